@@ -1,0 +1,478 @@
+"""Exact linear programming with a float hint and an exact decision.
+
+Problem form (all data exact :class:`~fractions.Fraction`)::
+
+    maximize    c . x
+    subject to  A_eq x  = b_eq
+                A_ub x <= b_ub
+                x >= 0
+
+Method (DESIGN.md, "The exact LP"):
+
+1. **Hint.**  HiGHS solves the problem in floating point and reports an
+   optimal basis (which columns and which row slacks are basic).
+2. **Exact re-solve.**  The basis matrix ``B`` is rebuilt from the exact data
+   and python-flint solves ``B x_B = b`` and ``B^T y = c_B`` over the
+   rationals (``fmpq_mat``).
+3. **Exact decision.**  Primal feasibility (``x_B >= 0``), dual feasibility
+   (every reduced cost ``c_j - A_j . y <= 0``, ``y_ub >= 0``) and equal
+   objectives ``c . x = b . y`` are checked exactly.  Only then is the
+   answer returned, with method ``"highs-basis"``.
+4. **Fallback.**  If the hint is missing, singular, infeasible or not
+   optimal when computed exactly (degenerate and ill-conditioned problems),
+   an exact primal simplex with Bland's rule runs — warm-started from the
+   HiGHS basis when that basis is exactly primal feasible
+   (``"exact-simplex-warm"``), otherwise from a two-phase cold start
+   (``"exact-simplex"``).  Bland's rule cannot cycle, so the fallback always
+   terminates.
+
+Every returned solution carries a primal-dual certificate that
+:mod:`exactscreen.certificate` checks without sharing any code with this
+module.
+
+References
+----------
+Dantzig, *Linear Programming and Extensions* (1963), ch. 7 (revised simplex);
+Bland, "New finite pivoting rules for the simplex method", *Math. Oper. Res.*
+2 (1977) 103-107; Applegate, Cook, Dash & Espinoza, "Exact solutions to linear
+programming problems", *Oper. Res. Lett.* 35 (2007) 693-699 (float basis,
+exact verification).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import Sequence
+
+from flint import fmpq, fmpq_mat
+
+from .numbers import from_fmpq
+
+__all__ = [
+    "LinearProgram",
+    "LPResult",
+    "LPError",
+    "solve_lp",
+    "SolveStats",
+    "STATS",
+]
+
+Row = tuple[tuple[int, Fraction], ...]  # sparse row: ((column, coefficient), ...)
+
+
+class LPError(RuntimeError):
+    """The LP is infeasible or unbounded (or the exact method could not finish)."""
+
+
+@dataclass(frozen=True)
+class LinearProgram:
+    """``max c.x  s.t.  A_eq x = b_eq,  A_ub x <= b_ub,  x >= 0`` with exact data.
+
+    Rows are sparse: a tuple of ``(column, coefficient)`` pairs.
+    """
+
+    c: tuple[Fraction, ...]
+    A_eq: tuple[Row, ...]
+    b_eq: tuple[Fraction, ...]
+    A_ub: tuple[Row, ...]
+    b_ub: tuple[Fraction, ...]
+    var_names: tuple[str, ...] = ()
+    eq_names: tuple[str, ...] = ()
+    ub_names: tuple[str, ...] = ()
+
+    @property
+    def num_vars(self) -> int:
+        return len(self.c)
+
+    def with_objective(self, c: Sequence[Fraction]) -> "LinearProgram":
+        return LinearProgram(
+            tuple(c), self.A_eq, self.b_eq, self.A_ub, self.b_ub,
+            self.var_names, self.eq_names, self.ub_names,
+        )
+
+    def with_equality(self, row: Row, rhs: Fraction, name: str = "") -> "LinearProgram":
+        return LinearProgram(
+            self.c, self.A_eq + (row,), self.b_eq + (rhs,), self.A_ub, self.b_ub,
+            self.var_names, self.eq_names + (name,), self.ub_names,
+        )
+
+
+@dataclass(frozen=True)
+class LPResult:
+    """An optimal solution with its exact primal-dual certificate.
+
+    Attributes
+    ----------
+    x : optimal primal values (exact)
+    y_eq, y_ub : dual multipliers of the equality / inequality rows
+        (``y_ub >= 0``, ``A_eq^T y_eq + A_ub^T y_ub >= c``)
+    objective : ``c.x``, equal to ``b_eq.y_eq + b_ub.y_ub``
+    method : ``"highs-basis"``, ``"exact-simplex-warm"`` or ``"exact-simplex"``
+    basis : indices of the basic columns in the standard form
+        (structural columns, then one slack per ``A_ub`` row, then one
+        artificial fixed at zero per ``A_eq`` row)
+    """
+
+    x: tuple[Fraction, ...]
+    y_eq: tuple[Fraction, ...]
+    y_ub: tuple[Fraction, ...]
+    objective: Fraction
+    method: str
+    basis: tuple[int, ...] = field(repr=False, default=())
+    seconds: float = field(repr=False, default=0.0, compare=False)
+    note: str = field(repr=False, default="", compare=False)
+
+
+@dataclass
+class SolveStats:
+    """Counts of which path decided each solve (for notes and benchmarks)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def add(self, method: str, reason: str = "") -> None:
+        self.counts[method] = self.counts.get(method, 0) + 1
+        if reason:
+            self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def reset(self) -> None:
+        self.counts.clear()
+        self.reasons.clear()
+
+
+STATS = SolveStats()
+"""Process-wide tally of solve paths; read by the benchmark."""
+
+
+# --------------------------------------------------------------------------
+# Standard form: columns = structural (n) + ub slacks (m_ub) + eq artificials
+# (m_eq, fixed at 0).  Rows = eq rows then ub rows.
+# --------------------------------------------------------------------------
+class _Standard:
+    def __init__(self, lp: LinearProgram):
+        self.lp = lp
+        self.n = lp.num_vars
+        self.m_eq = len(lp.A_eq)
+        self.m_ub = len(lp.A_ub)
+        self.m = self.m_eq + self.m_ub
+        self.N = self.n + self.m_ub + self.m_eq
+        # column-wise sparse structure of the structural part
+        cols: list[dict[int, Fraction]] = [dict() for _ in range(self.n)]
+        for r, row in enumerate(lp.A_eq):
+            for j, a in row:
+                if a:
+                    cols[j][r] = cols[j].get(r, Fraction(0)) + a
+        for r, row in enumerate(lp.A_ub):
+            for j, a in row:
+                if a:
+                    cols[j][self.m_eq + r] = cols[j].get(self.m_eq + r, Fraction(0)) + a
+        self.cols = cols
+        self.b = list(lp.b_eq) + list(lp.b_ub)
+
+    def column(self, j: int) -> dict[int, Fraction]:
+        if j < self.n:
+            return self.cols[j]
+        if j < self.n + self.m_ub:
+            return {self.m_eq + (j - self.n): Fraction(1)}
+        return {j - self.n - self.m_ub: Fraction(1)}
+
+    def cost(self, j: int) -> Fraction:
+        return self.lp.c[j] if j < self.n else Fraction(0)
+
+    def is_artificial(self, j: int) -> bool:
+        return j >= self.n + self.m_ub
+
+
+def _mat(rows: int, cols: int, entries: dict[tuple[int, int], Fraction]) -> fmpq_mat:
+    M = fmpq_mat(rows, cols)
+    for (r, c), v in entries.items():
+        M[r, c] = fmpq(v.numerator, v.denominator)
+    return M
+
+
+def _basis_solution(sf: _Standard, basis: Sequence[int]):
+    """Exact x_B and y for a basis, or None if singular."""
+    m = sf.m
+    entries: dict[tuple[int, int], Fraction] = {}
+    for k, j in enumerate(basis):
+        for r, a in sf.column(j).items():
+            entries[(r, k)] = a
+    B = _mat(m, m, entries)
+    rhs = fmpq_mat(m, 1, [fmpq(v.numerator, v.denominator) for v in sf.b])
+    cB = fmpq_mat(m, 1, [fmpq(sf.cost(j).numerator, sf.cost(j).denominator) for j in basis])
+    try:
+        xB = B.solve(rhs)
+        y = B.transpose().solve(cB)
+    except ZeroDivisionError:
+        return None
+    return [from_fmpq(xB[i, 0]) for i in range(m)], [from_fmpq(y[i, 0]) for i in range(m)]
+
+
+def _reduced_cost(sf: _Standard, j: int, y: Sequence[Fraction]) -> Fraction:
+    return sf.cost(j) - sum((a * y[r] for r, a in sf.column(j).items()), Fraction(0))
+
+
+def _verify_basis(sf: _Standard, basis: Sequence[int]):
+    """Return (result-tuple, None) if the basis is exactly optimal, else (None, reason)."""
+    if len(basis) != sf.m or len(set(basis)) != sf.m:
+        return None, "basis has the wrong size"
+    sol = _basis_solution(sf, basis)
+    if sol is None:
+        return None, "basis matrix singular"
+    xB, y = sol
+    for j, v in zip(basis, xB):
+        if sf.is_artificial(j):
+            if v != 0:
+                return None, "primal infeasible (equality row violated)"
+        elif v < 0:
+            return None, "primal infeasible"
+    inbasis = set(basis)
+    for j in range(sf.N):
+        if j in inbasis or sf.is_artificial(j):
+            continue
+        if _reduced_cost(sf, j, y) > 0:
+            return None, "dual infeasible"
+    return (xB, y), None
+
+
+def _result(sf: _Standard, basis: Sequence[int], xB, y, method: str, t0: float, note: str = "") -> LPResult:
+    x = [Fraction(0)] * sf.n
+    for j, v in zip(basis, xB):
+        if j < sf.n:
+            x[j] = v
+    obj = sum((ci * xi for ci, xi in zip(sf.lp.c, x)), Fraction(0))
+    return LPResult(
+        tuple(x), tuple(y[: sf.m_eq]), tuple(y[sf.m_eq:]), obj, method,
+        tuple(basis), time.perf_counter() - t0, note,
+    )
+
+
+# --------------------------------------------------------------------------
+# Float hint
+# --------------------------------------------------------------------------
+def _highs_basis(sf: _Standard) -> tuple[list[int] | None, str]:
+    """Basic columns (standard-form indices) proposed by HiGHS, or (None, reason)."""
+    try:
+        import highspy
+        import numpy as np
+    except ImportError:  # pragma: no cover - highspy is a dependency
+        return None, "highspy not installed"
+    lp = sf.lp
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    model = highspy.HighsLp()
+    model.num_col_ = sf.n
+    model.num_row_ = sf.m
+    model.sense_ = highspy.ObjSense.kMaximize
+    model.col_cost_ = np.array([float(v) for v in lp.c], dtype=np.float64)
+    model.col_lower_ = np.zeros(sf.n)
+    model.col_upper_ = np.full(sf.n, highspy.kHighsInf)
+    lower = [float(v) for v in lp.b_eq] + [-highspy.kHighsInf] * sf.m_ub
+    upper = [float(v) for v in lp.b_eq] + [float(v) for v in lp.b_ub]
+    model.row_lower_ = np.array(lower, dtype=np.float64)
+    model.row_upper_ = np.array(upper, dtype=np.float64)
+    start, index, value = [0], [], []
+    for j in range(sf.n):
+        for r in sorted(sf.cols[j]):
+            index.append(r)
+            value.append(float(sf.cols[j][r]))
+        start.append(len(index))
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = np.array(start, dtype=np.int32)
+    model.a_matrix_.index_ = np.array(index, dtype=np.int32)
+    model.a_matrix_.value_ = np.array(value, dtype=np.float64)
+    model.a_matrix_.num_col_ = sf.n
+    model.a_matrix_.num_row_ = sf.m
+    h.passModel(model)
+    h.run()
+    status = h.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        return None, f"HiGHS status {h.modelStatusToString(status)}"
+    basis = h.getBasis()
+    if not basis.valid:
+        return None, "HiGHS returned no valid basis"
+    basic = highspy.HighsBasisStatus.kBasic
+    out = [j for j, s in enumerate(basis.col_status) if s == basic]
+    for r, s in enumerate(basis.row_status):
+        if s == basic:
+            out.append(sf.n + (r - sf.m_eq) if r >= sf.m_eq else sf.n + sf.m_ub + r)
+    return out, ""
+
+
+# --------------------------------------------------------------------------
+# Exact simplex (dense tableau over fmpq, Bland's rule)
+# --------------------------------------------------------------------------
+class _Tableau:
+    """Dense tableau ``[B^-1 A | B^-1 b]`` over the rationals."""
+
+    def __init__(self, sf: _Standard, columns: list[dict[int, Fraction]], basis: list[int]):
+        self.sf = sf
+        self.columns = columns
+        self.N = len(columns)
+        self.m = sf.m
+        self.basis = list(basis)
+        m, N = self.m, self.N
+        entries: dict[tuple[int, int], Fraction] = {}
+        for j, col in enumerate(columns):
+            for r, a in col.items():
+                entries[(r, j)] = a
+        for r, v in enumerate(sf.b):
+            entries[(r, N)] = v
+        A = _mat(m, N + 1, entries)
+        B = fmpq_mat(m, m)
+        for k, j in enumerate(basis):
+            for r, a in columns[j].items():
+                B[r, k] = fmpq(a.numerator, a.denominator)
+        T = B.solve(A)  # raises ZeroDivisionError if singular
+        self.T = [[T[r, c] for c in range(N + 1)] for r in range(m)]
+
+    def pivot(self, r: int, j: int) -> None:
+        T = self.T
+        prow = T[r]
+        piv = prow[j]
+        inv = 1 / piv
+        prow = [v * inv for v in prow]
+        T[r] = prow
+        nz = [c for c, v in enumerate(prow) if v != 0]
+        for i in range(self.m):
+            if i == r:
+                continue
+            row = T[i]
+            f = row[j]
+            if f != 0:
+                for c in nz:
+                    row[c] -= f * prow[c]
+        self.basis[r] = j
+
+    def run(self, cost: list[fmpq], allowed: list[bool], max_iter: int = 10**7) -> str:
+        """Maximize ``cost`` over the tableau with Bland's rule. Returns status."""
+        m, N = self.m, self.N
+        T = self.T
+        for _ in range(max_iter):
+            cb = [cost[j] for j in self.basis]
+            inbasis = set(self.basis)
+            entering = -1
+            for j in range(N):
+                if not allowed[j] or j in inbasis:
+                    continue
+                d = cost[j]
+                for i in range(m):
+                    if cb[i] != 0 and T[i][j] != 0:
+                        d -= cb[i] * T[i][j]
+                if d > 0:
+                    entering = j
+                    break
+            if entering < 0:
+                return "optimal"
+            best_r, best_ratio = -1, None
+            for i in range(m):
+                a = T[i][entering]
+                if a > 0:
+                    ratio = T[i][N] / a
+                    if (
+                        best_ratio is None
+                        or ratio < best_ratio
+                        or (ratio == best_ratio and self.basis[i] < self.basis[best_r])
+                    ):
+                        best_r, best_ratio = i, ratio
+            if best_r < 0:
+                return "unbounded"
+            self.pivot(best_r, entering)
+        raise LPError("exact simplex exceeded its iteration limit")  # pragma: no cover
+
+
+def _drive_out(tab: _Tableau, bad, allowed: list[bool]) -> None:
+    """Pivot every basic column with ``bad(j)`` out, at value zero, if the row allows.
+
+    A row whose entries are zero in every allowed column is redundant: its
+    basic variable stays (at zero) and, as the entering columns are allowed
+    ones, the row never changes again.
+    """
+    N = tab.N
+    for i in range(tab.m):
+        if not bad(tab.basis[i]):
+            continue
+        basic = set(tab.basis)
+        for jj in range(N):
+            if allowed[jj] and jj not in basic and tab.T[i][jj] != 0:
+                tab.pivot(i, jj)
+                break
+
+
+def _exact_simplex(sf: _Standard, warm: list[int] | None, t0: float) -> LPResult:
+    """Two-phase exact primal simplex with Bland's rule (always terminates)."""
+    m, N = sf.m, sf.N
+    cols = [sf.column(j) for j in range(N)]
+    fixed = [sf.is_artificial(j) for j in range(N)]
+    allowed = [not f for f in fixed]
+    if warm is not None:
+        method = "exact-simplex-warm"
+        basis = list(warm)
+    else:
+        method = "exact-simplex"
+        # Phase 1: one signed artificial per row that lacks a usable slack.
+        basis = []
+        p1: list[dict[int, Fraction]] = []
+        for r in range(m):
+            if r >= sf.m_eq and sf.b[r] >= 0:
+                basis.append(sf.n + (r - sf.m_eq))  # the row's own slack
+            else:
+                basis.append(N + len(p1))
+                p1.append({r: Fraction(-1) if sf.b[r] < 0 else Fraction(1)})
+        if p1:
+            tab = _Tableau(sf, cols + p1, basis)
+            cost1 = [fmpq(0)] * N + [fmpq(-1)] * len(p1)
+            allowed1 = allowed + [True] * len(p1)
+            tab.run(cost1, allowed1)
+            if any(tab.basis[i] >= N and tab.T[i][-1] != 0 for i in range(m)):
+                raise LPError("the LP is infeasible")
+            # Drive phase-1 artificials out using any standard column; the
+            # standard form has full row rank (it contains I), so this always
+            # succeeds, using a fixed-zero artificial for redundant rows.
+            _drive_out(tab, lambda j: j >= N, allowed + [False] * len(p1))
+            _drive_out(tab, lambda j: j >= N, [True] * N + [False] * len(p1))
+            basis = list(tab.basis)
+            if any(j >= N for j in basis):  # pragma: no cover - impossible by rank
+                raise LPError("phase 1 could not reach a standard-form basis")
+    tab = _Tableau(sf, cols, basis)
+    _drive_out(tab, lambda j: fixed[j], allowed)
+    cost = [fmpq(sf.cost(j).numerator, sf.cost(j).denominator) for j in range(N)]
+    if tab.run(cost, allowed) == "unbounded":
+        raise LPError("the LP is unbounded")
+    checked, reason = _verify_basis(sf, tab.basis)
+    if checked is None:  # pragma: no cover - would be a bug in the simplex
+        raise LPError(f"exact simplex ended on a basis that fails verification: {reason}")
+    xB, y = checked
+    return _result(sf, tab.basis, xB, y, method, t0)
+
+
+def solve_lp(lp: LinearProgram, *, use_hint: bool = True) -> LPResult:
+    """Solve ``lp`` exactly (see module docstring); raise :class:`LPError` if infeasible/unbounded.
+
+    Parameters
+    ----------
+    use_hint
+        If False, skip HiGHS and run the exact simplex from a cold start
+        (used by tests to cross-check the two paths).
+    """
+    t0 = time.perf_counter()
+    sf = _Standard(lp)
+    reason = "hint disabled"
+    if use_hint:
+        basis, reason = _highs_basis(sf)
+        if basis is not None:
+            checked, reason = _verify_basis(sf, basis)
+            if checked is not None:
+                xB, y = checked
+                STATS.add("highs-basis")
+                return _result(sf, basis, xB, y, "highs-basis", t0)
+            # warm start if the hint is at least exactly primal feasible
+            if reason == "dual infeasible":
+                res = _exact_simplex(sf, basis, t0)
+                STATS.add(res.method, reason)
+                return replace(res, note=f"HiGHS basis: {reason}")
+    res = _exact_simplex(sf, None, t0)
+    STATS.add(res.method, reason)
+    return replace(res, note=f"no usable HiGHS basis: {reason}")

@@ -1,0 +1,760 @@
+"""The seller's optimal mechanism for a finite environment and market, exactly,
+and the whole set of optimal mechanisms (Haghpanah & Siegel, *Pareto
+improving segmentation of multi-product markets*, Sec. 3 and 4.2).
+
+The LP (paper 000, Sec. 4.2.1: the IC-IR mechanisms form a polytope in
+``R^{(k+2)n}``)::
+
+    maximize   sum_t f(t) p(t)
+    subject to sum_{a in A} x(t, a) = 1                        (probabilities, a = 0 included)
+               v(t, x(t)) - p(t) >= 0                          (IR_t)
+               v(t, x(t)) - p(t) >= v(t, x(t')) - p(t')       (IC_{t -> t'})
+               x >= 0, p >= 0
+
+with net values ``v = v - c`` (fn 5).  :func:`optimal_mechanism` solves it
+with :func:`exactscreen.lp.solve_lp` (float hint, exact decision, certificate),
+then describes the *optimal face*: the exact range of every payment, surplus
+and allocation probability over all optimal mechanisms, whether the optimal
+payment rule is unique (the hypothesis of Lemma 2), and which IC/IR
+constraints bind in every / in some optimal mechanism.
+
+**Selection rule** (Sec. 3 requires one that depends only on the set of
+optimal mechanisms): among the optimal mechanisms, lexicographically
+
+1. maximize the total net value ``sum_t v(t, x(t))`` of the types in the
+   market's support (so an efficient optimal mechanism is selected whenever
+   one exists, as Proposition 1 and fn 10 require);
+2. maximize the same total over the types outside the support;
+3. minimize the total payment ``sum_t p(t)``;
+4. then, coordinate by coordinate in input order, minimize each payment
+   and maximize each allocation probability (alternatives in input order,
+   the outside option last), which pins a single mechanism.
+
+Every step is a linear objective independent of ``f``, so the rule is a
+function of the set of optimal mechanisms and the market's support: two
+markets with the same support and the same optimal set get the same
+mechanism.  (Step 1 needs the support; markets with different supports and
+identical optimal sets could in principle be treated differently.  Use
+``selection="total-value"`` for a rule that ignores the support: step 1 then
+sums over all types.)
+
+Also here: the best *deterministic* menu by exact enumeration
+(:func:`optimal_deterministic`) and the vertices of the payment polytope
+``P`` of Lemma 1 (:func:`payment_polytope`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Iterable, Sequence
+
+from flint import fmpq, fmpq_mat
+
+from .certificate import CertificateCheck, check_certificate
+from .environment import OUTSIDE, Environment, InputError, Market
+from .lp import LinearProgram, LPResult, solve_lp
+from .mechanism import Mechanism
+from .numbers import fmt, fmt_decimal, from_fmpq
+
+__all__ = [
+    "Range",
+    "OptimalFace",
+    "OptimalMechanism",
+    "DeterministicOptimum",
+    "PaymentPolytope",
+    "mechanism_lp",
+    "optimal_mechanism",
+    "optimal_face",
+    "optimal_deterministic",
+    "payment_polytope",
+    "SELECTION_RULES",
+]
+
+SELECTION_RULES = ("support-value", "total-value")
+ZERO = Fraction(0)
+
+
+# ----------------------------------------------------------------------------
+# LP of paper 000, Sec. 3
+# ----------------------------------------------------------------------------
+def _x(env: Environment, i: int, j: int) -> int:
+    """Column of x(t_i, a_j); j == k is the outside option."""
+    return i * (env.k + 2) + j
+
+
+def _p(env: Environment, i: int) -> int:
+    """Column of p(t_i)."""
+    return i * (env.k + 2) + env.k + 1
+
+
+def _value_terms(env: Environment, t: int, s: int, sign: Fraction = Fraction(1)):
+    """Sparse terms of ``sign * v(t, x(s))`` (outside option contributes 0)."""
+    net = env.net_values[t]
+    return [(_x(env, s, j), sign * net[j]) for j in range(env.k) if net[j]]
+
+
+def mechanism_lp(env: Environment, market: Market) -> LinearProgram:
+    """The revenue-maximization LP above, with named variables and rows."""
+    if market.environment is not env and market.environment != env:
+        raise InputError("market: belongs to a different environment")
+    n, k = env.n, env.k
+    names = []
+    for i, t in enumerate(env.types):
+        names += [f"x({t},{a})" for a in env.alternatives] + [f"x({t},{OUTSIDE})", f"p({t})"]
+    c = [ZERO] * (n * (k + 2))
+    for i, f in enumerate(market.weights):
+        c[_p(env, i)] = f
+    A_eq, b_eq, eq_names = [], [], []
+    for i, t in enumerate(env.types):
+        A_eq.append(tuple((_x(env, i, j), Fraction(1)) for j in range(k + 1)))
+        b_eq.append(Fraction(1))
+        eq_names.append(f"prob({t})")
+    A_ub, b_ub, ub_names = [], [], []
+    one = Fraction(1)
+    for i, t in enumerate(env.types):
+        # IR: -v(t, x(t)) + p(t) <= 0
+        A_ub.append(tuple(_value_terms(env, i, i, -one) + [(_p(env, i), one)]))
+        b_ub.append(ZERO)
+        ub_names.append(f"IR({t})")
+        for s, t2 in enumerate(env.types):
+            if s == i:
+                continue
+            # IC: -v(t,x(t)) + p(t) + v(t,x(t')) - p(t') <= 0
+            row = _value_terms(env, i, i, -one) + [(_p(env, i), one)]
+            row += _value_terms(env, i, s, one) + [(_p(env, s), -one)]
+            A_ub.append(tuple(row))
+            b_ub.append(ZERO)
+            ub_names.append(f"IC({t}->{t2})")
+    return LinearProgram(
+        tuple(c), tuple(A_eq), tuple(b_eq), tuple(A_ub), tuple(b_ub),
+        tuple(names), tuple(eq_names), tuple(ub_names),
+    )
+
+
+def _mechanism(env: Environment, x: Sequence[Fraction]) -> Mechanism:
+    alloc = tuple(tuple(x[_x(env, i, j)] for j in range(env.k + 1)) for i in range(env.n))
+    pay = tuple(x[_p(env, i)] for i in range(env.n))
+    return Mechanism(env, alloc, pay)
+
+
+def _surplus_objective(env: Environment, i: int, sign: Fraction) -> list[Fraction]:
+    c = [ZERO] * (env.n * (env.k + 2))
+    for col, v in _value_terms(env, i, i, sign):
+        c[col] += v
+    c[_p(env, i)] -= sign
+    return c
+
+
+# ----------------------------------------------------------------------------
+# Result types
+# ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Range:
+    """Exact ``[lo, hi]`` of a quantity over all optimal mechanisms, with attaining mechanisms."""
+
+    lo: Fraction
+    hi: Fraction
+    at_lo: Mechanism | None = field(default=None, repr=False, compare=False)
+    at_hi: Mechanism | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def is_point(self) -> bool:
+        return self.lo == self.hi
+
+    def __contains__(self, v: Fraction) -> bool:
+        return self.lo <= v <= self.hi
+
+    def __str__(self) -> str:
+        return fmt(self.lo) if self.is_point else f"[{fmt(self.lo)}, {fmt(self.hi)}]"
+
+    def as_json(self) -> list[str]:
+        return [fmt(self.lo), fmt(self.hi)]
+
+
+@dataclass(frozen=True)
+class OptimalFace:
+    """The set of all optimal mechanisms, described by exact ranges.
+
+    ``always_binding`` are the constraints tight in every optimal mechanism,
+    ``sometimes_binding`` those tight in at least one (edges as in
+    :meth:`Mechanism.binding`).
+    """
+
+    payment: tuple[Range, ...]
+    surplus: tuple[Range, ...]
+    allocation: tuple[tuple[Range, ...], ...]
+    always_binding: tuple[tuple[str, str], ...]
+    sometimes_binding: tuple[tuple[str, str], ...]
+    lp_solves: int
+
+    @property
+    def payment_rule_unique(self) -> bool:
+        """Unique optimal payment rule (hypothesis of Lemma 2)."""
+        return all(r.is_point for r in self.payment)
+
+    @property
+    def unique(self) -> bool:
+        """The optimal mechanism itself is unique."""
+        return self.payment_rule_unique and all(r.is_point for row in self.allocation for r in row)
+
+
+@dataclass(frozen=True)
+class OptimalMechanism:
+    """Exact optimal mechanism of an environment and market, with certificate.
+
+    Attributes
+    ----------
+    revenue : optimal expected revenue (exact)
+    mechanism : the selected optimal mechanism (see the module's selection rule)
+    certificate : the LP solution with its primal-dual certificate
+    certificate_check : independent verification by :mod:`exactscreen.certificate`
+    face : ranges over all optimal mechanisms (None if not requested)
+    selection : name of the selection rule used
+    """
+
+    environment: Environment = field(repr=False)
+    market: Market
+    revenue: Fraction
+    mechanism: Mechanism
+    certificate: LPResult = field(repr=False)
+    certificate_check: CertificateCheck = field(repr=False)
+    face: OptimalFace | None = field(repr=False)
+    selection: str = "support-value"
+    lp_solves: int = 1
+
+    @property
+    def efficient(self) -> bool:
+        """The selected optimal mechanism is efficient for every type in the market."""
+        return self.mechanism.is_efficient(self.market)
+
+    @property
+    def payment_rule_unique(self) -> bool | None:
+        return None if self.face is None else self.face.payment_rule_unique
+
+    @property
+    def method(self) -> str:
+        return self.certificate.method
+
+    @property
+    def verified(self) -> bool:
+        return self.certificate_check.ok
+
+    def to_json(self) -> dict:
+        """The result as data (the ``exactscreen solve --json`` object); exact values as strings."""
+        env, m = self.environment, self.mechanism
+        types = {}
+        for i, t in enumerate(env.types):
+            entry = {
+                "probability": fmt(self.market.weights[i]),
+                "payment": fmt(m.payments[i]),
+                "price": fmt(m.price(i)),
+                "surplus": fmt(m.surplus(i)),
+                "allocation": m.allocation_dict(i),
+                "option": m.option(i),
+                "efficient_allocation": m.is_efficient_for(i),
+            }
+            if self.face is not None:
+                entry["payment_range"] = self.face.payment[i].as_json()
+                entry["surplus_range"] = self.face.surplus[i].as_json()
+                names = (*env.alternatives, OUTSIDE)
+                entry["allocation_range"] = {
+                    a: r.as_json() for a, r in zip(names, self.face.allocation[i])
+                }
+            types[t] = entry
+        out = {
+            "environment": env.to_dict(),
+            "market": self.market.as_dict(),
+            "revenue": fmt(self.revenue),
+            "revenue_is": "expected payment net of cost (profit), paper 000 fn 5",
+            "efficient": self.efficient,
+            "payment_rule_unique": self.payment_rule_unique,
+            "mechanism_unique": None if self.face is None else self.face.unique,
+            "types": types,
+            "menu": [
+                {"option": opt, "payment": fmt(pay), "price": fmt(price), "chosen_by": list(ts)}
+                for opt, pay, price, ts in m.menu()
+            ],
+            "binding": [list(e) for e in m.binding()],
+            "selection": self.selection,
+            "certificate": {
+                "verified": self.verified,
+                "method": self.method,
+                "note": self.certificate.note,
+                "checked_by": "exactscreen.certificate.check_certificate",
+                "lp_solves": self.lp_solves,
+            },
+        }
+        if self.face is not None:
+            out["binding_in_every_optimum"] = [list(e) for e in self.face.always_binding]
+            out["binding_in_some_optimum"] = [list(e) for e in self.face.sometimes_binding]
+        return out
+
+    def __str__(self) -> str:
+        env, m = self.environment, self.mechanism
+        lines = [
+            f"Optimal mechanism for {self.market!r}",
+            f"  revenue {fmt(self.revenue)} ({fmt_decimal(self.revenue)})",
+            f"  {'type':<8} {'f(t)':>6}  {'gets':<22} {'pays':>10} {'surplus':>10}"
+            + ("   payment range   surplus range" if self.face else ""),
+        ]
+        for i, t in enumerate(env.types):
+            row = (
+                f"  {t:<8} {fmt(self.market.weights[i]):>6}  {m.option(i):<22} "
+                f"{fmt(m.payments[i]):>10} {fmt(m.surplus(i)):>10}"
+            )
+            if self.face:
+                row += f"   {str(self.face.payment[i]):<15} {self.face.surplus[i]}"
+            lines.append(row)
+        eff = "efficient" if self.efficient else "inefficient"
+        uniq = {None: "", True: "; optimal payment rule unique", False: "; optimal payment rule NOT unique"}
+        lines.append(f"  market is {eff}{uniq[self.payment_rule_unique]}")
+        lines.append("  binding: " + (", ".join(f"{a}->{b}" for a, b in m.binding()) or "none"))
+        lines.append(
+            f"  certificate: {'verified' if self.verified else 'FAILED'} ({self.method}); "
+            f"selection rule {self.selection}"
+        )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"OptimalMechanism(revenue={fmt(self.revenue)}, market={self.market!r}, "
+            f"efficient={self.efficient}, payment_rule_unique={self.payment_rule_unique}, "
+            f"method={self.method!r}, verified={self.verified})"
+        )
+
+
+# ----------------------------------------------------------------------------
+# Solving
+# ----------------------------------------------------------------------------
+class _Counter:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def solve(self, lp: LinearProgram) -> LPResult:
+        self.n += 1
+        return solve_lp(lp)
+
+
+def _fix(lp: LinearProgram, c: Sequence[Fraction], value: Fraction, name: str) -> LinearProgram:
+    row = tuple((j, v) for j, v in enumerate(c) if v)
+    return lp.with_equality(row, value, name)
+
+
+def _dot(c: Sequence[Fraction], x: Sequence[Fraction]) -> Fraction:
+    return sum((a * b for a, b in zip(c, x) if a), ZERO)
+
+
+def _value_objective(env: Environment, types: Iterable[int]) -> list[Fraction]:
+    c = [ZERO] * (env.n * (env.k + 2))
+    for i in types:
+        for col, v in _value_terms(env, i, i):
+            c[col] += v
+    return c
+
+
+def _select(env: Environment, market: Market, face_lp: LinearProgram, rule: str, counter: _Counter):
+    """Apply the selection rule on the optimal face; return the selected x."""
+    nv = env.n * (env.k + 2)
+    if rule == "support-value":
+        support = [i for i, f in enumerate(market.weights) if f > 0]
+        rest = [i for i, f in enumerate(market.weights) if f == 0]
+        stages = [("value(support)", _value_objective(env, support))]
+        if rest:
+            stages.append(("value(others)", _value_objective(env, rest)))
+    elif rule == "total-value":
+        stages = [("value(all)", _value_objective(env, range(env.n)))]
+    else:
+        raise InputError(f"selection: unknown rule {rule!r}; choose one of {', '.join(SELECTION_RULES)}")
+    minus_pay = [ZERO] * nv
+    for i in range(env.n):
+        minus_pay[_p(env, i)] = Fraction(-1)
+    stages.append(("-sum(p)", minus_pay))
+    for i in range(env.n):
+        c = [ZERO] * nv
+        c[_p(env, i)] = Fraction(-1)
+        stages.append((f"-p({env.types[i]})", c))
+    for i in range(env.n):
+        for j in range(env.k + 1):
+            c = [ZERO] * nv
+            c[_x(env, i, j)] = Fraction(1)
+            stages.append((f"x({i},{j})", c))
+    lp = face_lp
+    x = None
+    for name, c in stages:
+        if not any(c):
+            continue
+        res = counter.solve(lp.with_objective(c))
+        x = res.x
+        lp = _fix(lp, c, res.objective, name)
+    assert x is not None
+    return x
+
+
+def optimal_face(env: Environment, market: Market, *, binding: bool = True) -> OptimalFace:
+    """Ranges over all optimal mechanisms (solves the LP first)."""
+    return optimal_mechanism(env, market, face=True, binding=binding).face  # type: ignore[return-value]
+
+
+def _face(env: Environment, face_lp: LinearProgram, counter: _Counter, binding: bool) -> OptimalFace:
+    nv = env.n * (env.k + 2)
+
+    def rng(c: list[Fraction]) -> Range:
+        hi = counter.solve(face_lp.with_objective(c))
+        lo = counter.solve(face_lp.with_objective([-v for v in c]))
+        return Range(-lo.objective, hi.objective, _mechanism(env, lo.x), _mechanism(env, hi.x))
+
+    payments, surpluses, allocation = [], [], []
+    for i in range(env.n):
+        c = [ZERO] * nv
+        c[_p(env, i)] = Fraction(1)
+        payments.append(rng(c))
+        surpluses.append(rng(_surplus_objective(env, i, Fraction(1))))
+        row = []
+        for j in range(env.k + 1):
+            c = [ZERO] * nv
+            c[_x(env, i, j)] = Fraction(1)
+            row.append(rng(c))
+        allocation.append(tuple(row))
+    always, sometimes = [], []
+    if binding:
+        for i in range(env.n):
+            targets = [s for s in range(env.n) if s != i] + [None]
+            for s in targets:
+                # slack of IC(i -> s) or IR(i): u_i - v(i, x(s)) + p(s)
+                c = _surplus_objective(env, i, Fraction(1))
+                if s is not None:
+                    for col, v in _value_terms(env, i, s, Fraction(-1)):
+                        c[col] += v
+                    c[_p(env, s)] += Fraction(1)
+                edge = (env.types[i], env.types[s] if s is not None else OUTSIDE)
+                r = rng(c)
+                if r.hi == 0:
+                    always.append(edge)
+                if r.lo == 0:
+                    sometimes.append(edge)
+    return OptimalFace(
+        tuple(payments), tuple(surpluses), tuple(allocation),
+        tuple(always), tuple(sometimes), counter.n,
+    )
+
+
+def optimal_mechanism(
+    env: Environment,
+    market: Market | None = None,
+    *,
+    face: bool = True,
+    binding: bool = True,
+    selection: str = "support-value",
+) -> OptimalMechanism:
+    """Optimal IC-IR mechanism of ``env`` for ``market``, exactly and with certificate.
+
+    Parameters
+    ----------
+    face
+        Also compute the ranges over all optimal mechanisms (2 LPs per
+        payment, surplus and allocation probability).
+    binding
+        With ``face``: also which IC/IR constraints bind in every / some optimum.
+    selection
+        ``"support-value"`` (default) or ``"total-value"``; see the module docstring.
+
+    Returns
+    -------
+    OptimalMechanism
+        Whose ``certificate_check`` has been run by :mod:`exactscreen.certificate`.
+    """
+    if market is None:
+        raise InputError("market: give the market (probability of each type)")
+    if selection not in SELECTION_RULES:
+        raise InputError(f"selection: unknown rule {selection!r}; choose one of {', '.join(SELECTION_RULES)}")
+    lp = mechanism_lp(env, market)
+    counter = _Counter()
+    res = counter.solve(lp)
+    check = check_certificate(lp, res.x, res.y_eq, res.y_ub, res.objective)
+    if not check.ok:  # pragma: no cover - would be a solver bug; never return it
+        raise RuntimeError(f"exact LP certificate failed its independent check: {check}")
+    face_lp = _fix(lp, lp.c, res.objective, "revenue = optimum")
+    fc = _face(env, face_lp, counter, binding) if face else None
+    x = _select(env, market, face_lp, selection, counter)
+    mech = _mechanism(env, x)
+    return OptimalMechanism(
+        env, market, res.objective, mech, res, check, fc, selection, counter.n,
+    )
+
+
+# ----------------------------------------------------------------------------
+# Deterministic menus by enumeration
+# ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DeterministicOptimum:
+    """Best menu without lotteries, by exhaustive enumeration of assignments.
+
+    ``optimal`` lists every revenue-maximizing assignment (type -> alternative,
+    ``"0"`` for the outside option) with its payments, which are the largest
+    IC-IR payments for that assignment (shortest paths in the IC graph).
+    """
+
+    revenue: Fraction
+    mechanism: Mechanism
+    optimal: tuple[tuple[tuple[str, ...], tuple[Fraction, ...]], ...]
+    assignments_tried: int
+    implementable: int
+
+
+def _max_payments(net: list[list[Fraction]], assign: Sequence[int], k: int) -> list[Fraction] | None:
+    """Largest IC-IR payments for a deterministic assignment, or None if none exist.
+
+    ``p(t) <= p(s) + v(t,a_t) - v(t,a_s)`` and ``p(t) <= v(t,a_t)``: the
+    componentwise-largest solution is the shortest-path distance to the
+    outside option (Bellman-Ford); it must also be ``>= 0``.
+    """
+    n = len(assign)
+
+    def val(t: int, j: int) -> Fraction:
+        return ZERO if j == k else net[t][j]
+
+    d = [val(t, assign[t]) for t in range(n)]
+    for _ in range(n + 1):
+        changed = False
+        for t in range(n):
+            vt = val(t, assign[t])
+            for s in range(n):
+                if s != t:
+                    cand = d[s] + vt - val(t, assign[s])
+                    if cand < d[t]:
+                        d[t] = cand
+                        changed = True
+        if not changed:
+            break
+    else:
+        return None  # negative cycle: not implementable
+    if any(v < 0 for v in d):
+        return None
+    return d
+
+
+def optimal_deterministic(
+    env: Environment, market: Market, *, max_assignments: int = 2_000_000
+) -> DeterministicOptimum:
+    """Best deterministic menu by exact enumeration of the ``(k+1)^n`` assignments."""
+    total = (env.k + 1) ** env.n
+    if total > max_assignments:
+        raise InputError(
+            f"deterministic enumeration: {total} assignments exceed max_assignments="
+            f"{max_assignments}; use fewer types/alternatives or raise the limit"
+        )
+    net = [list(r) for r in env.net_values]
+    best: Fraction | None = None
+    winners: list[tuple[tuple[int, ...], list[Fraction]]] = []
+    feasible = 0
+    for assign in itertools.product(range(env.k + 1), repeat=env.n):
+        pay = _max_payments(net, assign, env.k)
+        if pay is None:
+            continue
+        feasible += 1
+        rev = sum((f * p for f, p in zip(market.weights, pay)), ZERO)
+        if best is None or rev > best:
+            best, winners = rev, [(assign, pay)]
+        elif rev == best:
+            winners.append((assign, pay))
+    assert best is not None  # the empty menu is always implementable
+    names = (*env.alternatives, OUTSIDE)
+    support = [i for i, f in enumerate(market.weights) if f > 0]
+
+    def key(w):
+        assign, pay = w
+        value = sum((ZERO if assign[i] == env.k else net[i][assign[i]] for i in support), ZERO)
+        return (-value, sum(pay, ZERO), assign)
+
+    sel_assign, sel_pay = min(winners, key=key)
+    alloc = []
+    for i in range(env.n):
+        row = [ZERO] * (env.k + 1)
+        row[sel_assign[i]] = Fraction(1)
+        alloc.append(tuple(row))
+    mech = Mechanism(env, tuple(alloc), tuple(sel_pay))
+    optimal = tuple(
+        (tuple(names[j] for j in a), tuple(p)) for a, p in sorted(winners, key=lambda w: w[0])
+    )
+    return DeterministicOptimum(best, mech, optimal, total, feasible)
+
+
+# ----------------------------------------------------------------------------
+# Payment polytope P (Lemma 1)
+# ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PaymentPolytope:
+    """``P = {p : (x, p) is IC-IR for some x}`` as the convex hull of its vertices.
+
+    ``vertices`` are exact; ``facets`` are ``(a, b)`` with ``a.p <= b`` valid
+    for P and tight on a facet (within P's affine hull, which has dimension
+    ``dimension``); ``equations`` are linear equations ``a.p = b`` holding on
+    all of P (empty when P is full-dimensional).
+    """
+
+    environment: Environment = field(repr=False)
+    vertices: tuple[tuple[Fraction, ...], ...]
+    facets: tuple[tuple[tuple[Fraction, ...], Fraction], ...]
+    equations: tuple[tuple[tuple[Fraction, ...], Fraction], ...]
+    dimension: int
+    lp_solves: int
+
+    def __repr__(self) -> str:
+        vs = ", ".join("(" + ", ".join(fmt(v) for v in p) + ")" for p in self.vertices)
+        return f"PaymentPolytope(dim={self.dimension}, vertices=[{vs}])"
+
+
+def _support_lp(env: Environment, direction: Sequence[Fraction], counter: _Counter) -> tuple[Fraction, ...]:
+    """A payment rule in P maximizing ``direction . p`` (a vertex of the mechanism polytope)."""
+    uniform = Market.uniform(env)
+    lp = mechanism_lp(env, uniform)
+    c = [ZERO] * (env.n * (env.k + 2))
+    for i, d in enumerate(direction):
+        c[_p(env, i)] = d
+    res = counter.solve(lp.with_objective(c))
+    return tuple(res.x[_p(env, i)] for i in range(env.n))
+
+
+def _nullspace(rows: list[list[Fraction]], dim: int) -> list[list[Fraction]]:
+    """Basis of ``{z : r.z = 0 for r in rows}`` (exact)."""
+    if not rows:
+        return [[Fraction(int(i == j)) for j in range(dim)] for i in range(dim)]
+    M = fmpq_mat(len(rows), dim, [fmpq(v.numerator, v.denominator) for r in rows for v in r])
+    R, rank = M.rref()
+    pivots = []
+    for r in range(rank):
+        for c in range(dim):
+            if R[r, c] != 0:
+                pivots.append(c)
+                break
+    free = [c for c in range(dim) if c not in pivots]
+    basis = []
+    for f in free:
+        z = [ZERO] * dim
+        z[f] = Fraction(1)
+        for r, pc in enumerate(pivots):
+            z[pc] = -from_fmpq(R[r, f])
+        basis.append(z)
+    return basis
+
+
+def _rank(vectors: list[list[Fraction]], dim: int) -> int:
+    if not vectors:
+        return 0
+    M = fmpq_mat(len(vectors), dim, [fmpq(v.numerator, v.denominator) for r in vectors for v in r])
+    return M.rank()
+
+
+def payment_polytope(env: Environment, *, max_vertices: int = 200) -> PaymentPolytope:
+    """Vertices (and facets) of the payment polytope ``P`` of Lemma 1, exactly.
+
+    Method: an exact support-function oracle (one LP ``max d.p`` over IC-IR
+    mechanisms per query) inside the classical inner-approximation loop:
+    start from affinely independent points of P spanning its affine hull;
+    compute the facets of their convex hull; for each facet ``a.p <= b`` ask
+    the oracle for ``max a.p`` over P; if it exceeds ``b``, add the maximizer
+    and repeat.  When no facet can be pushed out, the hull is P.  The oracle
+    returns vertices of the mechanism polytope, of which there are finitely
+    many, so the loop ends.  Facets of the inner hull are found by brute force
+    over point subsets: meant for small instances (n <= 4 types).
+    """
+    n = env.n
+    counter = _Counter()
+    pts: list[tuple[Fraction, ...]] = [tuple([ZERO] * n)]  # the null mechanism: p = 0
+    equations: list[tuple[tuple[Fraction, ...], Fraction]] = []
+    # 1. affine hull
+    while True:
+        diffs = [[a - b for a, b in zip(p, pts[0])] for p in pts[1:]]
+        eq_dirs = [list(e[0]) for e in equations]
+        cands = _nullspace(diffs + eq_dirs, n)
+        if not cands:
+            break
+        d = cands[0]
+        base = _dot(d, pts[0])
+        hi = _support_lp(env, d, counter)
+        if _dot(d, hi) != base:
+            pts.append(hi)
+            continue
+        lo = _support_lp(env, [-v for v in d], counter)
+        if _dot(d, lo) != base:
+            pts.append(lo)
+            continue
+        equations.append((tuple(d), base))
+    dim = len(pts) - 1
+    if dim == 0:
+        return PaymentPolytope(env, tuple(pts), (), tuple(equations), 0, counter.n)
+    # coordinates in the affine hull: z = L (p - p0) with L a left inverse of D
+    D = [[a - b for a, b in zip(p, pts[0])] for p in pts[1:]]  # dim x n, rows span directions
+    Dm = fmpq_mat(dim, n, [fmpq(v.numerator, v.denominator) for r in D for v in r])
+    G = (Dm * Dm.transpose()).inv()  # dim x dim
+    Lm = G * Dm  # z = Lm (p - p0) satisfies z^T D = p - p0 for p in the hull
+
+    def coords(p) -> list[Fraction]:
+        v = fmpq_mat(n, 1, [fmpq(a.numerator, a.denominator) for a in (x - y for x, y in zip(p, pts[0]))])
+        z = Lm * v
+        return [from_fmpq(z[i, 0]) for i in range(dim)]
+
+    def back(a: list[Fraction]) -> list[Fraction]:
+        """Direction c in p-space with c.p = a.z + const on the hull."""
+        av = fmpq_mat(1, dim, [fmpq(v.numerator, v.denominator) for v in a])
+        c = av * Lm
+        return [from_fmpq(c[0, j]) for j in range(n)]
+
+    def hull_facets(zs: list[list[Fraction]]) -> list[tuple[list[Fraction], Fraction]]:
+        found: dict[tuple, tuple[list[Fraction], Fraction]] = {}
+        if dim == 1:
+            vals = [z[0] for z in zs]
+            return [([Fraction(1)], max(vals)), ([Fraction(-1)], -min(vals))]
+        for combo in itertools.combinations(range(len(zs)), dim):
+            base = zs[combo[0]]
+            diffs = [[a - b for a, b in zip(zs[c], base)] for c in combo[1:]]
+            ns = _nullspace(diffs, dim)
+            if len(ns) != 1:
+                continue
+            a = ns[0]
+            b = _dot(a, base)
+            side = [_dot(a, z) - b for z in zs]
+            if all(s <= 0 for s in side):
+                pass
+            elif all(s >= 0 for s in side):
+                a, b = [-v for v in a], -b
+            else:
+                continue
+            # normalize for deduplication
+            lead = next(v for v in a if v != 0)
+            scale = abs(lead)
+            key = tuple(v / scale for v in a) + (b / scale,)
+            found[key] = ([v / scale for v in a], b / scale)
+        return list(found.values())
+
+    zs = [coords(p) for p in pts]
+    while True:
+        if len(pts) > max_vertices:
+            raise InputError(f"payment polytope: more than {max_vertices} points; instance too large")
+        grew = False
+        for a, b in hull_facets(zs):
+            c = back(a)
+            p = _support_lp(env, c, counter)
+            z = coords(p)
+            if _dot(a, z) > b:
+                pts.append(p)
+                zs.append(z)
+                grew = True
+                break
+        if not grew:
+            break
+    facets = hull_facets(zs)
+    # vertices: points whose active facet normals span the hull's dimension
+    verts = []
+    for p, z in zip(pts, zs):
+        active = [a for a, b in facets if _dot(a, z) == b]
+        if _rank(active, dim) == dim and p not in verts:
+            verts.append(p)
+    verts.sort()
+    facets_p = []
+    for a, b in facets:
+        c = back(a)
+        facets_p.append((tuple(c), _dot(c, pts[0]) + b))
+    return PaymentPolytope(env, tuple(verts), tuple(facets_p), tuple(equations), dim, counter.n)
