@@ -448,7 +448,9 @@ def _exact_simplex(sf: _Standard, warm: list[int] | None, t0: float) -> LPResult
     return _result(sf, tab.basis, xB, y, method, t0)
 
 
-def solve_lp(lp: LinearProgram, *, use_hint: bool = True) -> LPResult:
+def solve_lp(
+    lp: LinearProgram, *, use_hint: bool = True, warm_basis: Sequence[int] | None = None
+) -> LPResult:
     """Solve ``lp`` exactly (see module docstring); raise :class:`LPError` if infeasible/unbounded.
 
     Parameters
@@ -456,9 +458,25 @@ def solve_lp(lp: LinearProgram, *, use_hint: bool = True) -> LPResult:
     use_hint
         If False, skip HiGHS and run the exact simplex from a cold start
         (used by tests to cross-check the two paths).
+    warm_basis
+        A basis (standard-form column indices, see :class:`LPResult`) that is
+        exactly primal feasible: skip HiGHS and run the exact simplex from it.
+        Raises :class:`LPError` if it is not a feasible basis.
     """
     t0 = time.perf_counter()
     sf = _Standard(lp)
+    if warm_basis is not None:
+        basis = list(warm_basis)
+        if len(basis) != sf.m or len(set(basis)) != sf.m or not all(0 <= j < sf.N for j in basis):
+            raise LPError(f"warm_basis: need {sf.m} distinct column indices in [0, {sf.N})")
+        sol = _basis_solution(sf, basis)
+        if sol is None:
+            raise LPError("warm_basis: the basis matrix is singular")
+        if any((v != 0) if sf.is_artificial(j) else (v < 0) for j, v in zip(basis, sol[0])):
+            raise LPError("warm_basis: the basis is not primal feasible")
+        res = _exact_simplex(sf, basis, t0)
+        STATS.add(res.method, "warm basis given")
+        return res
     reason = "hint disabled"
     if use_hint:
         basis, reason = _highs_basis(sf)

@@ -197,3 +197,33 @@ def test_infeasible_and_unbounded_lps_raise():
         for hint in (True, False):
             with pytest.raises(LPError):
                 solve_lp(lp, use_hint=hint)
+
+
+def _slack_basis(env, lp):
+    """Feasible starting basis of the mechanism LP: every type takes the outside
+    option (x(t,0) basic in its probability row) and every IC/IR slack is basic."""
+    n_struct = lp.num_vars
+    basis = [i * (env.k + 2) + env.k for i in range(env.n)]  # x(t, 0), one per equality row
+    basis += [n_struct + r for r in range(len(lp.A_ub))]  # slacks of the inequality rows
+    return basis
+
+
+@SMALL
+@given(environment_and_market())
+def test_exact_simplex_from_a_feasible_non_optimal_basis_reaches_the_optimum(case):
+    env, market = case
+    lp = mechanism_lp(env, market)
+    warm = solve_lp(lp, warm_basis=_slack_basis(env, lp))
+    assert warm.method == "exact-simplex-warm"
+    assert warm.objective == solve_lp(lp).objective
+    assert check_certificate(lp, warm.x, warm.y_eq, warm.y_ub, warm.objective).ok
+
+
+def test_warm_basis_that_is_not_feasible_is_refused():
+    from exactscreen.environment import Environment
+    from exactscreen.lp import LPError
+
+    env = Environment.from_dict({"t": {"a": 1}})
+    lp = mechanism_lp(env, env.market(t=1))
+    with pytest.raises(LPError, match="warm_basis"):
+        solve_lp(lp, warm_basis=[0, 0])
