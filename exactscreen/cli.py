@@ -17,8 +17,9 @@ import sys
 from .environment import InputError
 from .numbers import ExactNumberError
 
-#: Subcommand modules under exactscreen.commands, in the order --help lists them.
-COMMANDS = ("check", "hunt", "solve")
+#: Subcommand modules under exactscreen.commands, in the order --help lists them
+#: (module names; each module's add_parser chooses the command's name).
+COMMANDS = ("check", "hunt", "solve", "segment", "two_types", "persuade")
 
 
 def build_parser() -> argparse.ArgumentParser:
