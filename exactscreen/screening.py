@@ -188,10 +188,17 @@ class OptimalFace:
     always_binding: tuple[tuple[str, str], ...]
     sometimes_binding: tuple[tuple[str, str], ...]
     lp_solves: int
+    support: tuple[int, ...] = ()
 
     @property
     def payment_rule_unique(self) -> bool:
-        """Unique optimal payment rule (hypothesis of Lemma 2)."""
+        """Unique optimal payment rule in the sense of fn 14: ``p(t) = p'(t)`` for every
+        type ``t`` *in the market* and any two optimal mechanisms (the hypothesis of Lemma 2)."""
+        return all(self.payment[i].is_point for i in self.support)
+
+    @property
+    def payment_rule_unique_all_types(self) -> bool:
+        """Payments of *all* types, zero-probability ones included, are the same in every optimum."""
         return all(r.is_point for r in self.payment)
 
     @property
@@ -270,6 +277,7 @@ class OptimalMechanism:
             "revenue_is": "expected payment net of cost (profit), paper 000 fn 5",
             "efficient": self.efficient,
             "payment_rule_unique": self.payment_rule_unique,
+            "payment_rule_unique_all_types": None if self.face is None else self.face.payment_rule_unique_all_types,
             "mechanism_unique": None if self.face is None else self.face.unique,
             "types": types,
             "menu": [
@@ -397,7 +405,9 @@ def optimal_face(env: Environment, market: Market, *, binding: bool = True) -> O
     return optimal_mechanism(env, market, face=True, binding=binding).face  # type: ignore[return-value]
 
 
-def _face(env: Environment, face_lp: LinearProgram, counter: _Counter, binding: bool) -> OptimalFace:
+def _face(
+    env: Environment, face_lp: LinearProgram, counter: _Counter, binding: bool, support: tuple[int, ...]
+) -> OptimalFace:
     nv = env.n * (env.k + 2)
 
     def rng(c: list[Fraction]) -> Range:
@@ -436,7 +446,7 @@ def _face(env: Environment, face_lp: LinearProgram, counter: _Counter, binding: 
                     sometimes.append(edge)
     return OptimalFace(
         tuple(payments), tuple(surpluses), tuple(allocation),
-        tuple(always), tuple(sometimes), counter.n,
+        tuple(always), tuple(sometimes), counter.n, support,
     )
 
 
@@ -476,7 +486,8 @@ def optimal_mechanism(
     if not check.ok:  # pragma: no cover - would be a solver bug; never return it
         raise RuntimeError(f"exact LP certificate failed its independent check: {check}")
     face_lp = _fix(lp, lp.c, res.objective, "revenue = optimum")
-    fc = _face(env, face_lp, counter, binding) if face else None
+    support = tuple(i for i, f in enumerate(market.weights) if f > 0)
+    fc = _face(env, face_lp, counter, binding, support) if face else None
     x = _select(env, market, face_lp, selection, counter)
     mech = _mechanism(env, x)
     return OptimalMechanism(

@@ -122,10 +122,13 @@ def test_ranges_contain_the_selected_mechanism_and_are_attained(case):
 
 @SMALL
 @given(environment_and_market())
-def test_payment_rule_unique_iff_every_payment_range_is_a_point(case):
+def test_payment_rule_unique_iff_every_payment_range_in_the_market_is_a_point(case):
+    """fn 14 of paper 000: uniqueness concerns the types in the market only."""
     env, market = case
     res = optimal_mechanism(env, market, binding=False)
-    assert res.payment_rule_unique == all(r.lo == r.hi for r in res.face.payment)
+    in_market = [r for r, f in zip(res.face.payment, market.weights) if f > 0]
+    assert res.payment_rule_unique == all(r.lo == r.hi for r in in_market)
+    assert res.face.payment_rule_unique_all_types == all(r.lo == r.hi for r in res.face.payment)
 
 
 @SMALL
