@@ -228,6 +228,12 @@ class Environment:
         out += [a for a, v in zip(self.alternatives, self.net_values[i]) if v == best]
         return tuple(out)
 
+    def satisfies_standing_assumption(self) -> bool:
+        """Paper 000, Sec. 3: every type has a unique efficient alternative, and it is not ``"0"``."""
+        return all(
+            len(e) == 1 and e[0] != OUTSIDE for e in (self.efficient_alternatives(t) for t in self.types)
+        )
+
     def restrict(self, types: Iterable[str]) -> "Environment":
         """The environment with only the given types (order kept as given)."""
         keep = [self.type_index(t) for t in types]
