@@ -609,9 +609,9 @@ class MarketPiece:
 
     def __repr__(self) -> str:
         return (
-            f"MarketPiece(q in {self.interval()}: {self.mechanism.option(0)} / {self.mechanism.option(1)}, "
-            f"prices {fmt(self.mechanism.payments[0])}, {fmt(self.mechanism.payments[1])}; "
-            f"CS {fmt(self.cs[0])}, {fmt(self.cs[1])}; {'efficient' if self.efficient else 'inefficient'})"
+            f"MarketPiece(q in {self.interval()}: "
+            + ", ".join(f"{t} gets {self.mechanism.option(i)} for {fmt(p)}" for i, (t, p) in enumerate(zip(self.mechanism.environment.types, self.mechanism.payments)))
+            + f"; CS of the pair {fmt(self.cs[0])}, {fmt(self.cs[1])}; {'efficient' if self.efficient else 'inefficient'})"
         )
 
 
@@ -624,11 +624,41 @@ class TwoTypeAnalysis:
     pieces: tuple[MarketPiece, ...]
     breakpoints: tuple[Fraction, ...]
     ties: tuple[Fraction, ...] = ()  # markets in (0, 1) with several optimal payment rules
+    pair: tuple[str, str] = ()  # the two types spanning the line of markets
 
     def average_cs(self, q: Fraction) -> Fraction:
         """Average consumer surplus ``(1 − q) CS(t1, q) + q CS(t2, q)``."""
         cs = self.piece(Fraction(q)).cs
         return (1 - q) * cs[0] + q * cs[1]
+
+    def side_without_weak_dominance(self, q: Fraction) -> str | None:
+        """``"left"``/``"right"`` if no market on that side of ``q`` weakly Pareto dominates ``q``.
+
+        Every non-trivial segmentation of ``q`` has a segment on each side, so
+        then no segmentation is Pareto improving.  CS is constant on a piece, so
+        one point per piece (plus its closed endpoints) decides.
+        """
+        q = Fraction(q)
+        cs_q = self.piece(q).cs
+        sides = {"left": False, "right": False}
+        for p in self.pieces:
+            pts = {x for x in (p.lo, p.hi) if p.contains(x)}
+            if p.lo < p.hi:
+                lo, hi = p.lo, p.hi
+                if lo < q < hi:
+                    pts |= {(lo + q) / 2, (q + hi) / 2}
+                else:
+                    pts.add((lo + hi) / 2)
+            for x in pts:
+                if x == q:
+                    continue
+                present = [i for i, w in enumerate((1 - x, x)) if w > 0]
+                if all(p.cs[i] >= cs_q[i] for i in present):
+                    sides["left" if x < q else "right"] = True
+        for side in ("left", "right"):
+            if not sides[side]:
+                return side
+        return None
 
     def every_segmentation_lowers_average_cs(self, q: Fraction) -> bool:
         """Does *every* non-trivial segmentation of ``q`` strictly lower the average
@@ -701,7 +731,12 @@ class TwoTypeAnalysis:
         raise InputError(f"q = {q} is not in [0, 1]")  # pragma: no cover
 
     def market(self, q: Fraction) -> Market:
-        return Market(self.environment, (1 - q, q))
+        """The market ``(1 − q) δ_a + q δ_b`` on the pair ``(a, b)``."""
+        env = self.environment
+        w = [ZERO] * env.n
+        w[env.type_index(self.pair[0])] += 1 - q
+        w[env.type_index(self.pair[1])] += q
+        return Market(env, tuple(w))
 
     def improvable_by_two_segments(self, q: Fraction, selection: str = "support-value") -> SegmentationCheck | None:
         """A verified Pareto improving segmentation ``{q1, q2}`` of ``q`` with ``q1 < q < q2``, or None.
@@ -737,23 +772,36 @@ class TwoTypeAnalysis:
         return None
 
 
-def two_type_analysis(env: Environment, selection: str = "support-value") -> TwoTypeAnalysis:
-    """Split ``q ∈ [0, 1]`` (``q`` = probability of the second type) into pieces.
+def two_type_analysis(
+    env: Environment, pair: tuple[str, str] | None = None, selection: str = "support-value"
+) -> TwoTypeAnalysis:
+    """Split the markets ``(1 − q) δ_a + q δ_b``, ``q ∈ [0, 1]``, into pieces.
+
+    Without ``pair`` the environment must have two types and ``q`` is the
+    probability of the second one (the paper's notation in Sec. 3.1.1).  With
+    ``pair = (a, b)`` the line of markets between two types of a larger
+    environment is analysed *in that environment* (the other types have
+    probability 0, and CS is that of the selected mechanism there).
 
     Breakpoints are where the upper envelope of the lines
-    ``q ↦ (1 − q) p(t1) + q p(t2)`` over the vertices ``p`` of ``P`` changes
+    ``q ↦ (1 − q) p(a) + q p(b)`` over the vertices ``p`` of ``P`` changes
     (exact intersections); each open interval and each breakpoint is solved
     by the engine, and adjacent parts with the same selected mechanism are merged.
     """
-    if env.n != 2:
-        raise InputError(f"two_type_analysis: the environment has {env.n} types, not 2")
+    if pair is None:
+        if env.n != 2:
+            raise InputError(f"two_type_analysis: the environment has {env.n} types, not 2; give pair=(a, b)")
+        pair = (env.types[0], env.types[1])
+    ia, ib = env.type_index(pair[0]), env.type_index(pair[1])
+    if ia == ib:
+        raise InputError("two_type_analysis: the pair must name two different types")
     verts = payment_polytope(env).vertices
     cands = {ZERO, Fraction(1)}
     for a in range(len(verts)):
         for b in range(a + 1, len(verts)):
-            # (1-q) pa0 + q pa1 = (1-q) pb0 + q pb1
-            d0 = verts[a][0] - verts[b][0]
-            d1 = verts[a][1] - verts[b][1]
+            # (1-q) pa(a) + q pa(b) = (1-q) pb(a) + q pb(b)
+            d0 = verts[a][ia] - verts[b][ia]
+            d1 = verts[a][ib] - verts[b][ib]
             if d0 != d1:
                 q = d0 / (d0 - d1)
                 if 0 < q < 1:
@@ -761,17 +809,21 @@ def two_type_analysis(env: Environment, selection: str = "support-value") -> Two
     points = sorted(cands)
 
     def solve(q: Fraction):
-        r = solve_selected(env, Market(env, (1 - q, q)), selection)
-        return r
+        w = [ZERO] * env.n
+        w[ia], w[ib] = 1 - q, q
+        return solve_selected(env, Market(env, tuple(w)), selection)
+
+    def cs(r) -> tuple[Fraction, Fraction]:
+        return (r.mechanism.surplus(ia), r.mechanism.surplus(ib))
 
     parts: list[MarketPiece] = []
     for i, q in enumerate(points):
         r = solve(q)
-        parts.append(MarketPiece(q, q, True, True, r.mechanism, r.mechanism.surpluses[:2], r.efficient, r.face.payment_rule_unique))  # type: ignore[arg-type]
+        parts.append(MarketPiece(q, q, True, True, r.mechanism, cs(r), r.efficient, r.face.payment_rule_unique))  # type: ignore[arg-type]
         if i + 1 < len(points):
             mid = (q + points[i + 1]) / 2
             r = solve(mid)
-            parts.append(MarketPiece(q, points[i + 1], False, False, r.mechanism, r.mechanism.surpluses[:2], r.efficient, r.face.payment_rule_unique))  # type: ignore[arg-type]
+            parts.append(MarketPiece(q, points[i + 1], False, False, r.mechanism, cs(r), r.efficient, r.face.payment_rule_unique))  # type: ignore[arg-type]
     merged: list[MarketPiece] = []
     for p in parts:
         if merged and merged[-1].mechanism == p.mechanism and merged[-1].efficient == p.efficient:
@@ -784,4 +836,40 @@ def two_type_analysis(env: Environment, selection: str = "support-value") -> Two
             merged.append(p)
     breaks = tuple(p.lo for p in merged[1:])
     ties = tuple(p.lo for p in parts if p.lo == p.hi and not p.payment_rule_unique and 0 < p.lo < 1)
-    return TwoTypeAnalysis(env, tuple(merged), breaks, ties)
+    return TwoTypeAnalysis(env, tuple(merged), breaks, ties, (pair[0], pair[1]))
+
+
+def decide_two_type(analysis: TwoTypeAnalysis, market: Market) -> Improvement | None:
+    """Exact decision for a market on the line of ``analysis`` where Theorem 1's
+    construction does not apply (ties), or None if undecided.
+
+    * A verified two-segment Pareto improving split ⇒ improvable.
+    * If every non-trivial segmentation strictly lowers average consumer
+      surplus, no segmentation is Pareto improving (each type's surplus would
+      weakly rise in every segment, so the average could not fall) ⇒ not improvable.
+    """
+    env = analysis.environment
+    ia, ib = (env.type_index(t) for t in analysis.pair)
+    if any(w for i, w in enumerate(market.weights) if i not in (ia, ib)):
+        return None
+    q = market.weights[ib]
+    piece = analysis.piece(q)
+    if piece.efficient:
+        return Improvement(market, True, False, "efficient market: not Pareto improvable (Observation 1)")
+    chk = analysis.improvable_by_two_segments(q)
+    if chk is not None:
+        return Improvement(market, False, True, "two-type analysis: exhaustive search over pairs of pieces", check=chk)
+    side = analysis.side_without_weak_dominance(q)
+    if side is not None:
+        return Improvement(
+            market, False, False,
+            f"no market to the {side} of q = {fmt(q)} weakly Pareto dominates it, and every "
+            "non-trivial segmentation has a segment on each side",
+        )
+    if analysis.every_segmentation_lowers_average_cs(q):
+        return Improvement(
+            market, False, False,
+            "every non-trivial segmentation strictly lowers average consumer surplus (fn 12), "
+            "so none is Pareto improving",
+        )
+    return None

@@ -63,3 +63,36 @@ def test_two_type_pieces_cover_the_unit_interval(env):
     assert pieces[0].lo == 0 and pieces[0].lo_closed and pieces[-1].hi == 1 and pieces[-1].hi_closed
     for a, b in zip(pieces, pieces[1:]):
         assert a.hi == b.lo and a.hi_closed != b.lo_closed
+
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exactscreen.segmentation import decide_two_type
+from exactscreen.strategies import environments
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(
+    environments(min_types=2, max_types=2, max_alternatives=2, costs=False).filter(lambda e: e.satisfies_standing_assumption()),
+    st.integers(1, 11),
+    st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), min_size=4, max_size=4),
+)
+def test_two_type_decision_agrees_with_random_exact_splits(env, k, splits):
+    """'improvable' comes with a verified segmentation; 'not improvable' means no
+    random two-segment split is Pareto improving."""
+    a = two_type_analysis(env)
+    q = F(k, 12)
+    f = a.market(q)
+    d = decide_two_type(a, f)
+    if d is None:
+        return
+    if d.improvable:
+        assert d.check.pareto_improving
+        return
+    for i, j in splits:
+        q1, q2 = F(i, 12), F(j, 12)
+        if not q1 < q < q2:
+            continue
+        w = (q2 - q) / (q2 - q1)
+        assert not check_segmentation(env, f, [(w, a.market(q1)), (1 - w, a.market(q2))]).pareto_improving
