@@ -317,9 +317,14 @@ def dominating_market(
     market: Market,
     *,
     start: str | None = None,
+    t_prime: str | None = None,
     selection: str = "support-value",
 ) -> DominationProof:
     """Run the proof of Proposition 2 on an inefficient ``market``; see :class:`DominationProof`.
+
+    ``start`` chooses the inefficient type to begin with and ``t_prime`` the
+    type ``t'`` among those that strictly prefer ``t``'s option in ``M1``
+    (default: the first of each in input order); the proof allows any choice.
 
     Raises :class:`InputError` if the market is efficient (then no market
     Pareto dominates it: the "only if" direction) or if ``start`` is not a
@@ -380,7 +385,15 @@ def dominating_market(
     candidates = [j for j in sidx if j != t and M1.surplus(j, t) > M1.surplus(j)]
     if not candidates:  # pragma: no cover - contradicts optimality (Sec. 4.1.2)
         raise RuntimeError("M1 is IC: the original mechanism was not optimal")
-    tp = candidates[0]
+    if t_prime is None:
+        tp = candidates[0]
+    else:
+        tp = env.type_index(t_prime)
+        if tp not in candidates:
+            raise InputError(
+                f"t_prime: {t_prime!r} does not strictly prefer {env.types[t]}'s modified option; "
+                f"choose one of {', '.join(env.types[j] for j in candidates)}"
+            )
     if tp in path:  # pragma: no cover - the paper shows t' is not in S̄
         raise RuntimeError("t' lies on the path, contradicting Sec. 4.1.2")
     names = [env.types[tp]] + [env.types[i] for i in path]
