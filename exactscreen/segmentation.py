@@ -480,29 +480,36 @@ def two_segment_improvement(
     market: Market,
     *,
     start: str | None = None,
+    t_prime: str | None = None,
     selection: str = "support-value",
     max_polytope_types: int = 4,
+    ties: bool = False,
 ) -> Improvement:
     """Theorem 1's construction: ``f = ε f* + (1 − ε) f''`` with ``f*`` from Proposition 2.
 
-    Requires a unique optimal payment rule (fn 14); the segmentation returned
-    is verified exactly (both segments re-solved, Pareto comparison checked).
+    Requires a unique optimal payment rule (fn 14) unless ``ties=True``: then
+    the same split is tried at a market with several optimal payment rules,
+    with ``ε`` found by exact halving (Lemma 2 does not apply there; success
+    depends on the side of the tie that ``f''`` falls on, so pick ``start``
+    and ``t_prime``).  Whatever is returned as improvable is verified exactly
+    (both segments re-solved, Pareto comparison checked).
     """
     res = solve_selected(env, market, selection)
     if res.efficient:
         return Improvement(market, True, False, "efficient market: not Pareto improvable (Observation 1)")
-    if not res.face.payment_rule_unique:
+    unique = res.face.payment_rule_unique
+    if not unique and not ties:
         return Improvement(
             market, False, None,
             "several optimal payment rules (the market lies on a hyperplane of Lemma 3); "
             "Theorem 1's perturbation step does not apply",
         )
-    proof = dominating_market(env, market, start=start, selection=selection)
+    proof = dominating_market(env, market, start=start, t_prime=t_prime, selection=selection)
     fstar = proof.market
     # ε must keep f'' = (f − ε f*)/(1 − ε) a market: ε <= min f/f* on supp f*.
     cap = min(market.weights[i] / fstar.weights[i] for i in range(env.n) if fstar.weights[i] > 0)
     spread = max(abs(a - b) for a, b in zip(market.weights, fstar.weights))
-    eta = _lemma2_eta(env, market, res, max_polytope_types)
+    eta = _lemma2_eta(env, market, res, max_polytope_types) if unique else None
     tries: list[tuple[Fraction, str]] = []
     if eta is not None:
         # |f'' − f| = ε/(1 − ε)·|f − f*| <= η  <=>  ε <= η/(η + spread)
@@ -519,7 +526,7 @@ def two_segment_improvement(
         check = check_segmentation(env, market, [(eps, fstar), (1 - eps, fsec)], selection=selection)
         if check.pareto_improving:
             return Improvement(market, False, True, "Theorem 1 construction", proof, eps, method, check)
-    return Improvement(  # pragma: no cover - Lemma 2 guarantees success
+    return Improvement(  # with a unique payment rule Lemma 2 guarantees success
         market, False, None, "no ε tried gave a Pareto improving segmentation", proof, None, "", None
     )
 

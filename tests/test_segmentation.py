@@ -6,7 +6,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from exactscreen.environment import Environment, InputError, Market
+from exactscreen.environment import Environment, InputError
 from exactscreen.segmentation import check_segmentation, dominating_market, two_segment_improvement, two_type_analysis
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import sys
 
-from ..environment import InputError, Market, load_toml
-from ..numbers import fmt, parse_assignments
+from ..environment import InputError, load_toml
+from ._common import resolve_market
+from ..numbers import fmt
 
 
 def add_parser(sub) -> None:
@@ -28,14 +29,6 @@ def add_parser(sub) -> None:
     p.add_argument("--start", metavar="TYPE", help="type with an inefficient allocation to start the construction from")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
-
-
-def _market(env, file_market, text) -> Market:
-    if text:
-        return Market.from_mapping(env, parse_assignments(text, "--market"))
-    if file_market is None:
-        raise InputError("no market: the file has no [market] table; pass --market " + ",".join(f"{t}=..." for t in env.types))
-    return file_market
 
 
 def _json(env, market, imp, analysis) -> dict:
@@ -87,7 +80,7 @@ def run(args) -> int:
     from ..segmentation import decide_two_type, two_segment_improvement, two_type_analysis
 
     env, file_market = load_toml(args.file)
-    market = _market(env, file_market, args.market)
+    market = resolve_market(env, file_market, args.market)
     if not env.satisfies_standing_assumption():
         bad = [t for t in env.types if len(env.efficient_alternatives(t)) != 1 or env.efficient_alternatives(t) == ("0",)]
         raise InputError(

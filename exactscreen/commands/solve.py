@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import sys
 
-from ..environment import InputError, Market, load_toml
-from ..numbers import fmt, fmt_decimal, parse_assignments
+from ..environment import load_toml
+from ._common import resolve_market
+from ..numbers import fmt, fmt_decimal
 
 
 def add_parser(sub) -> None:
@@ -48,22 +49,11 @@ def _both(v) -> str:
     return s if s == d else f"{s} ({d})"
 
 
-def _market(env, file_market, text) -> Market:
-    if text:
-        return Market.from_mapping(env, parse_assignments(text, "--market"))
-    if file_market is None:
-        raise InputError(
-            "no market: the file has no [market] table; pass --market "
-            + ",".join(f"{t}=..." for t in env.types)
-        )
-    return file_market
-
-
 def run(args) -> int:
     from ..screening import optimal_deterministic, optimal_mechanism
 
     env, file_market = load_toml(args.file)
-    market = _market(env, file_market, args.market)
+    market = resolve_market(env, file_market, args.market)
     if args.deterministic:
         det = optimal_deterministic(env, market)
         if args.json:

@@ -1,0 +1,21 @@
+"""Helpers shared by the subcommands (argument handling only; no computation)."""
+
+from __future__ import annotations
+
+from ..environment import Environment, InputError, Market
+from ..numbers import parse_assignments
+
+
+def resolve_market(env: Environment, file_market: Market | None, text: str | None) -> Market:
+    """The market from ``--market t1=1/2,...`` if given, else the file's ``[market]``.
+
+    Raises :class:`InputError` naming ``--market`` when neither is there.
+    """
+    if text:
+        return Market.from_mapping(env, parse_assignments(text, "--market"))
+    if file_market is None:
+        raise InputError(
+            "no market: the file has no [market] table; pass --market "
+            + ",".join(f"{t}=..." for t in env.types)
+        )
+    return file_market
