@@ -1,0 +1,417 @@
+"""pytest plugin (entry point ``pytest11: exactscreen``): claims, evidence, outcomes.
+
+What it does in every pytest run:
+
+* registers the ``claim(*ids)`` marker (applied by :func:`exactscreen.claims.claim`)
+  and the ``evidence`` fixture (:class:`~exactscreen.claims.evidence.Evidence`);
+* registers the hypothesis profiles ``ci`` and ``deep``
+  (:mod:`exactscreen.testing`) and loads one if asked by the
+  ``HYPOTHESIS_PROFILE`` environment variable or the ``exactscreen_profile``
+  ini option (pytest's ``--hypothesis-profile`` wins over both);
+* validates every claim ID named by a check against the registry (the three
+  papers, plus files given with ``--exactscreen-claims FILE`` or the
+  ``exactscreen_claims`` ini option): a check naming an unknown ID fails at
+  setup with a message saying which ID, where, and how to fix it;
+* turns each claim-tagged test into a
+  :class:`~exactscreen.claims.results.TestOutcome` (pass → the status the
+  check recorded, default ``verified``; ``AssertionError`` → ``refuted``
+  with hypothesis' minimized falsifying example; any other exception →
+  ``error``; skipped → not counted), kept in ``config.stash[OUTCOMES]``
+  for :mod:`exactscreen.claims.runner`, and summarized per claim at the end
+  of the terminal output.
+
+It only acts on tests that carry a ``claim`` marker, so it is inert in other
+projects' test suites.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from typing import Any
+
+import pytest
+
+from .. import testing  # noqa: F401 - registers the hypothesis profiles
+from ..environment import InputError
+from .evidence import Evidence
+from .registry import Registry, builtin_registry, load_registry
+from .results import Status, TestOutcome, combine, seconds
+
+__all__ = ["REGISTRY", "OUTCOMES", "UNKNOWN", "SKIPPED", "EvidenceHandle", "claim_ids", "evidence"]
+
+REGISTRY = pytest.StashKey[Registry]()
+"""``config.stash[REGISTRY]``: the registry checks are validated against."""
+OUTCOMES = pytest.StashKey[list]()
+"""``config.stash[OUTCOMES]``: list of :class:`TestOutcome`, in run order."""
+UNKNOWN = pytest.StashKey[list]()
+"""``config.stash[UNKNOWN]``: messages about checks naming unknown claim IDs."""
+SKIPPED = pytest.StashKey[dict]()
+"""``config.stash[SKIPPED]``: claim ID -> reasons of its skipped checks."""
+
+_PREVIOUS_PROFILE = pytest.StashKey[str]()
+_EVIDENCE = pytest.StashKey[Evidence]()
+_CURRENT = pytest.StashKey[Evidence]()
+_PHASES = pytest.StashKey[dict]()
+_UNKNOWN_IDS = pytest.StashKey[tuple]()
+_RESTORE = pytest.StashKey[Any]()
+
+_MAX_MESSAGE = 400
+
+
+def claim_ids(item: pytest.Item) -> tuple[str, ...]:
+    """Claim IDs named by the ``claim`` markers of a test item, in order, without repeats."""
+    out: list[str] = []
+    for mark in item.iter_markers("claim"):
+        for cid in mark.args:
+            if cid not in out:
+                out.append(cid)
+    return tuple(out)
+
+
+# ------------------------------------------------------------------ options
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("exactscreen", "exactscreen claim checks")
+    group.addoption(
+        "--exactscreen-claims",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="claims file (TOML) whose IDs checks may name, besides the built-in papers; repeatable",
+    )
+    group.addoption(
+        "--exactscreen-no-builtin",
+        action="store_true",
+        default=False,
+        help="validate claim IDs against the --exactscreen-claims files only",
+    )
+    group.addoption(
+        "--exactscreen-select",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only the checks of these claim IDs (deselects untagged tests); repeatable",
+    )
+    parser.addini("exactscreen_claims", "claims files (TOML) checks may name", type="paths", default=[])
+    parser.addini(
+        "exactscreen_profile",
+        "hypothesis profile to load (ci or deep) unless --hypothesis-profile or "
+        "HYPOTHESIS_PROFILE says otherwise",
+        default="",
+    )
+
+
+def _registry(config: pytest.Config) -> Registry:
+    files = [*config.getini("exactscreen_claims"), *config.getoption("exactscreen_claims")]
+    registry: Registry | None = None if config.getoption("exactscreen_no_builtin") else builtin_registry()
+    for f in files:
+        extra = load_registry(f)
+        registry = extra if registry is None else registry.merge(extra)
+    if registry is None:
+        raise InputError("--exactscreen-no-builtin needs at least one --exactscreen-claims FILE")
+    return registry
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "claim(*ids): claim IDs (exactscreen registry) this check replays"
+    )
+    try:
+        config.stash[REGISTRY] = _registry(config)
+    except InputError as exc:
+        raise pytest.UsageError(f"exactscreen: {exc}") from None
+    config.stash[OUTCOMES] = []
+    config.stash[UNKNOWN] = []
+    config.stash[SKIPPED] = {}
+
+    from hypothesis import settings
+
+    config.stash[_PREVIOUS_PROFILE] = settings.get_current_profile_name()
+    if config.getoption("hypothesis_profile", None):
+        return  # hypothesis' own plugin loads it
+    name = os.environ.get("HYPOTHESIS_PROFILE", "").strip() or config.getini("exactscreen_profile").strip()
+    if name:
+        try:
+            settings.load_profile(name)
+        except Exception as exc:  # noqa: BLE001 - hypothesis raises InvalidArgument
+            raise pytest.UsageError(
+                f"exactscreen: cannot load hypothesis profile {name!r} ({exc}); "
+                f"use one of {', '.join(testing.PROFILES)}"
+            ) from None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    previous = config.stash.get(_PREVIOUS_PROFILE, None)
+    if previous is not None:
+        from hypothesis import settings
+
+        settings.load_profile(previous)
+
+
+# --------------------------------------------------------------- collection
+def _unknown_message(item: pytest.Item, cid: str, registry: Registry) -> str:
+    return (
+        f"{item.nodeid}: @claim names unknown claim ID {cid!r}{registry.suggest(cid)}; "
+        f"fix the typo, or add it to a claims file ([[claims]] id = \"{cid}\" ...) "
+        "given with --claims FILE"
+    )
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    registry = config.stash[REGISTRY]
+    select = set(config.getoption("exactscreen_select"))
+    keep, drop = [], []
+    for item in items:
+        ids = claim_ids(item)
+        unknown = tuple(cid for cid in ids if cid not in registry)
+        if unknown:
+            item.stash[_UNKNOWN_IDS] = unknown
+            config.stash[UNKNOWN].extend(_unknown_message(item, cid, registry) for cid in unknown)
+        if select and not unknown and not select.intersection(ids):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+# ------------------------------------------------------------------ fixture
+class EvidenceHandle:
+    """What the ``evidence`` fixture returns: forwards to the running check's
+    :class:`~exactscreen.claims.evidence.Evidence`.
+
+    The fixture is session-scoped and the handle finds the current test's
+    recorder at each call, so hypothesis tests may use it without tripping
+    hypothesis' health check on function-scoped fixtures, whatever profile
+    is loaded.
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        self._config = config
+
+    def _current(self) -> Evidence:
+        ev = self._config.stash.get(_CURRENT, None)
+        if ev is None:
+            raise RuntimeError("evidence can only be recorded while a test is running")
+        return ev
+
+    def note(self, text: str) -> None:
+        """See :meth:`Evidence.note`."""
+        self._current().note(text)
+
+    def compared(self, what: str, computed: Any, stated: Any) -> bool | None:
+        """See :meth:`Evidence.compared` (records; does not assert)."""
+        return self._current().compared(what, computed, stated)
+
+    def instances(self, n: int = 1) -> None:
+        """See :meth:`Evidence.instances`."""
+        self._current().instances(n)
+
+    def bounds(self, what: str, lo: Any, hi: Any) -> None:
+        """See :meth:`Evidence.bounds` (status ``verified-bounds``)."""
+        self._current().bounds(what, lo, hi)
+
+    def qualified(self, original: str, counterexample: Any, corrected: str) -> None:
+        """See :meth:`Evidence.qualified` (status ``qualified``)."""
+        self._current().qualified(original, counterexample, corrected)
+
+    def refuted(self, statement: str, counterexample: Any) -> None:
+        """See :meth:`Evidence.refuted` (status ``refuted``)."""
+        self._current().refuted(statement, counterexample)
+
+    def not_checkable(self, reason: str, checked_instead: str) -> None:
+        """See :meth:`Evidence.not_checkable` (status ``not-checkable``)."""
+        self._current().not_checkable(reason, checked_instead)
+
+    def __repr__(self) -> str:
+        return "<evidence>"
+
+
+@pytest.fixture(scope="session")
+def evidence(request: pytest.FixtureRequest) -> EvidenceHandle:
+    """Recorder of what the check computed (see :class:`~exactscreen.claims.evidence.Evidence`)."""
+    return EvidenceHandle(request.config)
+
+
+# ------------------------------------------------------------------- run
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    ids = claim_ids(item)
+    if not ids and "evidence" not in getattr(item, "fixturenames", ()):
+        return
+    ev = item.stash[_EVIDENCE] = Evidence(item.nodeid)
+    item.config.stash[_CURRENT] = ev
+    if not ids:
+        return
+    handle = getattr(getattr(item, "obj", None), "hypothesis", None)
+    inner = getattr(handle, "inner_test", None)
+    if inner is not None:
+        # Count hypothesis examples (documented hook: ``test.hypothesis.inner_test``).
+        @functools.wraps(inner)
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            ev.auto_instances += 1
+            return inner(*args, **kwargs)
+
+        handle.inner_test = counted
+        item.stash[_RESTORE] = (handle, inner)
+    unknown = item.stash.get(_UNKNOWN_IDS, ())
+    if unknown:
+        registry = item.config.stash[REGISTRY]
+        pytest.fail("\n".join(_unknown_message(item, cid, registry) for cid in unknown), pytrace=False)
+
+
+_FRACTION = re.compile(r"Fraction\((-?\d+), (\d+)\)")
+_INTEGER_FRACTION = re.compile(r"Fraction\((-?\d+)\)")
+
+
+def _readable(text: str) -> str:
+    """One line, with ``Fraction(1, 2)`` shown as ``1/2``, capped in length."""
+    text = _FRACTION.sub(lambda m: m[1] if m[2] == "1" else f"{m[1]}/{m[2]}", text)
+    text = _INTEGER_FRACTION.sub(r"\1", text)
+    text = " ".join(text.split())
+    text = text.replace("evidence=<evidence>, ", "").replace(", evidence=<evidence>", "")
+    text = text.replace("(evidence=<evidence>)", "()")
+    text = text.replace("( ", "(").replace(", )", ")").replace(",)", ")")
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for sub in exc.exceptions for leaf in _leaves(sub)]
+    return [exc]
+
+
+def _classify(excinfo: pytest.ExceptionInfo | None) -> tuple[Status, list[str]]:
+    """``refuted`` for assertion failures (with the falsifying example), else ``error``."""
+    if excinfo is None:
+        return Status.ERROR, ["error: the check failed without an exception"]
+    exc = excinfo.value
+    leaves = _leaves(exc)
+    refutes = all(isinstance(e, (AssertionError, pytest.fail.Exception)) for e in leaves)
+    examples: list[str] = []
+    for e in [exc, *leaves]:
+        for note in getattr(e, "__notes__", ()) or ():
+            if note.startswith("Falsifying") and _readable(note) not in examples:
+                examples.append(_readable(note))
+    messages = []
+    for e in leaves:
+        text = str(e).strip()
+        if isinstance(e, AssertionError):
+            first = text.splitlines()[0] if text else "assertion failed"
+        else:
+            first = f"{type(e).__name__}: {text.splitlines()[0]}" if text else type(e).__name__
+        messages.append(_readable(first))
+    if refutes:
+        found = "; ".join(ex.removeprefix("Falsifying example: ") for ex in examples)
+        lines = [f"counterexample: {found}; {' | '.join(messages)}" if found else f"counterexample: {' | '.join(messages)}"]
+        return Status.REFUTED, lines
+    lines = [f"error: {' | '.join(messages)}"]
+    lines += [f"while running {ex.removeprefix('Falsifying example: ')}" for ex in examples]
+    return Status.ERROR, lines
+
+
+def _as_error(line: str, where: str) -> str:
+    """A line of :func:`_classify` re-labelled as an error outside the test body."""
+    label, _, rest = line.partition(": ")
+    return f"error: {where}: {rest}" if label in ("error", "counterexample") else line
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return "skipped"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    report = yield
+    if report.when == "teardown":
+        item.config.stash[_CURRENT] = None
+    ids = claim_ids(item)
+    if not ids:
+        return report
+    phases = item.stash.setdefault(_PHASES, {})
+    phases[report.when] = (report, call.excinfo)
+    if report.when == "teardown":
+        restore = item.stash.get(_RESTORE, None)
+        if restore is not None:
+            handle, inner = restore
+            handle.inner_test = inner
+        _finish(item, ids, phases)
+    return report
+
+
+def _finish(item: pytest.Item, ids: tuple[str, ...], phases: dict) -> None:
+    ev = item.stash.get(_EVIDENCE, None) or Evidence(item.nodeid)
+    lines = list(ev.lines)
+    status: Status | None = None
+    duration = sum((seconds(rep.duration) for rep, _ in phases.values()), seconds(0))
+    skipped_reason = None
+
+    setup, setup_exc = phases.get("setup", (None, None))
+    if setup is not None and setup.failed:
+        status = Status.ERROR
+        if item.stash.get(_UNKNOWN_IDS, ()):
+            lines.append("error: " + _readable(str(setup.longrepr)))
+        else:
+            lines += [_as_error(ln, "in setup") for ln in _classify(setup_exc)[1]]
+    elif setup is not None and setup.skipped and not hasattr(setup, "wasxfail"):
+        skipped_reason = _skip_reason(setup)
+
+    if "call" in phases:
+        rep, exc = phases["call"]
+        if rep.passed:
+            status = ev.status
+            if hasattr(rep, "wasxfail"):
+                lines.append("note: marked xfail but passed")
+        elif rep.failed:
+            status, more = _classify(exc)
+            lines += more
+        elif rep.skipped and hasattr(rep, "wasxfail"):
+            status, more = _classify(exc)
+            lines += more
+            lines.append(f"expected failure (xfail): {rep.wasxfail or 'no reason given'}")
+        elif rep.skipped:
+            skipped_reason = _skip_reason(rep)
+
+    teardown, teardown_exc = phases.get("teardown", (None, None))
+    if teardown is not None and teardown.failed:
+        status = Status.ERROR
+        lines += [_as_error(ln, "in teardown") for ln in _classify(teardown_exc)[1]]
+
+    config = item.config
+    if status is None:
+        reason = f"skipped: {skipped_reason or 'skipped'} [{item.nodeid.rsplit('::', 1)[-1]}]"
+        for cid in ids:
+            config.stash[SKIPPED].setdefault(cid, []).append(reason)
+        return
+    if status is Status.ERROR and setup is not None and setup.failed:
+        instances = 0
+    else:
+        instances = ev.instance_count
+    config.stash[OUTCOMES].append(
+        TestOutcome(item.nodeid, ids, status, tuple(lines), instances, duration)
+    )
+
+
+# ------------------------------------------------------------------ summary
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    outcomes = config.stash.get(OUTCOMES, [])
+    unknown = config.stash.get(UNKNOWN, [])
+    if not outcomes and not unknown:
+        return
+    tr = terminalreporter
+    tr.section("exactscreen claims")
+    registry = config.stash[REGISTRY]
+    touched = [c for c in registry if any(c.id in o.claims for o in outcomes)]
+    for c in touched:
+        result = combine(c, outcomes)
+        tr.write_line(f"{c.id:<18} {result.status.value:<16} {result.summary}")
+    for msg in unknown:
+        tr.write_line(f"UNKNOWN CLAIM ID: {msg}", red=True)

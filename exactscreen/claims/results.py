@@ -1,0 +1,195 @@
+"""Statuses of claims and how the outcomes of several checks combine.
+
+A check (one pytest test item) ends in one :class:`Status`; a claim's status
+is the *worst* status of its checks (:func:`combine`), in the order
+
+    error > refuted > qualified > not-checkable > verified-bounds > verified
+
+and a claim no check covers is ``not-yet-checked`` — never ``verified``.
+Durations are kept as :class:`decimal.Decimal` seconds rounded to the
+millisecond: no binary float appears in a result.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable
+
+from .registry import Claim
+
+__all__ = ["Status", "TestOutcome", "ClaimResult", "combine", "seconds"]
+
+
+class Status(enum.Enum):
+    """Status of a claim (or of one check of it) in the referee report."""
+
+    VERIFIED = "verified"
+    VERIFIED_BOUNDS = "verified-bounds"
+    NOT_CHECKABLE = "not-checkable"
+    QUALIFIED = "qualified"
+    REFUTED = "refuted"
+    ERROR = "error"
+    NOT_YET_CHECKED = "not-yet-checked"
+
+    @property
+    def severity(self) -> int:
+        """Rank used by :func:`combine`: higher is worse (``not-yet-checked`` is -1)."""
+        return _SEVERITY[self]
+
+    @property
+    def failing(self) -> bool:
+        """True for the statuses that make ``exactscreen check`` exit with status 1."""
+        return self in (Status.REFUTED, Status.ERROR)
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Status.{self.name}"
+
+
+_SEVERITY = {
+    Status.NOT_YET_CHECKED: -1,
+    Status.VERIFIED: 0,
+    Status.VERIFIED_BOUNDS: 1,
+    Status.NOT_CHECKABLE: 2,
+    Status.QUALIFIED: 3,
+    Status.REFUTED: 4,
+    Status.ERROR: 5,
+}
+
+#: Statuses in the order the report's summary lists them.
+STATUS_ORDER = (
+    Status.VERIFIED,
+    Status.VERIFIED_BOUNDS,
+    Status.QUALIFIED,
+    Status.NOT_CHECKABLE,
+    Status.REFUTED,
+    Status.ERROR,
+    Status.NOT_YET_CHECKED,
+)
+
+_MS = Decimal("0.001")
+
+
+def seconds(value: object) -> Decimal:
+    """A duration as exact decimal seconds rounded to the millisecond.
+
+    pytest measures durations as floats; they are converted here, through
+    their shortest ``repr``, and never stored as floats.
+    """
+    if isinstance(value, Decimal):
+        return value.quantize(_MS)
+    return Decimal(repr(value)).quantize(_MS)
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    """What one check (one pytest test item) established.
+
+    Attributes
+    ----------
+    nodeid
+        pytest node ID, relative to the checks directory.
+    claims
+        IDs named by the check's ``@claim`` marker(s).
+    status
+        The check's own status.
+    evidence
+        Lines of evidence in the order recorded (notes, exact comparisons,
+        bounds, counterexamples, error messages).
+    instances
+        Number of instances tried.
+    seconds
+        Wall time of setup + call + teardown.
+    """
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    nodeid: str
+    claims: tuple[str, ...]
+    status: Status
+    evidence: tuple[str, ...] = ()
+    instances: int = 0
+    seconds: Decimal = Decimal("0.000")
+
+    @property
+    def name(self) -> str:
+        """The test's name without its file (``test_x[case]``)."""
+        return self.nodeid.rsplit("::", 1)[-1]
+
+    def __repr__(self) -> str:
+        return f"TestOutcome({self.nodeid}: {self.status.value}, {self.instances} instances)"
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """A claim with the combined outcome of every check that names it."""
+
+    claim: Claim
+    status: Status
+    evidence: tuple[str, ...] = ()
+    instances: int = 0
+    tests: tuple[TestOutcome, ...] = ()
+    seconds: Decimal = Decimal("0.000")
+
+    @property
+    def id(self) -> str:
+        return self.claim.id
+
+    @property
+    def summary(self) -> str:
+        """The one evidence line that best explains the status (for the text table)."""
+        if self.status is Status.NOT_YET_CHECKED:
+            return "no check yet" + (f" ({self.evidence[0]})" if self.evidence else "")
+        prefixes = {
+            Status.ERROR: ("error:",),
+            Status.REFUTED: ("counterexample:", "refuted:"),
+            Status.QUALIFIED: ("qualified:",),
+            Status.NOT_CHECKABLE: ("not checkable:",),
+            Status.VERIFIED_BOUNDS: ("bounds:",),
+        }.get(self.status, ())
+        lines = [self._untagged(line) for line in self.evidence]
+        for line in lines:
+            if line.startswith(prefixes):
+                return line
+        head = next((line for line in lines if not line.startswith("skipped")), "")
+        count = f"{self.instances} instance{'s' if self.instances != 1 else ''}"
+        return f"{head} ({count})" if head else f"{len(self.tests)} check(s) passed ({count})"
+
+    def _untagged(self, line: str) -> str:
+        """An evidence line without the ``[test_name]`` tag added when several checks combine."""
+        for t in self.tests:
+            if line.endswith(f" [{t.name}]"):
+                return line[: -len(t.name) - 3]
+        return line
+
+    def __repr__(self) -> str:
+        return f"ClaimResult({self.claim.id}: {self.status.value}, {len(self.tests)} checks)"
+
+
+def combine(claim: Claim, outcomes: Iterable[TestOutcome], skipped: Iterable[str] = ()) -> ClaimResult:
+    """Combine the checks of one claim: the worst status wins, evidence is concatenated.
+
+    ``skipped`` are reasons of skipped checks; they are not counted, but a claim
+    whose only checks were skipped shows them as its evidence.
+    """
+    tests = tuple(o for o in outcomes if claim.id in o.claims)
+    if not tests:
+        return ClaimResult(claim, Status.NOT_YET_CHECKED, tuple(skipped))
+    status = max((t.status for t in tests), key=lambda s: s.severity)
+    evidence: list[str] = []
+    several = len(tests) > 1
+    for t in tests:
+        for line in t.evidence:
+            evidence.append(f"{line} [{t.name}]" if several else line)
+    return ClaimResult(
+        claim,
+        status,
+        tuple(evidence),
+        sum(t.instances for t in tests),
+        tests,
+        sum((t.seconds for t in tests), Decimal("0.000")),
+    )

@@ -1,0 +1,31 @@
+"""Shared set-up of the claim checks.
+
+The ``evidence`` fixture, the ``claim`` marker and the hypothesis profiles come
+from the exactscreen pytest plugin (``exactscreen.claims.plugin``, loaded through
+its ``pytest11`` entry point), so a check module needs only::
+
+    from exactscreen.claims import claim
+
+    @claim("SWP-LEM2")
+    def test_fixed_point_of_the_hazard_map(evidence): ...
+
+Conventions (see DESIGN.md): one module per paper section,
+``test_<paper>_<section>.py``; the paper's own instance is always one of the
+cases; a property over many instances uses hypothesis (profile ``ci`` in the
+test command, ``deep`` for ``exactscreen check --profile deep``) and calls
+``evidence.instances()`` per example if it wants to count only some of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CHECKS_DIR = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="session")
+def checks_dir() -> Path:
+    """Directory of the check modules (for data files shipped next to them)."""
+    return CHECKS_DIR

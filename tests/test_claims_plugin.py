@@ -1,0 +1,313 @@
+"""The pytest plugin and the runner: every status, combination, selection, broken checks.
+
+Each test writes a synthetic claims file and checks directory into tmp_path
+and runs them with :func:`exactscreen.claims.runner.run_checks` (in-process
+pytest), or with a plain ``python -m pytest`` subprocess where the plain
+pytest behaviour itself is under test.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from exactscreen.claims import Status, loads_registry
+from exactscreen.claims.runner import collect_checks, run_checks
+
+PAPER = """\
+[papers.TOY]
+title = "A toy paper"
+authors = "A. Theorist"
+"""
+
+
+def claims_toml(*ids: str) -> str:
+    body = [PAPER]
+    for n, cid in enumerate(ids, 1):
+        body.append(
+            f'[[claims]]\nid = "{cid}"\npaper = "TOY"\nsection = "Lemma {n}"\n'
+            f'statement = "toy statement {n}"\n'
+        )
+    return "\n".join(body)
+
+
+def make(tmp_path: Path, ids: tuple[str, ...], checks: str, name: str = "test_toy_checks.py"):
+    """(registry, checks dir) with the given claim IDs and one check module."""
+    (tmp_path / "claims.toml").write_text(claims_toml(*ids), encoding="utf-8")
+    d = tmp_path / "checks"
+    d.mkdir(exist_ok=True)
+    header = "from fractions import Fraction\nimport pytest\nfrom hypothesis import given, strategies as st\nfrom exactscreen.claims import claim\n\n"
+    (d / name).write_text(header + textwrap.dedent(checks), encoding="utf-8")
+    return loads_registry(claims_toml(*ids), source=str(tmp_path / "claims.toml")), d
+
+
+def result(run, cid):
+    return next(r for r in run.results if r.id == cid)
+
+
+def test_plain_passing_check_is_verified(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A",), """
+        @claim("TOY-A")
+        def test_a(evidence):
+            evidence.compared("revenue", Fraction(3, 2), Fraction(6, 4))
+            assert Fraction(3, 2) == Fraction(6, 4)
+    """)
+    r = result(run_checks(reg, [d]), "TOY-A")
+    assert r.status is Status.VERIFIED
+    assert r.evidence == ("revenue: computed 3/2, paper 3/2 (equal)",)
+    assert r.instances == 1
+    assert [t.nodeid for t in r.tests] == ["test_toy_checks.py::test_a"]
+
+
+def test_hypothesis_examples_are_counted_under_the_ci_profile(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A",), """
+        @claim("TOY-A")
+        @given(st.fractions(min_value=-3, max_value=3, max_denominator=5))
+        def test_double(x):
+            assert x + x == 2 * x
+    """)
+    r = result(run_checks(reg, [d], profile="ci"), "TOY-A")
+    assert r.status is Status.VERIFIED
+    assert r.instances == 40  # exactscreen.testing.CI_EXAMPLES
+
+
+def test_false_toy_claim_is_refuted_with_the_minimized_falsifying_example(tmp_path):
+    reg, d = make(tmp_path, ("TOY-SQ",), """
+        @claim("TOY-SQ")
+        @given(st.fractions(min_value=-3, max_value=3, max_denominator=5))
+        def test_square_at_least(evidence, x):
+            evidence.instances()
+            assert x * x >= x
+    """)
+    run = run_checks(reg, [d])
+    r = result(run, "TOY-SQ")
+    assert r.status is Status.REFUTED
+    assert r.evidence[0].startswith("counterexample: test_square_at_least(x=1/2)")
+    assert "assert (1/2 * 1/2) >= 1/2" in r.evidence[0]
+    assert run.exit_status == 1
+
+
+def test_status_calls_set_qualified_bounds_not_checkable_and_refuted(tmp_path):
+    reg, d = make(tmp_path, ("TOY-Q", "TOY-B", "TOY-N", "TOY-R"), """
+        @claim("TOY-Q")
+        def test_q(evidence):
+            x = Fraction(1, 2)
+            assert not x * x >= x
+            evidence.qualified("x*x >= x", {"x": x}, "x*x >= x for x outside (0, 1)")
+
+        @claim("TOY-B")
+        def test_b(evidence):
+            evidence.bounds("E*", Fraction(3), Fraction(317, 100))
+
+        @claim("TOY-N")
+        def test_n(evidence):
+            evidence.not_checkable("a limit as k -> infinity", "k = 1..20 exactly")
+
+        @claim("TOY-R")
+        def test_r(evidence):
+            evidence.refuted("1/2 is an integer", Fraction(1, 2))
+    """)
+    run = run_checks(reg, [d])
+    assert [r.status for r in run.results] == [
+        Status.QUALIFIED, Status.VERIFIED_BOUNDS, Status.NOT_CHECKABLE, Status.REFUTED,
+    ]
+    assert "fails on {x: 1/2}" in result(run, "TOY-Q").evidence[0]
+    assert result(run, "TOY-B").evidence == ("bounds: E* in [3, 317/100]",)
+    assert result(run, "TOY-R").summary == "refuted: 1/2 is an integer"
+    assert "counterexample: 1/2" in result(run, "TOY-R").evidence
+
+
+def test_other_exceptions_floats_and_fixture_errors_are_errors(tmp_path):
+    reg, d = make(tmp_path, ("TOY-E1", "TOY-E2", "TOY-E3"), """
+        @pytest.fixture
+        def broken():
+            raise RuntimeError("no solver")
+
+        @claim("TOY-E1")
+        def test_e1():
+            Fraction(1, 0)
+
+        @claim("TOY-E2")
+        def test_e2(evidence):
+            evidence.compared("value", 0.5, Fraction(1, 2))
+
+        @claim("TOY-E3")
+        def test_e3(broken):
+            pass
+    """)
+    run = run_checks(reg, [d])
+    assert all(r.status is Status.ERROR for r in run.results)
+    assert "ZeroDivisionError" in result(run, "TOY-E1").summary
+    assert "float 0.5" in result(run, "TOY-E2").summary
+    assert "in setup: RuntimeError: no solver" in result(run, "TOY-E3").summary
+
+
+def test_compared_records_but_does_not_assert(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A",), """
+        @claim("TOY-A")
+        def test_a(evidence):
+            evidence.compared("threshold", Fraction(1, 3), Fraction(1, 4))
+    """)
+    r = result(run_checks(reg, [d]), "TOY-A")
+    assert r.status is Status.VERIFIED  # the check did not assert
+    assert r.evidence == ("threshold: computed 1/3, paper 1/4 (DIFFERENT)",)
+
+
+def test_worst_status_wins_and_evidence_is_concatenated(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A", "TOY-B"), """
+        @claim("TOY-A")
+        def test_one(evidence):
+            evidence.note("first")
+
+        @claim("TOY-A", "TOY-B")
+        def test_two(evidence):
+            evidence.bounds("x", 0, 1)
+
+        @claim("TOY-B")
+        def test_three():
+            assert 1 == 2
+
+        @claim("TOY-B")
+        def test_four():
+            raise KeyError("k")
+    """)
+    run = run_checks(reg, [d])
+    a, b = run.results
+    assert a.status is Status.VERIFIED_BOUNDS
+    assert a.evidence == ("first [test_one]", "bounds: x in [0, 1] [test_two]")
+    assert b.status is Status.ERROR  # error > refuted > verified-bounds
+    assert len(b.tests) == 3
+
+
+def test_claims_without_checks_are_not_yet_checked_and_skips_do_not_count(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A", "TOY-B"), """
+        @claim("TOY-B")
+        def test_b():
+            pytest.skip("needs the LP engine")
+    """)
+    run = run_checks(reg, [d])
+    assert [r.status for r in run.results] == [Status.NOT_YET_CHECKED, Status.NOT_YET_CHECKED]
+    assert run.results[1].evidence == ("skipped: needs the LP engine [test_b]",)
+    assert run.exit_status == 0
+
+
+def test_xfail_counts_as_refuted_with_its_reason(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A",), """
+        @claim("TOY-A")
+        @pytest.mark.xfail(reason="sign error in fn 12")
+        def test_a():
+            assert -1 > 0
+    """)
+    r = result(run_checks(reg, [d]), "TOY-A")
+    assert r.status is Status.REFUTED
+    assert "expected failure (xfail): sign error in fn 12" in r.evidence
+
+
+def test_unknown_claim_id_is_a_broken_check_with_a_suggestion(tmp_path):
+    reg, d = make(tmp_path, ("TOY-LEM1",), """
+        @claim("TOY-LEM2")
+        def test_typo():
+            pass
+    """)
+    run = run_checks(reg, [d])
+    assert run.exit_status == 1
+    (problem,) = run.problems
+    assert "unknown claim ID 'TOY-LEM2'" in problem and "did you mean TOY-LEM1" in problem
+    assert run.results[0].status is Status.NOT_YET_CHECKED
+
+
+def test_collect_checks_lists_ids_and_unknown_ones(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A",), """
+        @claim("TOY-A")
+        def test_a():
+            pass
+
+        @claim("TOY-ZZZ")
+        def test_z():
+            pass
+    """)
+    collected = collect_checks(reg, [d])
+    assert collected.by_claim == {"TOY-A": ("test_toy_checks.py::test_a",), "TOY-ZZZ": ("test_toy_checks.py::test_z",)}
+    assert len(collected.unknown) == 1 and "TOY-ZZZ" in collected.unknown[0]
+
+
+def test_selection_runs_only_the_selected_claims(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A", "TOY-B"), """
+        @claim("TOY-A")
+        def test_a():
+            pass
+
+        @claim("TOY-B")
+        def test_b():
+            raise RuntimeError("must not run")
+
+        def test_untagged():
+            raise RuntimeError("must not run either")
+    """)
+    run = run_checks(reg, [d], select=["TOY-A"])
+    assert [(r.id, r.status) for r in run.results] == [("TOY-A", Status.VERIFIED)]
+    assert run.exit_status == 0
+
+
+def test_a_module_that_cannot_be_imported_is_a_problem(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A",), """
+        import no_such_module_exactscreen
+    """)
+    run = run_checks(reg, [d])
+    assert run.exit_status == 1
+    assert "cannot collect" in run.problems[0] and "no_such_module_exactscreen" in run.problems[0]
+
+
+def test_two_runs_in_one_process_reimport_the_checks(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A",), """
+        @claim("TOY-A")
+        def test_a():
+            pass
+    """)
+    assert result(run_checks(reg, [d]), "TOY-A").status is Status.VERIFIED
+    (d / "test_toy_checks.py").write_text(
+        "from exactscreen.claims import claim\n\n@claim('TOY-A')\ndef test_a():\n    assert 0\n",
+        encoding="utf-8",
+    )
+    assert result(run_checks(reg, [d]), "TOY-A").status is Status.REFUTED
+
+
+def test_plain_pytest_fails_an_unknown_id_and_summarizes_claims(tmp_path):
+    make(tmp_path, ("TOY-A",), """
+        @claim("TOY-A")
+        def test_a(evidence):
+            evidence.note("fine")
+
+        @claim("TOY-TYPO")
+        def test_typo():
+            pass
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "checks", "-p", "no:cacheprovider",
+         "--exactscreen-claims", "claims.toml", "-o", "exactscreen_profile=ci"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert "exactscreen claims" in proc.stdout
+    assert "TOY-A" in proc.stdout and "verified" in proc.stdout
+    assert "unknown claim ID 'TOY-TYPO'" in proc.stdout
+
+
+def test_hypothesis_profile_env_var_selects_the_profile_in_plain_pytest(tmp_path):
+    (tmp_path / "test_profile.py").write_text(
+        "from hypothesis import settings\n\n"
+        "def test_deep_is_loaded():\n"
+        "    assert settings.get_current_profile_name() == 'deep'\n"
+        "    assert settings.default.max_examples >= 1000\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "test_profile.py", "-p", "no:cacheprovider", "-q",
+         "-o", "exactscreen_profile=ci"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "HYPOTHESIS_PROFILE": "deep"},
+    )
+    assert proc.returncode == 0, proc.stdout

@@ -1,0 +1,119 @@
+"""Meta-test of the claim registry against ../shared/CLAIMS.md and the checks in proofs_checks/.
+
+* every ID of CLAIMS.md has an entry in the embedded registry, and no entry is
+  unknown to CLAIMS.md (skipped when ../shared is absent, e.g. an installed
+  package);
+* no check in proofs_checks/ names an ID the registry lacks;
+* the registry file format is validated with messages naming field and fix.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from exactscreen.claims import builtin_registry, claim, loads_registry
+from exactscreen.claims.runner import collect_checks, default_checks_dir
+from exactscreen.environment import InputError
+
+CLAIMS_MD = Path(__file__).parents[2] / "shared" / "CLAIMS.md"
+
+
+def claims_md_ids() -> list[str]:
+    text = CLAIMS_MD.read_text(encoding="utf-8")
+    return re.findall(r"^\| ([A-Z][A-Z0-9]*-[A-Z0-9-]+) \|", text, flags=re.M)
+
+
+@pytest.mark.skipif(not CLAIMS_MD.is_file(), reason="../shared/CLAIMS.md is not beside this checkout")
+def test_every_id_of_claims_md_is_registered_and_no_other():
+    ids = claims_md_ids()
+    assert len(ids) == len(set(ids)) > 0
+    registered = builtin_registry().ids
+    assert sorted(set(ids) - set(registered)) == [], "IDs of CLAIMS.md missing from papers.toml"
+    assert sorted(set(registered) - set(ids)) == [], "papers.toml has IDs CLAIMS.md does not"
+
+
+@pytest.mark.skipif(not CLAIMS_MD.is_file(), reason="../shared/CLAIMS.md is not beside this checkout")
+def test_registered_papers_are_the_files_claims_md_names():
+    text = CLAIMS_MD.read_text(encoding="utf-8")
+    for paper in builtin_registry().papers:
+        assert f"`{paper.file}`" in text and f"(prefix {paper.prefix})" in text
+
+
+def test_builtin_registry_has_three_papers_and_complete_entries():
+    reg = builtin_registry()
+    assert [p.prefix for p in reg.papers] == ["PIS", "STT", "SWP"]
+    for c in reg:
+        assert c.id.startswith(c.paper + "-")
+        assert c.section and c.statement and "\n" not in c.statement
+
+
+def test_no_check_in_proofs_checks_names_an_unknown_id():
+    collected = collect_checks(builtin_registry(), [default_checks_dir()])
+    assert collected.problems == ()
+    assert collected.unknown == ()
+    assert set(collected.by_claim) <= set(builtin_registry().ids)
+
+
+def test_claim_decorator_applies_the_marker_and_rejects_misspelt_ids():
+    @claim("STT-THM1", "STT-LEM1")
+    def test_x():
+        pass
+
+    (mark,) = test_x.pytestmark
+    assert mark.name == "claim" and mark.args == ("STT-THM1", "STT-LEM1")
+    with pytest.raises(InputError, match="PREFIX-NAME"):
+        claim("stt-thm1")
+    with pytest.raises(InputError, match="at least one claim ID"):
+        claim()
+
+
+def test_lookup_and_selection_suggest_close_ids():
+    reg = builtin_registry()
+    assert reg["SWP-LEM2"].section == "Lemma 2, (37), Fig. 3"
+    with pytest.raises(InputError, match="did you mean STT-THM1"):
+        reg["STT-THM11"]
+    with pytest.raises(InputError, match="unknown paper 'XYZ'; known: PIS, STT, SWP"):
+        reg.select(papers=["XYZ"])
+    sel = reg.select(papers=["STT"], claim_ids=["SWP-LEM2"])
+    assert {c.paper for c in sel} == {"STT", "SWP"} and "SWP-LEM2" in sel and "SWP-THM2" not in sel
+
+
+GOOD = """
+[papers.TOY]
+title = "Toy"
+
+[[claims]]
+id = "TOY-A"
+paper = "TOY"
+section = "Lemma 1"
+statement = "x"
+"""
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (GOOD.replace('id = "TOY-A"', 'id = "toy-a"'), "PREFIX-NAME"),
+        (GOOD.replace('paper = "TOY"', 'paper = "OTHER"'), "must start with its paper's prefix OTHER-"),
+        (GOOD.replace('section = "Lemma 1"\n', ""), "missing section"),
+        (GOOD.replace('title = "Toy"', 'titel = "Toy"'), "unknown key\\(s\\) titel"),
+        (GOOD + GOOD.split("\n", 4)[4], "claim TOY-A is defined twice"),
+        (GOOD.replace("[papers.TOY]", "[papers.toy]"), "paper prefix is capitals"),
+        ("[[claims]]\nid = 1\n", "no \\[papers.PREFIX\\] table"),
+        ("papers = [", "not valid TOML"),
+        (GOOD.replace('statement = "x"', 'statement = """a\nb"""'), "must be one line"),
+    ],
+)
+def test_bad_claims_files_name_the_field_and_the_fix(text, message):
+    with pytest.raises(InputError, match=message):
+        loads_registry(text, source="my_claims.toml")
+
+
+def test_merging_rejects_an_id_defined_twice():
+    toy = loads_registry(GOOD, source="a.toml")
+    assert len(builtin_registry().merge(toy)) == len(builtin_registry()) + 1
+    with pytest.raises(InputError, match="paper TOY is defined twice"):
+        toy.merge(loads_registry(GOOD, source="b.toml"))

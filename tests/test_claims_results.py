@@ -1,0 +1,112 @@
+"""Statuses, their combination, the evidence recorder and the hypothesis profiles."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+import sympy
+from hypothesis import settings
+
+from exactscreen import testing
+from exactscreen.claims import Claim, Status, TestOutcome, combine
+from exactscreen.claims.evidence import Evidence
+from exactscreen.environment import InputError
+from exactscreen.numbers import ExactNumberError
+
+C = Claim("TOY-A", "TOY", "Lemma 1", "toy")
+
+
+def outcome(status: Status, name: str = "t", *lines: str) -> TestOutcome:
+    return TestOutcome(f"m.py::{name}", ("TOY-A",), status, lines, 1, Decimal("0.001"))
+
+
+def test_no_outcome_is_not_yet_checked_never_verified():
+    r = combine(C, [])
+    assert r.status is Status.NOT_YET_CHECKED and r.summary == "no check yet"
+
+
+@pytest.mark.parametrize(
+    "statuses, worst",
+    [
+        ([Status.VERIFIED, Status.VERIFIED_BOUNDS], Status.VERIFIED_BOUNDS),
+        ([Status.VERIFIED_BOUNDS, Status.NOT_CHECKABLE], Status.NOT_CHECKABLE),
+        ([Status.NOT_CHECKABLE, Status.QUALIFIED], Status.QUALIFIED),
+        ([Status.QUALIFIED, Status.REFUTED, Status.VERIFIED], Status.REFUTED),
+        ([Status.REFUTED, Status.ERROR], Status.ERROR),
+    ],
+)
+def test_worst_status_wins(statuses, worst):
+    r = combine(C, [outcome(s, f"t{i}") for i, s in enumerate(statuses)])
+    assert r.status is worst
+    assert r.seconds == Decimal("0.001") * len(statuses)
+
+
+def test_only_refuted_and_error_fail():
+    assert {s for s in Status if s.failing} == {Status.REFUTED, Status.ERROR}
+
+
+def test_evidence_shows_exact_values_and_refuses_floats():
+    ev = Evidence("m.py::t")
+    assert ev.compared("q*", Fraction(1, 3), "1/3") is True
+    assert ev.compared("h*", (3 - sympy.sqrt(5)) / 2, sympy.Rational(3, 2) - sympy.sqrt(5) / 2) is True
+    assert ev.compared("pair", (Fraction(1, 2), 2), (Fraction(1, 2), 3)) is False
+    assert ev.lines[0] == "q*: computed 1/3, paper 1/3 (equal)"
+    assert ev.lines[2] == "pair: computed (1/2, 2), paper (1/2, 3) (DIFFERENT)"
+    with pytest.raises(ExactNumberError, match="float 0.1"):
+        ev.compared("x", 0.1, Fraction(1, 10))
+    with pytest.raises(ExactNumberError, match="sympy Float"):
+        ev.bounds("x", sympy.Float("0.5"), 1)
+
+
+def test_evidence_status_only_gets_worse_and_lines_are_deduplicated():
+    ev = Evidence()
+    ev.qualified("a", 1, "b")
+    ev.bounds("x", 0, 1)
+    assert ev.status is Status.QUALIFIED
+    for _ in range(3):
+        ev.note("same")
+    assert ev.lines.count("same") == 1
+
+
+def test_instance_count_prefers_explicit_calls():
+    ev = Evidence()
+    assert ev.instance_count == 1
+    ev.auto_instances = 40
+    assert ev.instance_count == 40
+    ev.instances(3)
+    ev.instances()
+    assert ev.instance_count == 4
+    with pytest.raises(TypeError):
+        ev.instances(-1)
+
+
+def test_profiles_ci_is_fast_and_deterministic_deep_is_thorough():
+    ci, deep = settings.get_profile("ci"), settings.get_profile("deep")
+    assert 25 <= ci.max_examples <= 50 and ci.derandomize and ci.deadline is None
+    assert deep.max_examples >= 1000 and deep.deadline is None
+
+
+def test_profile_names_are_validated(monkeypatch):
+    with pytest.raises(InputError, match="choose one of ci, deep"):
+        testing.load_profile("fast")
+    monkeypatch.setenv("HYPOTHESIS_PROFILE", "deep")
+    assert testing.env_profile() == "deep"
+    monkeypatch.setenv("HYPOTHESIS_PROFILE", "nope")
+    with pytest.raises(InputError, match="HYPOTHESIS_PROFILE"):
+        testing.env_profile()
+
+
+def test_this_suite_runs_under_the_ci_profile():
+    # pyproject sets exactscreen_profile = "ci" unless HYPOTHESIS_PROFILE overrides it
+    import os
+
+    expected = os.environ.get("HYPOTHESIS_PROFILE") or "ci"
+    assert settings.get_current_profile_name() == expected
+
+
+def test_summary_picks_the_status_line_without_the_test_tag():
+    r = combine(C, [outcome(Status.VERIFIED, "t1", "revenue 3/2"), outcome(Status.QUALIFIED, "t2", "qualified: x")])
+    assert r.evidence == ("revenue 3/2 [t1]", "qualified: x [t2]")
+    assert r.summary == "qualified: x"

@@ -1,0 +1,56 @@
+"""The figure registry and paper 004's Fig. 3 (hazard-rate map)."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+from exactscreen import figures
+from exactscreen.environment import InputError
+
+
+def test_hazard_map_fixed_point_is_exactly_three_minus_root_five_over_two():
+    h = figures.hazard_map_fixed_point()
+    assert sympy.simplify(h - (3 - sympy.sqrt(5)) / 2) == 0
+    assert sympy.simplify((sympy.sqrt(h) - h) / (1 - h) - h) == 0  # S(h*) = h*
+
+
+def test_fig3_is_registered_for_swp_and_drawn_as_png(tmp_path):
+    (spec,) = figures.registered_figures(["SWP"])
+    assert spec.name == "swp-fig3-hazard" and spec.claim == "SWP-LEM2"
+    (drawn,) = figures.draw_figures(tmp_path, ["SWP"])
+    assert drawn.ok and drawn.path.read_bytes()[:4] == b"\x89PNG"
+    assert figures.registered_figures(["PIS-NONE"]) == ()
+
+
+def test_a_failing_figure_is_reported_not_raised(tmp_path):
+    @figures.register_figure("toy-broken", "TOYFIG", "never drawn")
+    def broken(path):
+        raise ValueError("engine not ready")
+
+    @figures.register_figure("toy-silent", "TOYFIG", "draws nothing")
+    def silent(path):
+        pass
+
+    try:
+        drawn = figures.draw_figures(tmp_path, ["TOYFIG"])
+        assert [d.ok for d in drawn] == [False, False]
+        assert drawn[0].error == "ValueError: engine not ready"
+        assert "wrote no file" in drawn[1].error
+    finally:
+        figures._FIGURES.pop("toy-broken")
+        figures._FIGURES.pop("toy-silent")
+
+
+def test_figure_names_are_file_names_and_unique():
+    with pytest.raises(InputError, match="lower-case letters"):
+        figures.register_figure("Fig 1", "SWP", "x")
+    with pytest.raises(InputError, match="already registered"):
+        figures.register_figure("swp-fig3-hazard", "SWP", "x")(lambda path: None)
+
+
+def test_a_figure_module_that_cannot_be_imported_is_listed_as_not_drawn(tmp_path, monkeypatch):
+    monkeypatch.setattr(figures, "FIGURE_MODULES", ("exactscreen.no_such_figures",))
+    drawn = figures.draw_figures(tmp_path, ["SWP"])
+    assert [d.ok for d in drawn] == [False, True]
+    assert drawn[0].error.startswith("cannot import exactscreen.no_such_figures: ModuleNotFoundError")
