@@ -280,6 +280,11 @@ def _readable(text: str) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
 
 
+#: How hypothesis introduces the minimized example in an exception note: "Falsifying
+#: example:" up to 6.16x, "Failing test case:" in later releases.
+_EXAMPLE_NOTE = re.compile(r"(?:Falsifying example|Failing test case)\s*:")
+
+
 def _leaves(exc: BaseException) -> list[BaseException]:
     if isinstance(exc, BaseExceptionGroup):
         return [leaf for sub in exc.exceptions for leaf in _leaves(sub)]
@@ -296,8 +301,11 @@ def _classify(excinfo: pytest.ExceptionInfo | None) -> tuple[Status, list[str]]:
     examples: list[str] = []
     for e in [exc, *leaves]:
         for note in getattr(e, "__notes__", ()) or ():
-            if note.startswith("Falsifying") and _readable(note) not in examples:
-                examples.append(_readable(note))
+            m = _EXAMPLE_NOTE.match(note)
+            if m:
+                example = _readable(note[m.end():].strip())
+                if example not in examples:
+                    examples.append(example)
     messages = []
     for e in leaves:
         text = str(e).strip()
@@ -307,11 +315,11 @@ def _classify(excinfo: pytest.ExceptionInfo | None) -> tuple[Status, list[str]]:
             first = f"{type(e).__name__}: {text.splitlines()[0]}" if text else type(e).__name__
         messages.append(_readable(first))
     if refutes:
-        found = "; ".join(ex.removeprefix("Falsifying example: ") for ex in examples)
+        found = "; ".join(examples)
         lines = [f"counterexample: {found}; {' | '.join(messages)}" if found else f"counterexample: {' | '.join(messages)}"]
         return Status.REFUTED, lines
     lines = [f"error: {' | '.join(messages)}"]
-    lines += [f"while running {ex.removeprefix('Falsifying example: ')}" for ex in examples]
+    lines += [f"while running {ex}" for ex in examples]
     return Status.ERROR, lines
 
 
