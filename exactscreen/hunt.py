@@ -314,7 +314,19 @@ class LocalProcesses:
             f.cancel()
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        """Stop now: queued batches are cancelled and running ones are terminated.
+
+        Waiting for a running batch could overrun the budget by a whole batch
+        (minutes for an exact construction); its result would be discarded
+        anyway, since only finished batches count.
+        """
+        processes = list(getattr(self.pool, "_processes", {}).values())  # no public API before 3.14
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in processes:
+            proc.join(timeout=5)
 
     def __repr__(self) -> str:
         return f"LocalProcesses({self.parallelism})"
