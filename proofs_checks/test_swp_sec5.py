@@ -1,0 +1,303 @@
+"""Screening with persuasion, Section 5: pooling and entropy (Prop. 5, Lemma 2, Theorem 2,
+the geometric distribution), with certified arb arithmetic where the numbers are irrational."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from fractions import Fraction as F
+from functools import lru_cache
+
+import sympy as sp
+from flint import arb, ctx
+from hypothesis import given
+from hypothesis import strategies as st
+
+from exactscreen import entropy as ent
+from exactscreen.claims import claim
+from exactscreen.numbers import Certainty, fmt_decimal
+from exactscreen.persuasion import (
+    FiniteValues,
+    Inventory,
+    QuadraticCost,
+    complete_disclosure_optimum,
+    condition35,
+    optimal_partition,
+    uniform_values,
+)
+
+from .swp_common import distributions, increasing
+
+
+def _model(d, data):
+    if data.draw(st.booleans()):
+        return {"inventory": Inventory.aligned(d, data.draw(increasing(d.n, 1, 20, strict=True)))}
+    return {"cost": QuadraticCost(data.draw(st.integers(0, 3)), data.draw(st.integers(1, 3)))}
+
+
+# ------------------------------------------------------------------ Prop. 5
+@claim("SWP-PROP5")
+@given(distributions(3, 6, equidistant=True), st.data())
+def test_condition35_with_served_atom_implies_pooling_gain(evidence, d, data):
+    kw = _model(d, data)
+    ks = [k for k in range(1, d.n + 1) if condition35(d, k)]
+    if not ks:
+        return
+    cd = complete_disclosure_optimum(d, **kw)
+    opt = optimal_partition(d, **kw)
+    if any(cd.qualities[k] > 0 for k in ks):            # corrected statement: atom k+1 is served
+        assert opt.profit > cd.profit
+        evidence.instances()
+
+
+@claim("SWP-PROP5")
+def test_condition35_counterexample_with_exclusion(evidence):
+    d = FiniteValues.of([1, 2, 3, 4], ["5/19", "3/19", "4/19", "7/19"])
+    cost = QuadraticCost(3, 3)                          # c(q) = 3q + 3q^2/2
+    assert condition35(d, 1) and not any(condition35(d, k) for k in (2, 3, 4))
+    cd = complete_disclosure_optimum(d, cost=cost)
+    opt = optimal_partition(d, cost=cost)
+    assert cd.qualities[:3] == (0, 0, 0)               # atoms 1, 2 are excluded
+    assert opt.profit == cd.profit == F(7, 114)
+    # the atoms where (35) holds are excluded (discrete virtual values phi_1, phi_2 < 0)
+    assert complete_disclosure_optimum(d, inventory=Inventory.aligned(d, [1, 2, 3, 4])).qualities[1] == 0
+    # no information structure at all (atoms split, non-monotone signals, ...) beats 7/114: the
+    # profit is at most the first-best surplus E_v[max_q v q - c(q)] = sum_{v > 3} f (v - 3)^2 / 6
+    first_best = sum((f * (x - 3) ** 2 / 6 for x, f in zip(d.values, d.masses) if x > 3), F(0))
+    evidence.compared("first-best surplus bound (any information, any menu)", first_best, cd.profit)
+    assert first_best == cd.profit
+    evidence.qualified(
+        "(35) for some k ==> pooling strictly improves on complete disclosure",
+        "v=(1,2,3,4), f=(5/19,3/19,4/19,7/19), c(q)=3q+3q^2/2: (35) holds only at k=1, both atoms "
+        "are excluded, optimal profit 7/114 equals complete disclosure's",
+        "(35) at some k whose atom k+1 is served (q_{k+1} > 0) in the optimal complete-disclosure "
+        "menu ==> the optimum strictly beats complete disclosure (equidistant grid, Sec. 5)",
+    )
+
+
+# ------------------------------------------------------------------ Lemma 2
+@claim("SWP-LEM2")
+def test_hazard_map_and_fixed_point(evidence):
+    x = sp.Symbol("x", positive=True)
+    S = ent.hazard_map_expr(x)
+    s = sp.Symbol("s", positive=True)
+    assert sp.simplify(S.subs(x, s**2) - s / (1 + s)) == 0            # S(x) = sqrt x/(1+sqrt x)
+    xs = ent.fixed_point_expr()
+    evidence.compared("S((3-sqrt5)/2)", sp.nsimplify(sp.simplify(ent.hazard_map_expr(xs))), xs)
+    assert sp.simplify(ent.hazard_map_expr(xs) - xs) == 0
+    # fixed points of S on [0,1): s = s^2 (1+s), s = sqrt x  ->  s in {0, (sqrt5-1)/2}
+    roots = sp.solve(sp.Eq(s, s**2 * (1 + s)), s)
+    assert sorted(roots, key=lambda r: float(r)) == [(sp.sqrt(5) - 1) / 2]
+    # S(x) - x = s (1 - s - s^2)/(1+s): above the diagonal below x*, below it above x* -> convergence
+    assert sp.simplify(S.subs(x, s**2) - s**2 - s * (1 - s - s**2) / (1 + s)) == 0
+    evidence.note("0 is a second (repelling) fixed point: f1 = 0 gives the zero 'distribution'")
+
+
+@claim("SWP-LEM2")
+@given(st.fractions(F(1, 1000), F(999, 1000)), st.fractions(F(0), F(1)))
+def test_constraint36_is_37(evidence, hk, y):
+    # (36) with h_k = f_k/T_k and f_{k+1}/T_k = h_{k+1}(1 - h_k); decided exactly vs certified arb
+    lhs = y * (1 - hk)
+    exact = ent.successor_ok(hk, y)
+    with_sqrt = arb(lhs.numerator) / lhs.denominator - (arb(hk.numerator) / hk.denominator).sqrt() + arb(hk.numerator) / hk.denominator
+    if with_sqrt > 0:
+        assert exact
+    elif with_sqrt < 0:
+        assert not exact
+    evidence.instances()
+
+
+@claim("SWP-LEM2")
+def test_critical_distribution_binds_and_sums_to_one(evidence):
+    for f1 in (F(1, 10), F(1, 1000), F(9, 10)):
+        h = ent.critical_hazards(f1, 200)
+        xs = (3 - arb(5).sqrt()) / 2
+        assert abs(h[-1] - xs) < arb(10) ** -12                      # hazards converge to x*
+        M = arb(1)
+        for x in h:
+            M *= 1 - x
+        assert M < arb(10) ** -30                                     # masses add up to one
+    evidence.note("binding hazards h_{k+1} = S(h_k) converge to (3-sqrt5)/2; survival after 200 atoms < 1e-30")
+
+
+# ------------------------------------------------------------------ Theorem 2
+@lru_cache(maxsize=1)
+def _upper_bound():
+    return ent.entropy_upper_bound()          # the grid of `exactscreen persuade --entropy-bound`
+
+
+def _verify_supersolution(ub) -> Fraction:
+    """Re-verify the certificate (*) of ent.entropy_upper_bound independently; return its bound.
+
+    For each interval I = [a, b]: sup_I H + (1 - a) max{U_J : b_J >= S(a)} < U_I, where
+    b_J >= S(a) is decided exactly as b_J = 1 or (b_J / (1 - b_J))^2 >= a (S increasing), and
+    the hazards below delta = a_0 add at most 2 H(delta).
+    """
+    old_prec, ctx.prec = ctx.prec, 128        # the margins of (*) are ~2^-64: 53 bits cannot decide them
+    try:
+        return _verify_supersolution_at_prec(ub)
+    finally:
+        ctx.prec = old_prec
+
+
+def _verify_supersolution_at_prec(ub) -> Fraction:
+    pts, U = ub.points, ub.values
+    n = len(pts) - 1
+    assert n == len(U) and pts[-1] == 1 and all(pts[i] < pts[i + 1] for i in range(n))
+    assert pts[0] <= F(1, 256)
+    suffix = [F(0)] * (n + 1)
+    for j in range(n - 1, -1, -1):
+        suffix[j] = max(suffix[j + 1], U[j])
+    j = 0
+    for i in range(n):
+        a, b = pts[i], pts[i + 1]
+        while not (pts[j + 1] == 1 or (pts[j + 1] / (1 - pts[j + 1])) ** 2 >= a):
+            j += 1                                                    # first J with b_J >= S(a)
+        h_sup = ent.binary_entropy(b) if b <= F(1, 2) else ent.binary_entropy(a) if a >= F(1, 2) else arb(1)
+        assert h_sup + (1 - ent.to_arb(a)) * ent.to_arb(suffix[j]) < ent.to_arb(U[i]), (i, a, b)
+    prefix = 2 * ent.binary_entropy(pts[0])
+    x, run = pts[0], arb(0)
+    for _ in range(6):                                                # sum_m H(S^-m(delta)) < 2 H(delta)
+        run += ent.binary_entropy(x)
+        x = ent.hazard_map_inverse(x)
+    assert run < prefix
+    return ent.arb_to_interval(ent.to_arb(max(U)) + prefix)[1]
+
+
+@claim("SWP-THM2")
+def test_entropy_bound_encloses_E_star(evidence):
+    ub = _upper_bound()
+    upper = _verify_supersolution(ub)                                  # independent re-verification
+    assert upper <= ub.bound * (1 + F(1, 10**12))
+    masses, e = ent.feasible_witness()
+    assert all(ent.constraints36(masses))
+    log2_9 = arb(9).log() / arb(2).log()
+    assert ent.to_arb(ub.bound) < log2_9 and ent.to_arb(upper) < log2_9        # E* < log2 9
+    assert e > 3                                                      # log2 8 < E*
+    lo = ent.arb_to_interval(e)[0]
+    assert lo <= upper                          # a feasible entropy above the "upper bound" = a bug
+    evidence.bounds("E* = sup entropy over distributions satisfying every (36) (= sup_K E_K*)", lo, upper)
+    evidence.note(f"lower: explicit rational {len(masses)}-atom distribution satisfying (36) exactly; "
+                  f"upper: certified supersolution on {ub.intervals} hazard intervals")
+    evidence.note("Theorem 2 chain: entropy > E* => some (35) (this bound) => strict pooling gain only "
+                  "when atom k+1 is served (Prop. 5 corrected; counterexample with exclusion below)")
+
+
+@claim("SWP-THM2")
+def test_E_star_is_not_a_limit(evidence):
+    low, high, cert = ent.limit_witnesses()
+    assert cert is Certainty.TRUE
+    lo_hi = ent.arb_to_interval(low)
+    hi_lo = ent.arb_to_interval(high)
+    # corrected statement, certified: sup_{f1} E(f1) = limsup_{f1->0} E(f1) in (log2 8, log2 9).
+    # f1 >= 1/5: E(f1) <= U_[1/5,1] (supersolution) < E~(669/2500) <= limsup.
+    # f1 < 1/5: f1 = S^-m(y) with y = S^m(f1) in [1/5, S(1/5)); along that backward orbit every
+    # increment H(x') - x' E(x) of (51) is > 0 because H(x')/x' >= 5 H(1/5) > U >= E (H(x)/x is
+    # decreasing: its derivative is log2(1-x)/x^2), so E(f1) <= E~(y) <= limsup.
+    ub = _upper_bound()
+    assert ub.first_hazard_at_least_fifth < hi_lo[0]
+    assert 5 * ent.binary_entropy(F(1, 5)) > ent.to_arb(ub.bound)
+    assert ent.to_arb(ub.bound) < arb(9).log() / arb(2).log() and hi_lo[0] > 3
+    evidence.qualified(
+        "E* = lim_{f1->0} E(f1) (Lemma 2 text, Lemma 8: 'sup of E attained at f=0')",
+        f"along f = S^-n(411/2000) the limit of E is <= {ent.decimal_up(lo_hi[1], 10)}, along S^-n(669/2500) "
+        f"it is >= {fmt_decimal(hi_lo[0], 10)} (certified): the limit does not exist "
+        "(and E(0) itself is the zero sequence)",
+        f"E* = limsup_{{f1->0}} E(f1) = sup_{{f1}} E(f1) (certified: E(f1) <= "
+        f"{ent.decimal_up(ub.first_hazard_at_least_fifth, 6)} for f1 >= 1/5), in "
+        f"[{fmt_decimal(hi_lo[0], 10)}, {ent.decimal_up(ub.bound, 10)}] inside (log2 8, log2 9)",
+    )
+    assert hi_lo[0] > 3 and lo_hi[1] < hi_lo[0]
+
+
+def _direct_entropy(f1, terms=300):
+    """-sum f_k log2 f_k of the critical distribution, from its masses (not the chain rule of
+    ent.critical_entropy), with the tail bounded by sum_j -R r^j log2(R r^j), f_{n+j} <= R r^j."""
+    old_prec, ctx.prec = ctx.prec, 128
+    try:
+        h, M, tot = ent.to_arb(f1), arb(1), arb(0)
+        ln2 = arb(2).log()
+        for _ in range(terms):
+            fk = M * h
+            tot -= fk * fk.log() / ln2
+            M, h = M * (1 - h), ent.hazard_map(h)
+        xs = (3 - arb(5).sqrt()) / 2
+        hmin = h.lower() if h.lower() < xs.lower() else xs.lower()
+        R, r = arb(M.upper()), 1 - arb(hmin)
+        assert R < arb(10) ** -6                                      # -f log f increasing below 1/e
+        tail = ((-R * R.log() / (1 - r) - R * r.log() * r / (1 - r) ** 2) / ln2).upper()
+        return tot + arb(tail / 2, tail / 2)                          # tot + [0, tail]
+    finally:
+        ctx.prec = old_prec
+
+
+@claim("SWP-THM2")
+def test_recursion_51(evidence):
+    for f in (F(1, 7), F(1, 50), F(2, 3)):
+        lhs = ent.critical_entropy(f)
+        direct = _direct_entropy(f)
+        assert lhs.overlaps(direct) and direct.rad() < arb(10) ** -15  # chain rule == definition
+        # (51): E(f) = H(f) + (1-f) E(S(f)); E(S(f)) from the orbit started one step later
+        h = ent.critical_hazards(f, 2)[1]
+        lo, hi = ent.arb_to_interval(h)
+        rhs_lo = ent.binary_entropy(f) + (1 - arb(f.numerator) / f.denominator) * ent.critical_entropy(lo)
+        rhs_hi = ent.binary_entropy(f) + (1 - arb(f.numerator) / f.denominator) * ent.critical_entropy(hi)
+        assert lhs.overlaps(rhs_lo.union(rhs_hi))
+    evidence.note("(51) checked on certified balls, E(f) from the definition -sum f_k log2 f_k; "
+                  "the paper's display of E-hat omits the minus sign")
+
+
+@claim("SWP-THM2")
+def test_theorem2_pooling_needs_served_atoms(evidence):
+    d = uniform_values(10)                                            # entropy log2 10 > log2 9 > E*
+    assert ent.entropy_bits(d.masses) > arb(9).log() / arb(2).log()
+    ks = [k for k, ok in enumerate(ent.constraints36(d.masses), 1) if not ok]   # (36) fails = (35) holds
+    assert ks == [1, 2, 3, 4, 5, 6] == [k for k in range(1, 11) if condition35(d, k)]
+    # corrected statement: some (35) at k with atom k+1 served => pooling strictly better
+    cost = QuadraticCost(0, 1)
+    cd, opt = complete_disclosure_optimum(d, cost=cost), optimal_partition(d, cost=cost)
+    assert any(cd.qualities[k] > 0 for k in ks) and opt.profit > cd.profit
+    # as written it fails when the atoms are excluded: c(q) = 19q/2 + q^2/2 serves only v = 10,
+    # and complete disclosure already earns the first-best surplus, so it is optimal
+    cost = QuadraticCost(F(19, 2), 1)
+    cd, opt = complete_disclosure_optimum(d, cost=cost), optimal_partition(d, cost=cost)
+    first_best = sum((f * (x - cost.alpha) ** 2 / 2 for x, f in zip(d.values, d.masses) if x > cost.alpha), F(0))
+    assert cd.profit == first_best == opt.profit == F(1, 80)
+    assert not any(cd.qualities[k] > 0 for k in ks)
+    evidence.qualified(
+        "entropy of F > E* ==> the optimal mechanism has to pool values",
+        "v = 1..10, f = 1/10 (entropy log2 10 > log2 9), c(q) = 19q/2 + q^2/2: complete disclosure "
+        "(only v = 10 served, q = 1/2) earns the first-best surplus 1/80, so it is optimal",
+        "entropy > E* ==> (35) at some k (certified E*); pooling is strictly better when atom k+1 is "
+        "served by the complete-disclosure optimum (Prop. 5 corrected, e.g. c(q) = q^2/2 here: 343/20 > 11)",
+    )
+
+
+@claim("SWP-THM2")
+def test_small_grids_uniform(evidence):
+    for K in range(2, 9):
+        ok = all(ent.constraints36([F(1, K)] * K))
+        assert ok == (K <= 4)
+    evidence.note("uniform on K atoms satisfies every (36) iff K <= 4 (at K = 4 the first one binds: "
+                  "footnote 4's 'do not bind' is an equality there)")
+
+
+# ------------------------------------------------------------------ geometric
+@claim("SWP-GEO")
+def test_geometric_entropy_formula(evidence):
+    h, r, j = sp.symbols("h r j", positive=True)
+
+    def first_piece(e):
+        return e.args[0][0] if isinstance(e, sp.Piecewise) else e
+
+    # f_k = r^(k-1) h with r = 1-h; -log2 f_k = -log2 h - (k-1) log2 r, so the entropy is
+    # -log2 h * sum_j r^j h - log2 r * sum_j j r^j h  (j = k-1 >= 0), summed by sympy
+    s0 = first_piece(sp.summation(r**j, (j, 0, sp.oo)))
+    s1 = first_piece(sp.summation(j * r**j, (j, 0, sp.oo)))
+    series = (-sp.log(h, 2) * h * s0 - sp.log(r, 2) * h * s1).subs(r, 1 - h)
+    diff = sp.simplify(series - ent.geometric_entropy_expr(h))
+    evidence.compared("sum -f_k log2 f_k - formula (symbolic)", diff, 0)
+    assert diff == 0
+    for hv in (F(1, 2), F(1, 10), F(3, 7)):
+        ball = ent.geometric_entropy_series(hv)                      # direct sum, tail bounded
+        formula = ent.binary_entropy(hv) / ent.to_arb(hv)            # the formula, certified
+        assert ball.overlaps(formula) and ball.rad() < arb(10) ** -15
