@@ -51,6 +51,10 @@ PAPER_PIECES = [
 def test_sec311_intervals_mechanisms_and_surplus_are_the_papers(evidence):
     env = sec311()
     analysis = two_type_analysis(env)
+    evidence.note(
+        "markets q split as the paper says: "
+        + ", ".join(f"{p.interval()} CS(tH)={p.cs[1]}{' efficient' if p.efficient else ''}" for p in analysis.pieces)
+    )
     evidence.note("pieces: " + "; ".join(repr(p) for p in analysis.pieces))
     assert len(analysis.pieces) == len(PAPER_PIECES)
     for piece, (iv, a_l, a_h, prices, cs_h, eff) in zip(analysis.pieces, PAPER_PIECES):
