@@ -482,7 +482,7 @@ def two_segment_improvement(
     start: str | None = None,
     t_prime: str | None = None,
     selection: str = "support-value",
-    max_polytope_types: int = 4,
+    max_polytope_types: int = 3,
     ties: bool = False,
 ) -> Improvement:
     """Theorem 1's construction: ``f = ε f* + (1 − ε) f''`` with ``f*`` from Proposition 2.

@@ -26,13 +26,26 @@ def q_market(env: Environment, q) -> Market:
     return Market(env, (1 - q, q))
 
 
+def size_caps() -> tuple[int, int]:
+    """(types, alternatives) drawn at most: 3 x 3 under the ``ci`` profile, 6 x 5 under
+    ``deep`` (``exactscreen check --profile deep``), as the issue asks."""
+    deep = settings.default.max_examples >= 1000
+    return (6, 5) if deep else (3, 3)
+
+
 @st.composite
-def paper_environments(draw, min_types: int = 1, max_types: int = 3, max_alternatives: int = 2) -> Environment:
+def paper_environments(
+    draw, min_types: int = 1, max_types: int | None = None, max_alternatives: int | None = None
+) -> Environment:
     """Small environments satisfying the paper's standing assumption (Sec. 3) by
     construction: each type's efficient alternative is raised strictly above its
     other values and above 0.  Ties elsewhere, negative values and copied types
-    still occur."""
-    env = draw(environments(min_types=min_types, max_types=max_types, max_alternatives=max_alternatives, costs=False))
+    still occur.  Default sizes: :func:`size_caps`."""
+    cap_n, cap_k = size_caps()
+    env = draw(environments(
+        min_types=min_types, max_types=max_types or cap_n,
+        max_alternatives=max_alternatives or cap_k, costs=False,
+    ))
     rows = []
     for row in env.values:
         e = draw(st.integers(0, env.k - 1))

@@ -43,7 +43,7 @@ def test_two_starting_types_give_two_different_dominating_markets(evidence):
 # ---------------------------------------------------------------- Lemma 5
 @st.composite
 def lowest_type_cases(draw):
-    env = draw(paper_environments(min_types=2, max_types=3))
+    env = draw(paper_environments(min_types=2))
     low = draw(st.integers(0, env.n - 1))
     others = [r for i, r in enumerate(env.values) if i != low]
     drop = [draw(st.sampled_from([F(1, 4), F(1, 2), F(1)])) for _ in env.alternatives]
@@ -83,7 +83,7 @@ def test_lowest_type_belongs_to_a_dominating_market(evidence, case, data):
 # ---------------------------------------------------------------- Lemma 6
 @st.composite
 def best_alternative_cases(draw):
-    env = draw(paper_environments(min_types=2, max_types=3))
+    env = draw(paper_environments(min_types=2))
     best = draw(st.integers(0, env.k - 1))
     rows = []
     for r in env.values:

@@ -12,7 +12,7 @@ from exactscreen.claims import claim
 from exactscreen.environment import Environment
 from exactscreen.segmentation import two_type_analysis
 
-KS = (1, 2, 3, 4, 5)
+KS = (1, 2, 3, 4, 5, 6)
 
 
 def environment_k(k: int) -> Environment:
@@ -158,10 +158,10 @@ def test_markets_just_below_one_half_keep_a_gain_near_one_eighth(evidence):
     evidence.qualified(
         "the largest gain in average consumer surplus across all markets q < 0.5 approaches zero as k grows",
         "every k computed: markets q ∈ (τ_{k−1}, 1/2) ≠ ∅ admit exact, verified Pareto improving splits "
-        "with gain ≥ 1/8 − 1/(4k) (k = 1..5: " + ", ".join(f"{float(g):.3f}" for _, _, (g, _) in found) + "). "
+        "with gain ≥ 1/8 − 1/(4k) (k = 1..6: " + ", ".join(f"{float(g):.3f}" for _, _, (g, _) in found) + "). "
         "For all k: split q into {1/3, 1}; the gain is (3/2)(1−q)(1/3)CS_k(t2,1/3) ≥ (3/4)(1/3)(1/2 − 1/k), "
         "since the profit is concave in t1's alternative, whose continuum optimum at q = 1/3 is 1/2",
-        "the gain → 0 over markets where t2 keeps a surplus (q ≤ τ_{k−1}; sup ≤ 1/(2k), checked k = 1..5), "
+        "the gain → 0 over markets where t2 keeps a surplus (q ≤ τ_{k−1}; sup ≤ 1/(2k), checked k = 1..6), "
         "hence over q ≤ 1/2 − δ for every fixed δ > 0; near 1/2 it stays about 1/8",
     )
 

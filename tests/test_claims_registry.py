@@ -117,3 +117,12 @@ def test_merging_rejects_an_id_defined_twice():
     assert len(builtin_registry().merge(toy)) == len(builtin_registry()) + 1
     with pytest.raises(InputError, match="paper TOY is defined twice"):
         toy.merge(loads_registry(GOOD, source="b.toml"))
+
+
+def test_a_paper_can_be_named_by_prefix_file_number_or_file_name():
+    from exactscreen.claims import builtin_registry
+
+    reg = builtin_registry()
+    for name in ("PIS", "000", "000_4c9d8703be2bb5ad", "000_4c9d8703be2bb5ad.txt"):
+        assert reg.paper(name).prefix == "PIS"
+    assert {c.paper for c in reg.select(["004"]).claims} == {"SWP"}

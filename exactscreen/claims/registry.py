@@ -162,9 +162,16 @@ class Registry:
         return tuple(c.id for c in self.claims)
 
     def paper(self, prefix: str) -> Paper:
-        """The paper with the given prefix (raises :class:`InputError` naming the known ones)."""
+        """The paper with the given prefix, or with that file name, file stem or file number
+        (``"PIS"``, ``"000"``, ``"000_4c9d8703be2bb5ad"`` and ``"000_4c9d8703be2bb5ad.txt"``
+        name the same paper); raises :class:`InputError` naming the known ones."""
         for p in self.papers:
             if p.prefix == prefix:
+                return p
+        for p in self.papers:
+            name = getattr(p, "file", "") or ""
+            stem = name.rsplit(".", 1)[0]
+            if prefix and prefix in (name, stem, stem.split("_", 1)[0]):
                 return p
         known = ", ".join(p.prefix for p in self.papers)
         raise InputError(f"unknown paper {prefix!r}{_suggest(prefix, [p.prefix for p in self.papers])}; known: {known}")
@@ -189,10 +196,8 @@ class Registry:
 
         Unknown prefixes or IDs raise :class:`InputError` with a suggestion.
         """
-        papers = tuple(papers)
+        papers = tuple(self.paper(p).prefix for p in papers)
         claim_ids = tuple(claim_ids)
-        for p in papers:
-            self.paper(p)
         for cid in claim_ids:
             self[cid]
         if not papers and not claim_ids:
