@@ -47,7 +47,7 @@ __all__ = [
 
 #: Modules that register figures when imported (besides this one).  A module
 #: that is missing or fails to import shows as a figure that could not be drawn.
-FIGURE_MODULES: tuple[str, ...] = ("exactscreen.figures_pis",)
+FIGURE_MODULES: tuple[str, ...] = ("exactscreen.figures_pis", "exactscreen.figures_stt")
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
