@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -208,9 +209,11 @@ class Environment:
         j = self.alternative_index(a)
         return self.values[self.type_index(t)][j] - self.costs[j]
 
-    @property
+    @cached_property
     def net_values(self) -> tuple[tuple[Fraction, ...], ...]:
-        """``net_values[i][j] = v(t_i, a_j) - c(a_j)`` (paper 000, fn 5)."""
+        """``net_values[i][j] = v(t_i, a_j) - c(a_j)`` (paper 000, fn 5).
+
+        Computed once per environment (the LP builder reads it O(n²) times)."""
         return tuple(
             tuple(v - c for v, c in zip(row, self.costs)) for row in self.values
         )

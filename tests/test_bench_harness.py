@@ -1,0 +1,78 @@
+"""The benchmark harness (bench/): seeded instances, and one tiny end-to-end run.
+
+The benchmark itself never runs in the test suite (``python -m bench.run``).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+_ROOT = Path(__file__).resolve().parents[1]
+if str(_ROOT) not in sys.path:  # bench/ is not installed: import it from the checkout
+    sys.path.insert(0, str(_ROOT))
+
+from bench.instances import (  # noqa: E402
+    InstanceSpec,
+    build,
+    degenerate_specs,
+    paper_instance,
+    random_instance,
+)
+
+
+def test_random_instance_is_a_function_of_its_seed():
+    assert random_instance(10, 4, seed=3, rep=1) == random_instance(10, 4, seed=3, rep=1)
+    env_a, m_a = random_instance(10, 4, seed=3, rep=1)
+    env_b, m_b = random_instance(10, 4, seed=3, rep=1)
+    assert (env_a.values, m_a.weights) == (env_b.values, m_b.weights)
+
+
+def test_other_seeds_and_reps_give_other_instances():
+    base = random_instance(10, 4, seed=3, rep=0)[0].values
+    assert random_instance(10, 4, seed=4, rep=0)[0].values != base
+    assert random_instance(10, 4, seed=3, rep=1)[0].values != base
+
+
+def test_random_family_is_issue_8s():
+    env, market = random_instance(20, 8, seed=1)
+    allowed = {Fraction(m, 4) for m in range(-5, 21)}
+    assert (env.n, env.k) == (20, 8)
+    assert all(v in allowed for row in env.values for v in row)
+    assert all(w > 0 for w in market.weights) and sum(market.weights) == 1
+    lcm_den = max(w.denominator for w in market.weights)
+    assert all(1 <= w * lcm_den <= 10 for w in market.weights)  # weights 1..10, normalized
+
+
+def test_degenerate_family_has_breakpoints_copies_and_zero_probability_types():
+    env, market = paper_instance("1/4", copies=2, zero_copies=1, dup_alts=True)
+    assert env.n == 6 and env.k == 4
+    assert sorted(market.weights) == [0, 0, Fraction(1, 8), Fraction(1, 8), Fraction(3, 8), Fraction(3, 8)]
+    specs = degenerate_specs(seed=1)
+    assert {s.q for s in specs if s.family == "paper"} >= {"1/4", "3/4", "0", "1"}
+    assert build(specs[0]) == build(specs[0])
+
+
+def test_harness_runs_end_to_end_and_agrees_exactly_with_sympy():
+    pytest.importorskip("highspy")
+    pytest.importorskip("sympy")
+    from bench.run import markdown, run_bench
+
+    t0 = time.perf_counter()
+    result = run_bench(
+        [InstanceSpec("random", 2, 2, seed=7)], peers=["highs", "sympy"], timeout=60,
+        face_max_n=0, log=lambda *a, **k: None,
+    )
+    assert time.perf_counter() - t0 < 10
+    solves = result["instances"][0]["solves"]
+    assert solves["exactscreen"]["status"] == "ok" and solves["sympy"]["status"] == "ok"
+    ours = solves["exactscreen"]["objective"]
+    assert isinstance(ours, Fraction) and ours == solves["sympy"]["objective"]
+    assert solves["exactscreen"]["certificate_ok"]
+    assert abs(solves["highs"]["objective"] - float(ours)) < 1e-9
+    assert result["mismatches"] == []
+    assert "exact / HiGHS run" in markdown(result)
