@@ -47,7 +47,7 @@ __all__ = [
 
 #: Modules that register figures when imported (besides this one).  A module
 #: that is missing or fails to import shows as a figure that could not be drawn.
-FIGURE_MODULES: tuple[str, ...] = ("exactscreen.figures_pis", "exactscreen.figures_stt")
+FIGURE_MODULES: tuple[str, ...] = ("exactscreen.figures_pis", "exactscreen.figures_stt", "exactscreen.figures_swp")
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
@@ -184,7 +184,7 @@ def hazard_map_fixed_point():
 
     y = sympy.symbols("y", positive=True)
     (root,) = sympy.solve(sympy.Eq(y / (1 + y), y**2), y)
-    return sympy.nsimplify(sympy.expand(root**2))
+    return sympy.radsimp(sympy.expand(root**2))
 
 
 @register_figure(
