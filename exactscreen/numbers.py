@@ -17,8 +17,9 @@ Certified comparisons of irrational quantities answer in three values
 from __future__ import annotations
 
 import enum
+import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from numbers import Integral
 
@@ -66,17 +67,16 @@ def _where(field: str | None) -> str:
 
 def _float_advice(value: float) -> str:
     shown = repr(value)
+    if not math.isfinite(value):
+        return f"got the float {shown}, which is not a finite number; write an exact value such as \"3/4\""
     exact = Fraction(value)
     if exact.denominator == 1:
         suggestion = f'"{exact.numerator}" or the int {exact.numerator}'
     else:
-        suggestion = f'the string "{shown}" (read exactly as {Fraction(Decimal(shown))})'
-        try:
-            limited = Fraction(Decimal(shown))
-            if limited.denominator <= 1000 and "." in shown:
-                suggestion += f' or "{limited}"'
-        except InvalidOperation:  # pragma: no cover - inf/nan handled earlier
-            pass
+        decimal = Fraction(Decimal(shown))  # what the user most likely meant
+        suggestion = f'the string "{shown}" (read exactly as {decimal})'
+        if decimal.denominator <= 1000 and "." in shown:
+            suggestion += f' or "{decimal}"'
     return (
         f"got the float {shown}, which is not exact (its binary value is "
         f"{Decimal(value)}); write it as {suggestion}"

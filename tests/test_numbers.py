@@ -43,6 +43,12 @@ def test_float_is_refused_with_its_exact_spelling():
     assert "0.1000000000000000055511151231257827" in msg
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_floats_are_refused_with_a_clear_error(value):
+    with pytest.raises(ExactNumberError, match="not a finite number"):
+        to_fraction(value, "types.t.a")
+
+
 def test_integral_float_suggests_the_integer():
     with pytest.raises(ExactNumberError, match='"2"'):
         to_fraction(2.0)
