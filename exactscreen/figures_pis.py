@@ -13,14 +13,13 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-from .environment import Environment
+from .environment import Environment, load_toml
 from .figures import new_figure, register_figure, save
 
 
 def _sec311() -> Environment:
-    return Environment.from_dict(
-        {"tL": {"aL": "3/4", "aH": 1}, "tH": {"aL": 1, "aH": 2}}, title="PIS Sec. 3.1.1"
-    )
+    """The shipped example ``examples/pis_sec311.toml``."""
+    return load_toml(Path(__file__).parent / "examples" / "pis_sec311.toml")[0]
 
 
 @register_figure("pis-fig1", "PIS", "Fig. 1: the surplus CS(tH, q) of the high type in every market q (Sec. 3.1.1), computed piece by piece", claim="PIS-EX311")

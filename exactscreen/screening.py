@@ -371,10 +371,8 @@ def _select(env: Environment, market: Market, face_lp: LinearProgram, rule: str,
         stages = [("value(support)", _value_objective(env, support))]
         if rest:
             stages.append(("value(others)", _value_objective(env, rest)))
-    elif rule == "total-value":
+    else:  # "total-value" (optimal_mechanism validated the rule)
         stages = [("value(all)", _value_objective(env, range(env.n)))]
-    else:
-        raise InputError(f"selection: unknown rule {rule!r}; choose one of {', '.join(SELECTION_RULES)}")
     minus_pay = [ZERO] * nv
     for i in range(env.n):
         minus_pay[_p(env, i)] = Fraction(-1)
@@ -617,10 +615,11 @@ class PaymentPolytope:
         return f"PaymentPolytope(dim={self.dimension}, vertices=[{vs}])"
 
 
-def _support_lp(env: Environment, direction: Sequence[Fraction], counter: _Counter) -> tuple[Fraction, ...]:
-    """A payment rule in P maximizing ``direction . p`` (a vertex of the mechanism polytope)."""
-    uniform = Market.uniform(env)
-    lp = mechanism_lp(env, uniform)
+def _support_lp(
+    env: Environment, lp: LinearProgram, direction: Sequence[Fraction], counter: _Counter
+) -> tuple[Fraction, ...]:
+    """A payment rule in P maximizing ``direction . p`` over the IC-IR mechanisms of ``lp``
+    (a vertex of the mechanism polytope)."""
     c = [ZERO] * (env.n * (env.k + 2))
     for i, d in enumerate(direction):
         c[_p(env, i)] = d
@@ -673,6 +672,7 @@ def payment_polytope(env: Environment, *, max_vertices: int = 200) -> PaymentPol
     """
     n = env.n
     counter = _Counter()
+    mechanisms = mechanism_lp(env, Market.uniform(env))  # the constraints; objectives vary
     pts: list[tuple[Fraction, ...]] = [tuple([ZERO] * n)]  # the null mechanism: p = 0
     equations: list[tuple[tuple[Fraction, ...], Fraction]] = []
     # 1. affine hull
@@ -684,11 +684,11 @@ def payment_polytope(env: Environment, *, max_vertices: int = 200) -> PaymentPol
             break
         d = cands[0]
         base = _dot(d, pts[0])
-        hi = _support_lp(env, d, counter)
+        hi = _support_lp(env, mechanisms, d, counter)
         if _dot(d, hi) != base:
             pts.append(hi)
             continue
-        lo = _support_lp(env, [-v for v in d], counter)
+        lo = _support_lp(env, mechanisms, [-v for v in d], counter)
         if _dot(d, lo) != base:
             pts.append(lo)
             continue
@@ -747,7 +747,7 @@ def payment_polytope(env: Environment, *, max_vertices: int = 200) -> PaymentPol
         grew = False
         for a, b in hull_facets(zs):
             c = back(a)
-            p = _support_lp(env, c, counter)
+            p = _support_lp(env, mechanisms, c, counter)
             z = coords(p)
             if _dot(a, z) > b:
                 pts.append(p)

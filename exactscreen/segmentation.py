@@ -319,19 +319,22 @@ def dominating_market(
     start: str | None = None,
     t_prime: str | None = None,
     selection: str = "support-value",
+    optimum: OptimalMechanism | None = None,
 ) -> DominationProof:
     """Run the proof of Proposition 2 on an inefficient ``market``; see :class:`DominationProof`.
 
     ``start`` chooses the inefficient type to begin with and ``t_prime`` the
     type ``t'`` among those that strictly prefer ``t``'s option in ``M1``
     (default: the first of each in input order); the proof allows any choice.
+    ``optimum``: the already solved optimal mechanism of ``market`` (saves re-solving).
 
     Raises :class:`InputError` if the market is efficient (then no market
     Pareto dominates it: the "only if" direction) or if ``start`` is not a
     type with an inefficient allocation.
     """
-    res = optimal_mechanism(env, market, face=False, selection=selection)
-    M = res.mechanism
+    if optimum is None or optimum.market != market or optimum.selection != selection:
+        optimum = optimal_mechanism(env, market, face=False, selection=selection)
+    M = optimum.mechanism
     support = list(market.support)
     sidx = [env.type_index(t) for t in support]
     inefficient = [env.types[i] for i in sidx if not M.is_efficient_for(i)]
@@ -504,7 +507,7 @@ def two_segment_improvement(
             "several optimal payment rules (the market lies on a hyperplane of Lemma 3); "
             "Theorem 1's perturbation step does not apply",
         )
-    proof = dominating_market(env, market, start=start, t_prime=t_prime, selection=selection)
+    proof = dominating_market(env, market, start=start, t_prime=t_prime, selection=selection, optimum=res)
     fstar = proof.market
     # ε must keep f'' = (f − ε f*)/(1 − ε) a market: ε <= min f/f* on supp f*.
     cap = min(market.weights[i] / fstar.weights[i] for i in range(env.n) if fstar.weights[i] > 0)
@@ -651,6 +654,21 @@ class TwoTypeAnalysis:
         cs = self.piece(Fraction(q)).cs
         return (1 - q) * cs[0] + q * cs[1]
 
+    def representatives(self, q: Fraction) -> list[Fraction]:
+        """Markets other than ``q`` that stand for every market of the line: each piece's
+        closed endpoints and one interior point, and in ``q``'s own piece one interior
+        point on each side of ``q`` (CS and the optimal set are constant on a piece)."""
+        out: set[Fraction] = set()
+        for p in self.pieces:
+            out |= {x for x in (p.lo, p.hi) if p.contains(x)}
+            if p.lo < p.hi:
+                if p.lo < q < p.hi:
+                    out |= {(p.lo + q) / 2, (q + p.hi) / 2}
+                else:
+                    out.add((p.lo + p.hi) / 2)
+        out.discard(q)
+        return sorted(out)
+
     def side_without_weak_dominance(self, q: Fraction) -> str | None:
         """``"left"``/``"right"`` if no market on that side of ``q`` weakly Pareto dominates ``q``.
 
@@ -661,20 +679,11 @@ class TwoTypeAnalysis:
         q = Fraction(q)
         cs_q = self.piece(q).cs
         sides = {"left": False, "right": False}
-        for p in self.pieces:
-            pts = {x for x in (p.lo, p.hi) if p.contains(x)}
-            if p.lo < p.hi:
-                lo, hi = p.lo, p.hi
-                if lo < q < hi:
-                    pts |= {(lo + q) / 2, (q + hi) / 2}
-                else:
-                    pts.add((lo + hi) / 2)
-            for x in pts:
-                if x == q:
-                    continue
-                present = [i for i, w in enumerate((1 - x, x)) if w > 0]
-                if all(p.cs[i] >= cs_q[i] for i in present):
-                    sides["left" if x < q else "right"] = True
+        for x in self.representatives(q):
+            cs_x = self.piece(x).cs
+            present = [i for i, w in enumerate((1 - x, x)) if w > 0]
+            if all(cs_x[i] >= cs_q[i] for i in present):
+                sides["left" if x < q else "right"] = True
         for side in ("left", "right"):
             if not sides[side]:
                 return side
@@ -769,17 +778,9 @@ class TwoTypeAnalysis:
         q = Fraction(q)
         if q <= 0 or q >= 1:
             return None
-        left, right = [], []
-        for p in self.pieces:
-            pts = {x for x in (p.lo, p.hi) if p.contains(x)}
-            if p.lo < p.hi:
-                lo, hi = max(p.lo, ZERO), min(p.hi, Fraction(1))
-                if hi > q and lo < q:  # q's own piece: one point on each side
-                    pts |= {(lo + q) / 2, (q + hi) / 2}
-                else:
-                    pts.add((lo + hi) / 2)
-            left += [x for x in pts if x < q]
-            right += [x for x in pts if x > q]
+        reps = self.representatives(q)
+        left = [x for x in reps if x < q]
+        right = [x for x in reps if x > q]
         base = self.market(q)
         for q1 in sorted(left, reverse=True):
             for q2 in sorted(right):
