@@ -26,6 +26,22 @@ Two families.
     ``perturbed``: the random family with every valuation moved by
     ``j / 10^9``, ``j`` uniform in ``-5 .. 5``.
 
+``equal``, ``copies``, ``zeroprob``, ``breakpoint`` (issue 8, at scale)
+    Degenerate families for ``bench.scale`` at any size ``(n, k)``:
+    ``equal``: every type has the same valuations (one row of the random
+    family, repeated ``n`` times), random weights; ``copies``: ``n / copies``
+    random types (issue 8's values), each repeated ``copies`` times, the
+    copies sharing the type's random weight equally; ``zeroprob``: the random
+    family with about half the types (at least one kept) at probability
+    zero; ``breakpoint``: the Sec. 3.1.1 pair ``tL``, ``tH`` with ``n / 2``
+    copies each and ``k / 2`` copies of each alternative, random weights
+    within each half, scaled so the high types' total share is exactly the
+    breakpoint ``q = 1/4`` (even ``rep``) or ``3/4`` (odd ``rep``).
+
+``hunt_instance``
+    The hunt workload of issue 8: environment ``i`` of a seeded stream of
+    2-4 types and 1-4 alternatives, values and weights as in ``random``.
+
 Every instance is a pure function of its :class:`InstanceSpec`; the random
 stream of a random instance is seeded by the string
 ``"{seed}:{family}:{n}:{k}:{rep}"`` (Python seeds ``random.Random`` from a
@@ -52,6 +68,12 @@ __all__ = [
     "degenerate_specs",
     "illcond_specs",
     "perturbed_instance",
+    "equal_instance",
+    "copies_instance",
+    "zeroprob_instance",
+    "breakpoint_instance",
+    "hunt_instance",
+    "SCALE_FAMILIES",
 ]
 
 DEFAULT_SIZES: tuple[tuple[int, int], ...] = (
@@ -64,7 +86,8 @@ DEFAULT_SIZES: tuple[tuple[int, int], ...] = (
 class InstanceSpec:
     """Everything needed to rebuild one instance exactly.
 
-    ``family`` is ``"random"``, ``"ties"`` or ``"paper"``.  For ``"paper"``:
+    ``family`` is ``"random"``, ``"ties"``, ``"perturbed"``, ``"paper"`` or one of
+    :data:`SCALE_FAMILIES` (``copies`` is then the copies per base type of ``"copies"``).  For ``"paper"``:
     ``q`` is the high type's share (a string such as ``"1/4"``), ``copies``
     the number of copies of each type sharing its probability, ``zero_copies``
     the number of extra probability-zero copies of each type, ``dup_alts``
@@ -102,6 +125,8 @@ class InstanceSpec:
             if self.dup_alts:
                 parts.append("dup-alts")
             return "paper(" + ",".join(parts) + ")"
+        if self.family == "copies":
+            return f"copies({self.n},{self.k},x{self.copies})#{self.rep}"
         return f"{self.family}({self.n},{self.k})#{self.rep}"
 
     def as_dict(self) -> dict:
@@ -187,6 +212,94 @@ def paper_instance(
     return env, Market.from_mapping(env, weights)
 
 
+# ----------------------------------------------------------------------------
+# Degenerate families at scale (bench.scale, issue 8).  New family names, so
+# the streams of the families above are untouched.
+# ----------------------------------------------------------------------------
+SCALE_FAMILIES = ("equal", "copies", "zeroprob", "breakpoint")
+"""Families of :func:`build` that take any ``(n, k)`` and are degenerate by construction."""
+
+
+def _issue8_row(rng: random.Random, k: int) -> list[Fraction]:
+    return [Fraction(rng.randint(-5, 20), 4) for _ in range(k)]
+
+
+def equal_instance(n: int, k: int, seed: int, rep: int = 0) -> tuple[Environment, Market]:
+    """All ``n`` types value the ``k`` alternatives identically (issue 8's values); weights ``U{1..10}``."""
+    rng = _stream("equal", n, k, seed, rep)
+    types, alts = _names("t", n), _names("a", k)
+    row = dict(zip(alts, _issue8_row(rng, k)))
+    env = Environment.from_dict({t: dict(row) for t in types}, title=f"equal n={n} k={k} seed={seed} rep={rep}")
+    return env, Market(env, _normalized([rng.randint(1, 10) for _ in types]))
+
+
+def copies_instance(n: int, k: int, seed: int, rep: int = 0, copies: int = 5) -> tuple[Environment, Market]:
+    """``ceil(n / copies)`` random types, each repeated (``n`` types in all); copies split the type's weight."""
+    if copies < 1:
+        raise ValueError("copies must be >= 1")
+    rng = _stream(f"copies{copies}", n, k, seed, rep)
+    base = -(-n // copies)
+    alts = _names("a", k)
+    rows = [_issue8_row(rng, k) for _ in range(base)]
+    weights = [rng.randint(1, 10) for _ in range(base)]
+    types = _names("t", n)
+    owner = [i // copies for i in range(n)]  # type i is a copy of base type owner[i]
+    count = [owner.count(b) for b in range(base)]
+    total = sum(weights)
+    table = {t: dict(zip(alts, rows[owner[i]])) for i, t in enumerate(types)}
+    env = Environment.from_dict(table, title=f"copies n={n} k={k} copies={copies} seed={seed} rep={rep}")
+    return env, Market(env, tuple(Fraction(weights[owner[i]], total * count[owner[i]]) for i in range(n)))
+
+
+def zeroprob_instance(n: int, k: int, seed: int, rep: int = 0) -> tuple[Environment, Market]:
+    """Issue 8's random values; each type has probability zero with chance 1/2 (type 0 never)."""
+    rng = _stream("zeroprob", n, k, seed, rep)
+    types, alts = _names("t", n), _names("a", k)
+    table = {t: dict(zip(alts, _issue8_row(rng, k))) for t in types}
+    env = Environment.from_dict(table, title=f"zeroprob n={n} k={k} seed={seed} rep={rep}")
+    weights = [rng.randint(1, 10) * (i == 0 or rng.random() < 0.5) for i in range(n)]
+    return env, Market(env, _normalized(weights))
+
+
+def breakpoint_instance(n: int, k: int, seed: int, rep: int = 0) -> tuple[Environment, Market]:
+    """Sec. 3.1.1 blown up to ``n`` types and ``k`` alternatives at the breakpoint ``q = 1/4`` or ``3/4``.
+
+    Types ``tL*`` (the first ``ceil(n/2)``) and ``tH*`` (the rest, at least one)
+    copy ``tL`` and ``tH``; alternatives ``aL*`` (the first ``ceil(k/2)``) and
+    ``aH*`` copy ``aL`` and ``aH`` (``k = 1`` keeps ``aH`` only).  Weights
+    within each half are ``U{1..10}``, scaled so the ``tH`` copies carry
+    exactly ``q`` (``1/4`` for even ``rep``, ``3/4`` for odd).
+    """
+    if n < 2 or k < 1:
+        raise ValueError(f"breakpoint family needs n >= 2 and k >= 1, got n={n}, k={k}")
+    rng = _stream("breakpoint", n, k, seed, rep)
+    q = Fraction(1, 4) if rep % 2 == 0 else Fraction(3, 4)
+    n_low = -(-n // 2) if n > 2 else 1
+    kinds = ["aH"] if k == 1 else ["aL"] * (-(-k // 2)) + ["aH"] * (k // 2)
+    alts = _names("a", k)
+    base_of = dict(zip(alts, kinds))
+    table: dict[str, dict[str, Fraction]] = {}
+    names = _names("t", n)
+    for i, t in enumerate(names):
+        base = "tL" if i < n_low else "tH"
+        table[t] = {a: PAPER_VALUES[base][base_of[a]] for a in alts}
+    env = Environment.from_dict(table, title=f"breakpoint n={n} k={k} q={q} seed={seed} rep={rep}")
+    raw = [rng.randint(1, 10) for _ in range(n)]
+    low, high = sum(raw[:n_low]), sum(raw[n_low:])
+    weights = [Fraction(w, low) * (1 - q) if i < n_low else Fraction(w, high) * q for i, w in enumerate(raw)]
+    return env, Market(env, tuple(weights))
+
+
+def hunt_instance(seed: int, index: int) -> tuple[Environment, Market]:
+    """Environment ``index`` of the hunt workload: 2-4 types, 1-4 alternatives, issue 8's values and weights."""
+    rng = random.Random(f"{seed}:hunt:{index}")
+    n, k = rng.randint(2, 4), rng.randint(1, 4)
+    types, alts = _names("t", n), _names("a", k)
+    table = {t: dict(zip(alts, _issue8_row(rng, k))) for t in types}
+    env = Environment.from_dict(table, title=f"hunt seed={seed} #{index}")
+    return env, Market(env, _normalized([rng.randint(1, 10) for _ in types]))
+
+
 def build(spec: InstanceSpec) -> tuple[Environment, Market]:
     """The (environment, market) of a spec."""
     if spec.family == "random":
@@ -198,6 +311,14 @@ def build(spec: InstanceSpec) -> tuple[Environment, Market]:
     if spec.family == "paper":
         q = Fraction(spec.q) + spec.shift_sign * Fraction(1, 10**spec.shift_exp)
         return paper_instance(q, spec.copies, spec.zero_copies, spec.dup_alts)
+    if spec.family == "equal":
+        return equal_instance(spec.n, spec.k, spec.seed, spec.rep)
+    if spec.family == "copies":
+        return copies_instance(spec.n, spec.k, spec.seed, spec.rep, spec.copies)
+    if spec.family == "zeroprob":
+        return zeroprob_instance(spec.n, spec.k, spec.seed, spec.rep)
+    if spec.family == "breakpoint":
+        return breakpoint_instance(spec.n, spec.k, spec.seed, spec.rep)
     raise ValueError(f"unknown instance family {spec.family!r}")
 
 
