@@ -76,3 +76,45 @@ def test_harness_runs_end_to_end_and_agrees_exactly_with_sympy():
     assert abs(solves["highs"]["objective"] - float(ours)) < 1e-9
     assert result["mismatches"] == []
     assert "exact / HiGHS run" in markdown(result)
+
+
+def test_scale_fit_exponent_and_shim():
+    from bench.instances import random_instance
+    from bench.scale import fit_exponent, load_api
+
+    assert abs(fit_exponent([(10, 3.0), (20, 12.0), (40, 48.0)]) - 2) < 1e-12
+    assert fit_exponent([(10, 1.0)]) is None
+    api = load_api("shim")
+    assert api.is_shim and "SHIM" in api.solve_name
+    env, market = random_instance(3, 2, seed=5)
+    sol = api.solve(env, market)
+    assert bool(sol.check) and isinstance(sol.result.objective, Fraction)
+
+
+def test_scale_bench_smoke_end_to_end():
+    """bench.scale on tiny sizes: every part that is cheap, in fresh processes, certified and reported."""
+    pytest.importorskip("highspy")
+    import json
+
+    from bench.scale import ScaleConfig, _jsonable, markdown, run_scale
+
+    t0 = time.perf_counter()
+    cfg = ScaleConfig(
+        parts=("main", "face", "peers", "scaling", "hunt"), main_size=(3, 3), peer_sizes=((3, 3),),
+        peers=("z3",), peer_timeout=30, scaling_n=(3,), scaling_n_k=3, scaling_k=(3,), scaling_k_n=3,
+        hunt_count=30, hunt_chunk=10, hunt_workers=1, timeout=60, repeat_budget=0.0,
+    )
+    result = run_scale(cfg, log=lambda *a, **k: None)
+    assert time.perf_counter() - t0 < 30
+    assert result["problems"] == []
+    main = result["main"]
+    assert main["solve"]["status"] == "ok" and main["solve"]["certified"] and main["solve"]["xcheck"]
+    assert main["highs"]["status"] == "ok" and main["face"]["status"] == "ok"
+    assert abs(main["highs"]["objective"] - float(Fraction(main["solve"]["objective"]))) < 1e-9
+    assert "e2e/highs_run" in main["ratios"]
+    assert result["hunt"]["workers1"]["certified"] == 30
+    cert = result["certification"]
+    assert cert["certified"] == cert["results"] > 30
+    md = markdown(result)
+    assert "Targets (issue 8)" in md and ("SHIM" in md) == result["api"]["shim"]
+    json.dumps(_jsonable(result))
