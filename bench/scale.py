@@ -70,7 +70,7 @@ __all__ = ["load_api", "run_scale", "markdown", "main", "ScaleConfig", "fit_expo
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 PARTS = ("main", "face", "peers", "scaling", "degenerate", "hunt")
-SHIM = "SHIM (exactscreen.scaled unavailable: mechanism_lp + lp.solve_lp + check_certificate)"
+SHIM = "SHIM (mechanism_lp + lp.solve_lp + check_certificate)"
 FACE_SHIM = "SHIM (optimal_mechanism(face=True, binding=False))"
 DIRECT_METHODS = frozenset({"highs-basis", "highs-core"})
 """``LPResult.method`` values of the direct path (the float basis verified exactly as it is):
@@ -151,7 +151,7 @@ def load_api(mode: str = "auto") -> API:
     """
     if mode in _API_CACHE:
         return _API_CACHE[mode]
-    solve, face, why = shim_solve_mechanism, shim_mechanism_face, ""
+    solve, face, why = shim_solve_mechanism, shim_mechanism_face, "forced by --api shim" if mode == "shim" else ""
     solve_name, face_name = SHIM, FACE_SHIM
     if mode != "shim":
         try:
@@ -665,6 +665,8 @@ class ScaleConfig:
     hunt_workers: int = 2
     hunt_chunk: int = 250
     timeout: float = 120.0
+    face_timeout_factor: float = 25.0
+    face_timeout_min: float = 20.0
     mem_cap_gib: float = 8.0
     xcheck_max_n: int = 80
     face_xcheck_max_n: int = 10
@@ -710,7 +712,7 @@ class Bench:
         self._cache: dict[tuple, dict] = {}
 
     # -------------------------------------------------------------- primitives
-    def measure(self, kind: str, spec: InstanceSpec, part: str) -> dict:
+    def measure(self, kind: str, spec: InstanceSpec, part: str, timeout: float | None = None) -> dict:
         key = (kind, spec)
         if key in self._cache:
             rec = dict(self._cache[key])
@@ -723,7 +725,7 @@ class Bench:
                 "face_xcheck_max_n": cfg.face_xcheck_max_n, "repeat_budget": cfg.repeat_budget}
         load0 = os.getloadavg()[0]
         t0 = time.perf_counter()
-        res = isolated(kind, args, cfg.timeout, cfg.mem_cap_gib)
+        res = isolated(kind, args, cfg.timeout if timeout is None else timeout, cfg.mem_cap_gib)
         rec = {"kind": kind, "part": part, "spec": spec.as_dict(), "label": spec.label,
                "n": spec.n if spec.family != "paper" else 2 * spec.copies,
                "k": spec.k if spec.family != "paper" else (4 if spec.dup_alts else 2),
@@ -773,6 +775,13 @@ class Bench:
         row["ratios"] = _ratios(hi, es, None)
         self._objective_sanity(hi, es, spec)
         return row
+
+    def face_timeout(self, hi: dict) -> float:
+        """Faces of the degenerate families stop at ``face_timeout_factor`` × HiGHS run (5× the target)."""
+        cfg = self.cfg
+        if hi.get("status") != "ok":
+            return cfg.timeout
+        return min(cfg.timeout, max(cfg.face_timeout_min, cfg.face_timeout_factor * hi["run_s"]))
 
     def _objective_sanity(self, hi: dict, es: dict, spec: InstanceSpec) -> None:
         if hi["status"] == "ok" and es["status"] == "ok":
@@ -908,7 +917,7 @@ class Bench:
         for spec in specs:
             row = self.compare(spec, "degenerate")
             if row["solve"]["status"] == "ok":
-                row["face"] = self.measure("face", spec, "degenerate")
+                row["face"] = self.measure("face", spec, "degenerate", timeout=self.face_timeout(row["highs"]))
             else:
                 row["face"] = {"status": "skipped", "reason": "the solve did not finish"}
             row["ratios"] = _ratios(row["highs"], row["solve"], row["face"])
@@ -991,7 +1000,8 @@ def run_scale(cfg: ScaleConfig, log=print) -> dict:
             flush=True)
     result: dict[str, Any] = {
         "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg.__dict__.items()},
-        "api": {"solve": api.solve_name, "face": api.face_name, "shim": api.is_shim, "why": api.why},
+        "api": {"solve": api.solve_name, "face": api.face_name, "shim": api.is_shim, "why": api.why,
+                **_api_source()},
         "machine": machine_info(),
         "versions": versions(),
         "started": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -1015,6 +1025,25 @@ def run_scale(cfg: ScaleConfig, log=print) -> dict:
     result["wall_s"] = time.perf_counter() - t_start
     result["loadavg_end"] = os.getloadavg()
     return result
+
+
+def _api_source() -> dict:
+    """Which source of exactscreen.scaled ran: its sha256 and whether git has it committed as is."""
+    import hashlib
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    path = root / "exactscreen" / "scaled.py"
+    out: dict[str, Any] = {"scaled_sha256": None, "uncommitted": None}
+    if path.exists():
+        out["scaled_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    try:
+        st = subprocess.run(["git", "status", "--porcelain", "--", "exactscreen"], capture_output=True, text=True,
+                            timeout=10, cwd=root).stdout
+        out["uncommitted"] = [line[3:] for line in st.splitlines()]
+    except (OSError, subprocess.SubprocessError):  # pragma: no cover
+        pass
+    return out
 
 
 def _certification(records: list[dict], hunt: dict | None) -> dict:
@@ -1156,14 +1185,20 @@ def targets(result: dict) -> list[dict]:
                 ok_face += 1
             if v is not None and (worst_f is None or v > worst_f[0]):
                 worst_f = (v, row["label"])
+        unf_e = [row["label"] for row in dg["rows"] if row["solve"].get("status") != "ok"]
+        unf_f = [(row["label"], row["ratios"].get("solve+face/highs_run>")) for row in dg["rows"]
+                 if (row.get("face") or {}).get("status") != "ok"]
         rows.append({"id": "5", "target": "degenerate families at scale: end to end ≤ 1.5× HiGHS run",
-                     "measured": f"{ok_e2e}/{n_e2e} meet it; worst {_fmt_r(worst_e[0]) if worst_e else '—'}"
-                     + (f" ({worst_e[1]})" if worst_e else ""), "value": worst_e[0] if worst_e else None,
-                     "pass": ok_e2e == n_e2e})
-        rows.append({"id": "5", "target": "degenerate families at scale: optimal face ≤ 5× HiGHS run",
-                     "measured": f"{ok_face}/{n_face} meet it; worst {_fmt_r(worst_f[0]) if worst_f else '—'}"
-                     + (f" ({worst_f[1]})" if worst_f else ""), "value": worst_f[0] if worst_f else None,
-                     "pass": ok_face == n_face})
+                     "measured": f"{ok_e2e}/{n_e2e} meet it; worst finished {_fmt_r(worst_e[0]) if worst_e else '—'}"
+                     + (f" ({worst_e[1]})" if worst_e else "")
+                     + (f"; not finished: {', '.join(unf_e)}" if unf_e else ""),
+                     "value": worst_e[0] if worst_e else None, "pass": ok_e2e == n_e2e})
+        rows.append({"id": "5", "target": "degenerate families at scale: optimal face (with the solve) ≤ 5× HiGHS run",
+                     "measured": f"{ok_face}/{n_face} meet it; worst finished {_fmt_r(worst_f[0]) if worst_f else '—'}"
+                     + (f" ({worst_f[1]})" if worst_f else "")
+                     + (f"; not finished: " + ", ".join(f"{lab} ({_fmt_r(v, lower=True) if v else 'not run'})"
+                                                        for lab, v in unf_f) if unf_f else ""),
+                     "value": worst_f[0] if worst_f else None, "pass": ok_face == n_face})
         fb = fallback_share(dg["rows"])
         rows.append({"id": "5", "target": "share of LPs off the direct float-basis path (report)",
                      "measured": f"solves {fb['solve_fallback']}/{fb['solves']}; exact LPs inside the faces "
@@ -1260,7 +1295,9 @@ def markdown(result: dict) -> str:
         L += [f"> **SHIM, not the API under test.** solve: {api['solve']}; face: {api['face']}"
               + (f" ({api['why']})" if api["why"] else "") + ". These numbers measure the old path.", ""]
     else:
-        L += ["API under test: `exactscreen.scaled.solve_mechanism` / `mechanism_face`.", ""]
+        L += ["API under test: `exactscreen.scaled.solve_mechanism` / `mechanism_face`"
+              + (f" (uncommitted changes in {', '.join(api['uncommitted'])}; exactscreen/scaled.py sha256 "
+                 f"{str(api.get('scaled_sha256'))[:12]})" if api.get("uncommitted") else "") + ".", ""]
     L += ["### Targets (issue 8), each ratio measured in this run", "",
           "| # | target | measured | met |", "|---|---|---|---|"]
     for t in result["targets"]:
@@ -1429,6 +1466,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hunt-count", type=int, default=None, help="hunt environments (default 10000)")
     ap.add_argument("--hunt-workers", type=int, default=None, help="worker processes of the parallel hunt (default 2)")
     ap.add_argument("--timeout", type=float, default=None, help="per exactscreen/HiGHS measurement (default 120 s)")
+    ap.add_argument("--face-timeout-factor", type=float, default=None,
+                    help="degenerate families: stop a face at this multiple of HiGHS's run (default 25, at least "
+                         "20 s, at most --timeout)")
     ap.add_argument("--mem-cap-gib", type=float, default=None, help="kill a measurement above this RSS (default 8)")
     ap.add_argument("--xcheck-max-n", type=int, default=None,
                     help="run the generic check_certificate on the full LP up to this n (default 80)")
@@ -1442,7 +1482,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--parts: unknown {', '.join(bad)}; choose from {', '.join(PARTS)}")
     over: dict[str, Any] = {"parts": parts, "seed": args.seed, "api": args.api}
     for name in ("main_size", "peer_sizes", "peer_timeout", "scaling_n", "scaling_n_k", "scaling_k", "scaling_k_n",
-                 "degenerate_size", "hunt_count", "hunt_workers", "timeout", "mem_cap_gib", "xcheck_max_n"):
+                 "degenerate_size", "hunt_count", "hunt_workers", "timeout", "face_timeout_factor", "mem_cap_gib",
+                 "xcheck_max_n"):
         v = getattr(args, name)
         if v is not None:
             over[name] = v
