@@ -1341,7 +1341,7 @@ def markdown(result: dict) -> str:
             L += ["", f"### Target 4: scaling in {axis} (random family)", "", _compare_header(face=False)]
             for row in sc[axis]["rows"]:
                 if "skipped" in row:
-                    L.append(f"| {row['label']} | — | not run: {row['skipped']} |" + " |" * 10)
+                    L.append(f"| {row['label']} | — | not run: {row['skipped']} |" + " — |" * 10)
                 else:
                     L.append(_compare_row(row, face=False))
             f = sc[axis]["fit"]
@@ -1400,7 +1400,8 @@ def markdown(result: dict) -> str:
 def _compare_header(face: bool) -> str:
     cols = ["instance", "LP vars × rows", "HiGHS run", "HiGHS from Fraction LP (convert+pass+run)",
             "HiGHS from exact input (+ mechanism_lp)", "exactscreen end to end", "e2e / HiGHS run",
-            "e2e / HiGHS run, CPU", "e2e / HiGHS from exact input", "method", "IC rows (rounds)", "peak RSS"]
+            "e2e / HiGHS run, CPU", "e2e / HiGHS from exact input", "method", "IC rows (rounds)", "peak RSS",
+            "load avg"]
     if face:
         cols += ["face (with solve)", "(solve+face) / HiGHS run", "face alone / HiGHS run", "face LPs", "unique",
                  "face method", "face peak RSS"]
@@ -1421,7 +1422,7 @@ def _compare_row(row: dict, face: bool) -> str:
     cells = [row["label"], shape, _st(hi, "run_s"), from_lp, from_exact, _st(es),
              _ratio_txt(r, "e2e/highs_run"), _ratio_txt(r, "e2e_cpu/highs_run_cpu"),
              _ratio_txt(r, "e2e/highs_from_exact"), es.get("method", "—") if es.get("status") == "ok" else "—",
-             ic, _rss(es)]
+             ic, _rss(es), f"{es['loadavg_before']:.1f}" if "loadavg_before" in es else "—"]
     if face:
         f = row.get("face") or {}
         ok = f.get("status") == "ok"
