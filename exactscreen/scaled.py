@@ -1,0 +1,733 @@
+"""Certified exact solving of the mechanism LP at scale (issue 8).
+
+The LP of paper 000, Sec. 3 (:func:`exactscreen.screening.mechanism_lp`) has
+``n(k+2)`` columns and ``n + n^2`` rows; a calibrated market with hundreds
+of types has millions of nonzeros.  :func:`exactscreen.lp.solve_lp` handles
+any LP but builds it from :class:`~fractions.Fraction` rows and re-solves the
+whole basis exactly.  This module uses the structure of *this* LP:
+
+1. **Integer-scaled, vectorized build.**  Net values are scaled by their
+   common denominator ``s`` once; the float model for HiGHS is assembled
+   with numpy, row block by row block (a float *copy* of exact data: it only
+   suggests).
+2. **IC constraints added lazily** (cutting planes; Dantzig, Fulkerson &
+   Johnson 1954).  The float model starts with the lotteries and IR rows;
+   after each HiGHS solve the IC rows it violates (per type, the most
+   violated few) are added and HiGHS re-solves from its current basis.
+3. **Exact core solve.**  At HiGHS's final basis, rows whose slack is basic
+   drop out; the remaining square *core* (basic structural columns against
+   rows at their bound: a few hundred at ``(150, 64)``) is solved exactly by
+   python-flint (Dixon's p-adic solver on integer data).  Duals are zero on
+   every other row, including every IC row never added.
+4. **Exact decision against all rows.**  Primal feasibility of all ``n^2``
+   IR/IC rows, dual feasibility of all columns and equal objectives are
+   checked in integer matrix arithmetic.  An IC row that the exact solution
+   violates (a float tolerance hid it) is added and the loop repeats; a
+   basis that fails exactly on the model's own rows goes to
+   :func:`exactscreen.lp.solve_lp` on the restricted model (its exact
+   fallback), and the result is again checked against all rows.
+5. **Independent certificate.**  The final primal-dual pair is checked by
+   :func:`exactscreen.mechanism_certificate.check_mechanism_certificate`,
+   which re-derives the LP from the paper and shares no code with this
+   module.
+
+The optimal face (:func:`mechanism_face`) is read off the dual by
+complementary slackness: with the certified dual ``y``, a feasible ``x`` is
+optimal iff ``x_j = 0`` for every column with negative reduced cost and every
+row with ``y_r > 0`` is tight.  If those equations, restricted to the
+remaining columns, have full column rank, the optimum is unique and every
+range is a point (no further LP).  Otherwise the ranges are computed by
+:func:`exactscreen.screening.optimal_mechanism` (exact LPs per range).
+
+References: paper 000, Sec. 3 (the LP); Applegate, Cook, Dash & Espinoza,
+*Oper. Res. Lett.* 35 (2007) (float basis, exact verification); Dixon,
+*Numer. Math.* 40 (1982) (p-adic linear solving).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import lcm
+
+import numpy as np
+from flint import fmpq, fmpq_mat, fmpz_mat
+
+from .certificate import CertificateCheck
+from .environment import Environment, InputError, Market
+from .lp import LinearProgram, LPResult, solve_lp
+from .mechanism_certificate import check_mechanism_certificate
+from .numbers import from_fmpq
+
+__all__ = ["MechanismSolution", "MechanismFace", "solve_mechanism", "mechanism_face"]
+
+ZERO = Fraction(0)
+
+
+# ---------------------------------------------------------------------------
+# Integer-scaled data
+# ---------------------------------------------------------------------------
+class _Data:
+    """Net values as integers ``N / s``; index maps of ``mechanism_lp``'s order."""
+
+    def __init__(self, env: Environment, market: Market):
+        if market.environment is not env and market.environment != env:
+            raise InputError("market: belongs to a different environment")
+        self.env, self.market = env, market
+        self.n, self.k = env.n, env.k
+        self.w = self.k + 2
+        net = env.net_values
+        s = 1
+        for row in net:
+            for v in row:
+                if v.denominator != 1:
+                    s = lcm(s, v.denominator)
+        self.s = s
+        self.N = [[int(v * s) for v in row] for row in net]  # exact integers
+        self.netf = np.array([[float(v) for v in row] for row in net], dtype=np.float64)  # hint only
+        self.f = tuple(market.weights)
+        # exact nonzero pattern of each row (never the float copy's)
+        self.nz = [np.array([j for j, v in enumerate(self.N[i]) if v], dtype=np.int64) for i in range(self.n)]
+
+    def netf_exact(self, i: int, j: int) -> Fraction:
+        """Exact net value ``v(t_i, a_j)``."""
+        return Fraction(self.N[i][j], self.s)
+
+    def xcol(self, i: int, j: int) -> int:
+        return i * self.w + j
+
+    def pcol(self, i: int) -> int:
+        return i * self.w + self.k + 1
+
+    def ub_index(self, i: int, t: int | None) -> int:
+        """Row of IR(t_i) (``t is None``) or IC(t_i -> t_t) among ``mechanism_lp``'s A_ub rows."""
+        if t is None:
+            return i * self.n
+        return i * self.n + 1 + t if t < i else i * self.n + t
+
+
+# ---------------------------------------------------------------------------
+# Float model (hint only)
+# ---------------------------------------------------------------------------
+def _ic_rows(d: _Data, i: int, targets: np.ndarray):
+    """CSR pieces of the rows IC(t_i -> t_s), s in ``targets`` (float copies)."""
+    J = d.nz[i]
+    vals = d.netf[i, J]
+    m = len(targets)
+    L = 2 * len(J) + 2
+    own = i * d.w + J
+    idx = np.empty((m, L), dtype=np.int32)
+    val = np.empty((m, L), dtype=np.float64)
+    c = len(J)
+    idx[:, :c] = own
+    val[:, :c] = -vals
+    idx[:, c] = d.pcol(i)
+    val[:, c] = 1.0
+    idx[:, c + 1: 2 * c + 1] = targets[:, None] * d.w + J[None, :]
+    val[:, c + 1: 2 * c + 1] = vals
+    idx[:, 2 * c + 1] = targets * d.w + d.k + 1
+    val[:, 2 * c + 1] = -1.0
+    return idx.ravel(), val.ravel(), np.full(m, L, dtype=np.int32)
+
+
+def _base_model(d: _Data):
+    """HiGHS model with the lottery rows and IR rows (rows 0..n-1, n..2n-1)."""
+    import highspy
+
+    n, k, w = d.n, d.k, d.w
+    ncol = n * w
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    lp = highspy.HighsLp()
+    lp.num_col_ = ncol
+    lp.num_row_ = 2 * n
+    lp.sense_ = highspy.ObjSense.kMaximize
+    cost = np.zeros(ncol)
+    cost[np.arange(n) * w + k + 1] = [float(v) for v in d.f]
+    lp.col_cost_ = cost
+    lp.col_lower_ = np.zeros(ncol)
+    lp.col_upper_ = np.full(ncol, highspy.kHighsInf)
+    lp.row_lower_ = np.concatenate([np.ones(n), np.full(n, -highspy.kHighsInf)])
+    lp.row_upper_ = np.concatenate([np.ones(n), np.zeros(n)])
+    starts, idx, val = [0], [], []
+    for i in range(n):  # prob(t_i)
+        idx.append(np.arange(i * w, i * w + k + 1, dtype=np.int32))
+        val.append(np.ones(k + 1))
+        starts.append(starts[-1] + k + 1)
+    for i in range(n):  # IR(t_i): p - v(t_i, x(t_i)) <= 0
+        J = d.nz[i]
+        idx.append(np.concatenate([i * w + J, [d.pcol(i)]]).astype(np.int32))
+        val.append(np.concatenate([-d.netf[i, J], [1.0]]))
+        starts.append(starts[-1] + len(J) + 1)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_ = ncol
+    lp.a_matrix_.num_row_ = 2 * n
+    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.concatenate(idx).astype(np.int32)
+    lp.a_matrix_.value_ = np.concatenate(val)
+    h.passModel(lp)
+    return h
+
+
+def _add_ic(h, d: _Data, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Add the rows IC(i -> t) for ``pairs`` to the HiGHS model; return them in the order added."""
+    if not pairs:
+        return []
+    by: dict[int, list[int]] = {}
+    for i, t in pairs:
+        by.setdefault(i, []).append(t)
+    idx, val, lens = [], [], []
+    for i, ts in by.items():
+        a, b, c = _ic_rows(d, i, np.array(ts, dtype=np.int64))
+        idx.append(a)
+        val.append(b)
+        lens.append(c)
+    lens_a = np.concatenate(lens)
+    starts = np.concatenate([[0], np.cumsum(lens_a)[:-1]]).astype(np.int32)
+    m = len(lens_a)
+    h.addRows(m, np.full(m, -np.inf), np.zeros(m), int(lens_a.sum()), starts,
+              np.concatenate(idx).astype(np.int32), np.concatenate(val))
+    return [(i, t) for i, ts in by.items() for t in ts]
+
+
+# ---------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MechanismSolution:
+    """A certified optimum of the mechanism LP (paper 000, Sec. 3).
+
+    ``result`` is an :class:`~exactscreen.lp.LPResult` in
+    :func:`~exactscreen.screening.mechanism_lp`'s column and row order (its
+    ``basis`` is empty: the basis lives in the restricted model).  ``check``
+    is the independent structured certificate check.  ``rounds`` counts
+    float solves, ``ic_rows`` the IC rows of the final float model (of
+    ``n(n-1)``), ``core`` the size of the exactly solved core.
+    """
+
+    result: LPResult
+    check: CertificateCheck
+    timings: dict = field(compare=False)
+    rounds: int
+    ic_rows: int
+    core: int
+    env: Environment = field(repr=False, compare=False)
+    market: Market = field(repr=False, compare=False)
+    basic_columns: frozenset = field(repr=False, compare=False, default=frozenset())
+    nonbasic_rows: frozenset = field(repr=False, compare=False, default=frozenset())
+    """The exact optimal basis: basic columns (``mechanism_lp`` order) and the
+    A_ub rows (``mechanism_lp`` order) whose slack is nonbasic."""
+
+    @property
+    def objective(self) -> Fraction:
+        return self.result.objective
+
+    @property
+    def method(self) -> str:
+        return self.result.method
+
+    def __repr__(self) -> str:
+        n = self.env.n
+        return (f"MechanismSolution(revenue={self.objective}, method={self.method!r}, "
+                f"certified={self.check.ok}, rounds={self.rounds}, "
+                f"ic_rows={self.ic_rows}/{n * (n - 1)}, core={self.core})")
+
+
+# ---------------------------------------------------------------------------
+# Exact core solve and exact checks
+# ---------------------------------------------------------------------------
+def _row_terms(d: _Data, row) -> list[tuple[int, int]]:
+    """Integer coefficients (row scaled by s) of a model row: ('eq', i), ('ir', i), ('ic', i, t)."""
+    kind, i = row[0], row[1]
+    if kind == "eq":
+        return [(d.xcol(i, j), d.s) for j in range(d.k + 1)]
+    Ni = d.N[i]
+    terms = [(d.xcol(i, j), -Ni[j]) for j in range(d.k) if Ni[j]] + [(d.pcol(i), d.s)]
+    if kind == "ic":
+        t = row[2]
+        terms += [(d.xcol(t, j), Ni[j]) for j in range(d.k) if Ni[j]] + [(d.pcol(t), -d.s)]
+    return terms
+
+
+def _core_solve(d: _Data, rows: list, col_basic: list[int], row_nonbasic: list[int]):
+    """Exact x (dict col -> Fraction) and y (dict model row -> Fraction) of the basis, or None."""
+    C, T = col_basic, row_nonbasic
+    if len(C) != len(T):
+        return None
+    m = len(C)
+    if m == 0:
+        return {}, {}
+    pos = {c: a for a, c in enumerate(C)}
+    A = fmpz_mat(m, m)
+    rhs = fmpz_mat(m, 1)
+    for r, ri in enumerate(T):
+        row = rows[ri]
+        for col, v in _row_terms(d, row):
+            a = pos.get(col)
+            if a is not None:
+                A[r, a] = v
+        rhs[r, 0] = d.s if row[0] == "eq" else 0
+    # costs are rational (f(t_i) on p(t_i), else 0): solve A^T y' = c_C over Q
+    cq = fmpq_mat(m, 1)
+    for a, col in enumerate(C):
+        if col % d.w == d.k + 1:
+            f = d.f[col // d.w]
+            cq[a, 0] = fmpq(f.numerator, f.denominator)
+    try:
+        xs = A.solve(rhs) if m < 40 else fmpq_mat(A).solve(fmpq_mat(rhs), algorithm="dixon")
+        ys = fmpq_mat(A.transpose()).solve(cq, algorithm="dixon" if m >= 40 else None)
+    except ZeroDivisionError:
+        return None
+    x = {C[a]: from_fmpq(xs[a, 0]) for a in range(m)}
+    # rows were scaled by s (eq rows too): y_true = s * y'
+    y = {T[r]: from_fmpq(ys[r, 0]) * d.s for r in range(m)}
+    return x, y
+
+
+def _exact_values(d: _Data, x: dict[int, Fraction]):
+    """Exact allocations and payments as integer arrays over a common denominator."""
+    n, k, w = d.n, d.k, d.w
+    den = 1
+    for v in x.values():
+        if v.denominator != 1:
+            den = lcm(den, v.denominator)
+    X = [[0] * k for _ in range(n)]
+    P = [0] * n
+    for col, v in x.items():
+        i, j = divmod(col, w)
+        if j < k:
+            X[i][j] = int(v * den)
+        elif j == k + 1:
+            P[i] = int(v * den)
+    return X, P, den
+
+
+def _ic_slack(d: _Data, X, P):
+    """``S[i][t] = s*den*(u_i - v(t_i, x(t_t)) + p(t_t))`` exactly (IR on the diagonal: u_i)."""
+    n = d.n
+    G = fmpz_mat(d.N) * fmpz_mat([list(col) for col in zip(*X)]) if d.k else None
+    s = d.s
+    own = [int(G[i, i]) - s * P[i] for i in range(n)]
+    S = [[own[i] - (int(G[i, t]) - s * P[t]) if t != i else own[i] for t in range(n)] for i in range(n)]
+    return S
+
+
+# ---------------------------------------------------------------------------
+# Solve
+# ---------------------------------------------------------------------------
+def _full_result(d: _Data, x: dict[int, Fraction], y_rows: dict, rows: list, method: str, t0: float,
+                 note: str = "") -> LPResult:
+    n, w = d.n, d.w
+    xv = [ZERO] * (n * w)
+    for col, v in x.items():
+        xv[col] = v
+    y_eq = [ZERO] * n
+    y_ub = [ZERO] * (n * n)
+    for ri, v in y_rows.items():
+        row = rows[ri]
+        if row[0] == "eq":
+            y_eq[row[1]] = v
+        else:
+            y_ub[_ub_index(d, row)] = v
+    obj = sum((d.f[i] * xv[d.pcol(i)] for i in range(n)), ZERO)
+    return LPResult(tuple(xv), tuple(y_eq), tuple(y_ub), obj, method, (), time.perf_counter() - t0, note)
+
+
+def _restricted_lp(d: _Data, rows: list) -> LinearProgram:
+    """The model's rows as an exact LinearProgram (the generic engine's fallback)."""
+    s = Fraction(d.s)
+    c = [ZERO] * (d.n * d.w)
+    for i in range(d.n):
+        c[d.pcol(i)] = d.f[i]
+    A_eq, b_eq, A_ub, b_ub = [], [], [], []
+    for row in rows:
+        terms = tuple((col, Fraction(v) / s) for col, v in _row_terms(d, row))
+        if row[0] == "eq":
+            A_eq.append(terms)
+            b_eq.append(Fraction(1))
+        else:
+            A_ub.append(terms)
+            b_ub.append(ZERO)
+    return LinearProgram(tuple(c), tuple(A_eq), tuple(b_eq), tuple(A_ub), tuple(b_ub))
+
+
+def _fallback(d: _Data, rows: list, reason: str):
+    """Solve the model's rows with the generic exact engine; (method, note, (x, y))."""
+    res = solve_lp(_restricted_lp(d, rows))
+    x = {j: v for j, v in enumerate(res.x) if v}
+    y = {}
+    ieq = iub = 0
+    for ri, row in enumerate(rows):
+        if row[0] == "eq":
+            y[ri] = res.y_eq[ieq]
+            ieq += 1
+        else:
+            y[ri] = res.y_ub[iub]
+            iub += 1
+    nvar = d.n * d.w
+    basic = set(res.basis)
+    C = [j for j in res.basis if j < nvar]
+    ub_rows = [ri for ri, row in enumerate(rows) if row[0] != "eq"]
+    T = [ri for ri, row in enumerate(rows) if row[0] == "eq"] + [
+        ri for a, ri in enumerate(ub_rows) if nvar + a not in basic]
+    return "fallback:" + res.method, f"HiGHS basis: {reason}", (x, y), (C, T)
+
+
+def _violated_outside(d: _Data, x: dict[int, Fraction], in_model: set) -> list[tuple[int, int]]:
+    """IC rows not in the float model that ``x`` violates (exact)."""
+    X, P, _ = _exact_values(d, x)
+    S = _ic_slack(d, X, P)
+    n = d.n
+    return [(i, t) for i in range(n) for t in range(n) if t != i and S[i][t] < 0 and (i, t) not in in_model]
+
+
+def solve_mechanism(
+    env: Environment,
+    market: Market,
+    *,
+    lazy: bool | None = None,
+    per_round: int = 2,
+    max_rounds: int = 200,
+) -> MechanismSolution:
+    """Certified optimal revenue and mechanism of ``env`` for ``market`` (see module docstring).
+
+    Parameters
+    ----------
+    lazy
+        Add IC rows lazily (default: when ``n > 8``); ``False`` puts all
+        ``n(n-1)`` IC rows into the float model from the start.
+    per_round
+        Per type, how many of its most violated IC rows to add per round.
+
+    Raises ``RuntimeError`` if the certificate fails its independent check
+    (never returned silently).
+    """
+    import highspy
+
+    t0 = time.perf_counter()
+    timings = {"build": 0.0, "highs": 0.0, "exact": 0.0, "check": 0.0}
+    d = _Data(env, market)
+    n, k, w = d.n, d.k, d.w
+    if lazy is None:
+        lazy = n > 8
+    h = _base_model(d)
+    rows: list = [("eq", i) for i in range(n)] + [("ir", i) for i in range(n)]
+    in_model: set[tuple[int, int]] = set()
+    if not lazy:
+        pairs = [(i, t) for i in range(n) for t in range(n) if t != i]
+        rows += [("ic", i, t) for i, t in _add_ic(h, d, pairs)]
+        in_model.update(pairs)
+    timings["build"] += time.perf_counter() - t0
+    rounds = core = 0
+    while True:
+        t1 = time.perf_counter()
+        h.run()
+        rounds += 1
+        status = h.getModelStatus()
+        timings["highs"] += time.perf_counter() - t1
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"HiGHS: {h.modelStatusToString(status)} on a feasible bounded LP")
+        if lazy:
+            # float screening for violated IC rows (hint only)
+            t1 = time.perf_counter()
+            sol = np.asarray(h.getSolution().col_value).reshape(n, w)
+            U = d.netf @ sol[:, :k].T  # U[i, t] = v(t_i, x(t_t))
+            p = sol[:, k + 1]
+            own = np.diag(U) - p
+            viol = (U - p[None, :]) - own[:, None]
+            np.fill_diagonal(viol, -np.inf)
+            new = []
+            if per_round >= n - 1:
+                cand = np.argwhere(viol > 1e-9)
+                new = [(int(i), int(t)) for i, t in cand if (int(i), int(t)) not in in_model]
+            else:
+                top = np.argpartition(-viol, per_round, axis=1)[:, :per_round]
+                for i in range(n):
+                    for t in top[i]:
+                        if viol[i, t] > 1e-9 and (i, int(t)) not in in_model:
+                            new.append((i, int(t)))
+            timings["build"] += time.perf_counter() - t1
+            if new and rounds < max_rounds:
+                t1 = time.perf_counter()
+                rows += [("ic", i, t) for i, t in _add_ic(h, d, new)]
+                in_model.update(new)
+                timings["build"] += time.perf_counter() - t1
+                continue
+        # exact core solve on HiGHS's basis
+        t1 = time.perf_counter()
+        basis = h.getBasis()
+        basic = highspy.HighsBasisStatus.kBasic
+        cs, rs = basis.col_status, basis.row_status
+        C = [j for j in range(n * w) if cs[j] == basic]
+        T = [r for r in range(len(rows)) if rs[r] != basic]
+        core = len(C)
+        solved = _core_solve(d, rows, C, T)
+        method, note = "highs-core", ""
+        if solved is None:
+            method, note, solved, (C, T) = _fallback(d, rows, "basis singular or not square")
+        x, y = solved
+        # exact primal check of every IC row, including those never added
+        missing = _violated_outside(d, x, in_model)
+        timings["exact"] += time.perf_counter() - t1
+        if missing:
+            rows += [("ic", i, t) for i, t in _add_ic(h, d, missing)]
+            in_model.update(missing)
+            continue
+        t1 = time.perf_counter()
+        res = _full_result(d, x, y, rows, method, t0, note)
+        check = check_mechanism_certificate(env, market, res.x, res.y_eq, res.y_ub, res.objective)
+        timings["check"] += time.perf_counter() - t1
+        if not check.ok and method == "highs-core":
+            # the float basis is not exactly optimal: the exact engine decides on the model's rows
+            t1 = time.perf_counter()
+            method, note, (x, y), (C, T) = _fallback(d, rows, "basis not exactly optimal: " + check.failures[0])
+            missing = _violated_outside(d, x, in_model)
+            timings["exact"] += time.perf_counter() - t1
+            if missing:
+                rows += [("ic", i, t) for i, t in _add_ic(h, d, missing)]
+                in_model.update(missing)
+                continue
+            t1 = time.perf_counter()
+            res = _full_result(d, x, y, rows, method, t0, note)
+            check = check_mechanism_certificate(env, market, res.x, res.y_eq, res.y_ub, res.objective)
+            timings["check"] += time.perf_counter() - t1
+        break
+    if not check.ok:  # pragma: no cover - would be a bug; never return it
+        raise RuntimeError(f"mechanism certificate failed its independent check: {check}")
+    timings["total"] = time.perf_counter() - t0
+    nonbasic_rows = frozenset(_ub_index(d, rows[ri]) for ri in T if rows[ri][0] != "eq")
+    return MechanismSolution(res, check, timings, rounds, len(in_model), core, env, market,
+                             frozenset(C), nonbasic_rows)
+
+
+def _ub_index(d: _Data, row) -> int:
+    return d.ub_index(row[1], None) if row[0] == "ir" else d.ub_index(row[1], row[2])
+
+
+# ---------------------------------------------------------------------------
+# The optimal face by complementary slackness
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MechanismFace:
+    """Payment and surplus ranges of every type over all optimal mechanisms.
+
+    ``unique`` is True when the optimum is certified unique (then every
+    range is a point and ``lps == 0``); ``method`` says how the ranges were
+    obtained: ``"unique (complementary slackness, rank r)"`` or
+    ``"face LPs on c columns"``.
+    """
+
+    payments: tuple
+    surpluses: tuple
+    unique: bool
+    method: str
+    lps: int
+    seconds: float = field(compare=False, default=0.0)
+
+    def __repr__(self) -> str:
+        return f"MechanismFace(unique={self.unique}, method={self.method!r}, lps={self.lps})"
+
+
+def _reduced_costs(d: _Data, res: LPResult) -> list[Fraction]:
+    """Exact ``c_j - A_j . y`` of every column (all ``<= 0`` at a certified optimum)."""
+    n, k, w, s = d.n, d.k, d.w, d.s
+    y_eq, y_ub = res.y_eq, res.y_ub
+    ir = [y_ub[d.ub_index(i, None)] for i in range(n)]
+    out_w = [ir[i] + sum((y_ub[d.ub_index(i, t)] for t in range(n) if t != i), ZERO) for i in range(n)]
+    in_w = [sum((y_ub[d.ub_index(t, i)] for t in range(n) if t != i), ZERO) for i in range(n)]
+    # H[i][j] = sum_t Y[t][i] N[t][j]  (only rows with y > 0 contribute)
+    H = [[ZERO] * k for _ in range(n)]
+    for t in range(n):
+        for i in range(n):
+            if i != t:
+                v = y_ub[d.ub_index(t, i)]
+                if v:
+                    Nt = d.N[t]
+                    Hi = H[i]
+                    for j in range(k):
+                        if Nt[j]:
+                            Hi[j] += v * Nt[j]
+    rc = [ZERO] * (n * w)
+    for i in range(n):
+        for j in range(k):
+            rc[d.xcol(i, j)] = -(y_eq[i] + (-d.N[i][j] * out_w[i] + H[i][j]) / s)
+        rc[d.xcol(i, k)] = -y_eq[i]
+        rc[d.pcol(i)] = d.f[i] - (out_w[i] - in_w[i])
+    return rc
+
+
+def _face_rows(d: _Data, res: LPResult, Z: set[int]):
+    """Rows of the optimal face restricted to the columns ``Z``: (tight rows, other rows).
+
+    Tight: the lottery rows and every IR/IC row with a positive dual
+    (complementary slackness).  Each row is ``(terms, kind)`` with integer
+    terms (scaled by ``s``) on ``Z`` only; rows with no term on ``Z`` are
+    dropped (they read ``0 <= 0``)."""
+    n = d.n
+    tight, other = [], []
+    for i in range(n):
+        terms = [(c, v) for c, v in _row_terms(d, ("eq", i)) if c in Z]
+        tight.append((terms, ("eq", i)))
+    for i in range(n):
+        for t in [None] + [t for t in range(n) if t != i]:
+            row = ("ir", i) if t is None else ("ic", i, t)
+            terms = [(c, v) for c, v in _row_terms(d, row) if c in Z]
+            if not terms:
+                continue
+            (tight if res.y_ub[d.ub_index(i, t)] > 0 else other).append((terms, row))
+    return tight, other
+
+
+def mechanism_face(env: Environment, market: Market, sol: MechanismSolution | None = None) -> MechanismFace:
+    """Ranges of every type's payment and surplus over all optimal mechanisms.
+
+    Reads the face off the certified dual of ``sol`` (solved here if not
+    given): optimal mechanisms are the feasible ones with ``x_j = 0`` on
+    columns of negative reduced cost and tight rows where the dual is
+    positive.  If the tight rows restricted to the other columns have full
+    column rank, the optimum is unique (no LP needed).  Otherwise each range
+    endpoint is an exact LP over the face (:func:`exactscreen.lp.solve_lp`).
+    """
+    from .screening import Range
+
+    t0 = time.perf_counter()
+    if sol is None:
+        sol = solve_mechanism(env, market)
+    if not sol.check.ok:  # pragma: no cover - solve_mechanism never returns one
+        raise RuntimeError("mechanism_face needs a certified solution")
+    d = _Data(env, market)
+    res = sol.result
+    n, k = d.n, d.k
+    rc = _reduced_costs(d, res)
+    if any(v > 0 for v in rc):  # pragma: no cover - excluded by the certificate
+        raise RuntimeError("dual infeasible certificate")
+    Z = sorted(j for j, v in enumerate(rc) if v == 0)
+    Zs = set(Z)
+    tight, other = _face_rows(d, res, Zs)
+    pos = {c: a for a, c in enumerate(Z)}
+    M = fmpz_mat(len(tight), len(Z))
+    for r, (terms, _) in enumerate(tight):
+        for c, v in terms:
+            M[r, pos[c]] = v
+    rank = M.rank() if Z else 0
+    x = res.x
+    X, P, den = _exact_values(d, {j: v for j, v in enumerate(x) if v})
+    S = _ic_slack(d, X, P)  # S[i][t] * (s * den) = slack of IC(i->t); S[i][i]: IR(i)
+    surplus_point = [Fraction(S[i][i], d.s * den) for i in range(n)]
+    if rank == len(Z):
+        unique, method, lps = True, f"unique (complementary slackness, rank {rank})", 0
+    else:
+        tight0 = [(terms, row) for terms, row in other if _slack(S, row) == 0]
+        unique = _tangent_cone_is_zero(d, sol, Z, pos, tight, tight0)
+        method, lps = f"unique (tangent cone of the face at x* is {{0}}, {len(Z)} columns)", 1
+    if unique:
+        pays = tuple(Range(x[d.pcol(i)], x[d.pcol(i)]) for i in range(n))
+        surs = tuple(Range(u, u) for u in surplus_point)
+        return MechanismFace(pays, surs, True, method, lps, time.perf_counter() - t0)
+    # not unique: each endpoint is an exact LP over the face on the columns Z, rows added lazily
+    ranges = _LazyFace(d, Z, pos, tight, other, S)
+    pays, surs = [], []
+    for i in range(n):
+        pays.append(ranges.range({d.pcol(i): Fraction(1)}))
+        obj = {d.xcol(i, j): d.netf_exact(i, j) for j in range(k) if d.N[i][j]}
+        obj[d.pcol(i)] = Fraction(-1)
+        surs.append(ranges.range(obj))
+    return MechanismFace(tuple(pays), tuple(surs), False,
+                         f"face LPs on {len(Z)} columns ({len(ranges.rows)} of {len(other)} rows used)",
+                         lps + ranges.lps, time.perf_counter() - t0)
+
+
+def _slack(S, row) -> int:
+    return S[row[1]][row[1]] if row[0] == "ir" else S[row[1]][row[2]]
+
+
+def _scaled_terms(terms, pos) -> tuple:
+    return tuple((pos[c], Fraction(v)) for c, v in terms)
+
+
+def _tangent_cone_is_zero(d: _Data, sol: MechanismSolution, Z, pos, tight, tight0) -> bool:
+    """Exact LP: is the tangent cone of the optimal face at the vertex ``x*`` equal to {0}?
+
+    The face is a polytope containing the basic solution ``x*``; it is
+    ``{x*}`` iff its tangent cone ``K`` at ``x*`` is ``{0}``.  ``K`` = the
+    directions ``d`` on the columns ``Z`` with ``A_tight d = 0``,
+    ``a_r d <= 0`` on the rows tight at ``x*`` and ``d_j >= 0`` where
+    ``x*_j = 0``.  At a basis, ``d`` is determined by its nonbasic part
+    (nonbasic columns and the slacks ``-a_r d`` of rows at their bound), all
+    ``>= 0`` on ``K``; so ``K = {0}`` iff ``max (sum of the nonbasic parts)
+    = 0`` subject to that sum ``<= 1``."""
+    x = sol.result.x
+    nz = len(Z)
+    free = [a for a, c in enumerate(Z) if x[c] > 0]
+    minus = {a: nz + b for b, a in enumerate(free)}  # d_j = d+_j - d-_j where x*_j > 0
+    nv = nz + len(free)
+
+    def split(terms):
+        out = []
+        for c, v in terms:
+            a = pos[c]
+            out.append((a, Fraction(v)))
+            if a in minus:
+                out.append((minus[a], -Fraction(v)))
+        return out
+
+    obj: dict[int, Fraction] = {}
+    for a, c in enumerate(Z):
+        if c not in sol.basic_columns:
+            obj[a] = obj.get(a, ZERO) + 1
+            if a in minus:  # pragma: no cover - a nonbasic column is 0 at x*
+                raise RuntimeError("nonbasic column with a positive value")
+    for terms, row in tight0:
+        if _ub_index(d, row) in sol.nonbasic_rows:
+            for a, v in split(terms):  # slack direction: -a_r d
+                obj[a] = obj.get(a, ZERO) - v
+    c = [ZERO] * nv
+    for a, v in obj.items():
+        c[a] = v
+    A_eq = tuple(tuple(split(t)) for t, _ in tight)
+    norm = tuple((a, v) for a, v in enumerate(c) if v)
+    A_ub = tuple(tuple(split(t)) for t, _ in tight0) + (norm,)
+    b_ub = (ZERO,) * len(tight0) + (Fraction(1),)
+    lp = LinearProgram(tuple(c), A_eq, (ZERO,) * len(A_eq), A_ub, b_ub)
+    return solve_lp(lp).objective == 0
+
+
+class _LazyFace:
+    """Exact LPs over the optimal face, rows added as the exact optimum violates them."""
+
+    def __init__(self, d: _Data, Z, pos, tight, other, S):
+        self.d, self.Z, self.pos = d, Z, pos
+        self.s = Fraction(d.s)
+        self.A_eq = tuple(tuple((pos[c], Fraction(v) / self.s) for c, v in t) for t, _ in tight)
+        self.b_eq = tuple(Fraction(1) if row[0] == "eq" else ZERO for _, row in tight)
+        self.other = other
+        # start with the IR rows (they bound the payments) and the rows tight at x*
+        self.rows = [r for r, (_, row) in enumerate(other) if row[0] == "ir" or _slack(S, row) == 0]
+        self.lps = 0
+
+    def _lp(self, c) -> LinearProgram:
+        A_ub = tuple(tuple((self.pos[col], Fraction(v) / self.s) for col, v in self.other[r][0]) for r in self.rows)
+        return LinearProgram(tuple(c), self.A_eq, self.b_eq, A_ub, (ZERO,) * len(A_ub))
+
+    def _optimum(self, c) -> Fraction:
+        while True:
+            res = solve_lp(self._lp(c))
+            self.lps += 1
+            have = set(self.rows)
+            bad = [r for r, (terms, _) in enumerate(self.other)
+                   if r not in have and sum((v * res.x[self.pos[col]] for col, v in terms), ZERO) > 0]
+            if not bad:
+                return res.objective
+            self.rows += bad
+
+    def range(self, obj: dict[int, Fraction]):
+        from .screening import Range
+
+        c = [ZERO] * len(self.Z)
+        for col, v in obj.items():
+            if col in self.pos:
+                c[self.pos[col]] += v
+        hi = self._optimum(c)
+        lo = -self._optimum([-v for v in c])
+        return Range(lo, hi)

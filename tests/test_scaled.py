@@ -1,0 +1,188 @@
+"""exactscreen.scaled (lazy IC rows, exact core solve) and the structured certificate checker.
+
+Every optimum is compared with the generic engine (``solve_lp`` on the full
+``mechanism_lp``), every certificate with the generic independent checker,
+and every face with ``optimal_mechanism(face=True)``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from exactscreen.certificate import check_certificate
+from exactscreen.environment import Environment, InputError, Market, load_toml
+from exactscreen.lp import solve_lp
+from exactscreen.mechanism_certificate import check_mechanism_certificate
+from exactscreen.scaled import mechanism_face, solve_mechanism
+from exactscreen.screening import mechanism_lp, optimal_mechanism
+from exactscreen.strategies import environment_and_market
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "exactscreen" / "examples"
+
+
+def _sec311(q: Fraction) -> tuple[Environment, Market]:
+    env, _ = load_toml(EXAMPLES / "pis_sec311.toml")
+    return env, env.market({"tL": 1 - q, "tH": q})
+
+
+def _random_env(n: int, k: int, seed: int, values=range(-5, 21)) -> tuple[Environment, Market]:
+    import random
+
+    rng = random.Random(seed)
+    table = {f"t{i}": {f"a{j}": Fraction(rng.choice(values), 4) for j in range(k)} for i in range(n)}
+    env = Environment.from_dict(table)
+    w = [rng.randint(0, 5) for _ in range(n)]
+    if not any(w):
+        w[0] = 1
+    return env, Market(env, tuple(Fraction(v, sum(w)) for v in w))
+
+
+def _agrees_with_generic(env: Environment, market: Market, **kw) -> None:
+    sol = solve_mechanism(env, market, **kw)
+    lp = mechanism_lp(env, market)
+    assert sol.objective == solve_lp(lp).objective
+    r = sol.result
+    assert check_certificate(lp, r.x, r.y_eq, r.y_ub, r.objective).ok
+    assert sol.check.ok
+
+
+@pytest.mark.parametrize("q", ["0", "1/4", "1/2", "3/4", "1", "1/4+1/10**9", "3/4-1/10**9"])
+def test_paper_sec311_instance_matches_the_generic_engine(q):
+    base, _, shift = q.partition("+")
+    if "-" in base:
+        base, shift = base.split("-")
+        qq = Fraction(base) - Fraction(1, 10**9)
+    else:
+        qq = Fraction(base) + (Fraction(1, 10**9) if shift else 0)
+    env, market = _sec311(qq)
+    for lazy in (False, True):
+        _agrees_with_generic(env, market, lazy=lazy)
+
+
+def test_paper_sec311_revenue_at_the_breakpoint_is_the_papers():
+    # Sec. 3.1.1: at q = 1/4 both menus are optimal; revenue 1 (sell aH at 1 to all,
+    # or separate: aL at 3/4 to tL and aH at 2 - 1/4 to tH: 3/4*3/4 + 1/4*7/4 = 1)
+    env, market = _sec311(Fraction(1, 4))
+    assert solve_mechanism(env, market).objective == 1
+
+
+@settings(deadline=None)
+@given(environment_and_market(max_types=5, max_alternatives=4), st.booleans())
+def test_optimum_equals_the_generic_engine_on_small_environments(em, lazy):
+    env, market = em
+    _agrees_with_generic(env, market, lazy=lazy)
+
+
+@pytest.mark.parametrize("n,k,seed", [(12, 4, 1), (20, 6, 2), (30, 8, 3), (25, 3, 4)])
+def test_lazy_rows_reach_the_full_optimum_on_larger_random_markets(n, k, seed):
+    env, market = _random_env(n, k, seed)
+    sol = solve_mechanism(env, market, lazy=True)
+    assert sol.ic_rows < n * (n - 1)  # the point of adding rows lazily
+    _agrees_with_generic(env, market, lazy=True)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_tie_heavy_markets_with_copied_types(seed):
+    env, market = _random_env(10, 3, seed, values=(0, 2, 4))  # values in {0, 1/2, 1}
+    _agrees_with_generic(env, market, lazy=True)
+
+
+def test_market_of_another_environment_is_refused():
+    env, market = _sec311(Fraction(1, 2))
+    other, m2 = _random_env(2, 2, 0)
+    with pytest.raises(InputError, match="market"):
+        solve_mechanism(env, m2)
+
+
+# ---------------------------------------------------------------- the checker
+@settings(deadline=None)
+@given(environment_and_market(max_types=4, max_alternatives=3), st.data())
+def test_structured_checker_agrees_with_the_generic_checker_on_perturbed_certificates(em, data):
+    env, market = em
+    lp = mechanism_lp(env, market)
+    r = solve_lp(lp)
+    x, ye, yu, obj = list(r.x), list(r.y_eq), list(r.y_ub), r.objective
+    assert check_mechanism_certificate(env, market, x, ye, yu, obj).ok
+    which = data.draw(st.sampled_from(["x", "y_eq", "y_ub", "objective"]))
+    delta = data.draw(st.sampled_from([Fraction(1, 7), Fraction(-1, 3), Fraction(2)]))
+    if which == "x":
+        x[data.draw(st.integers(0, len(x) - 1))] += delta
+    elif which == "y_eq":
+        ye[data.draw(st.integers(0, len(ye) - 1))] += delta
+    elif which == "y_ub":
+        yu[data.draw(st.integers(0, len(yu) - 1))] += delta
+    else:
+        obj += delta
+    generic = check_certificate(lp, x, ye, yu, obj).ok
+    structured = check_mechanism_certificate(env, market, x, ye, yu, obj).ok
+    assert generic == structured
+
+
+def test_structured_checker_names_the_violated_constraint():
+    env, market = _sec311(Fraction(1, 2))
+    r = solve_lp(mechanism_lp(env, market))
+    x = list(r.x)
+    x[3] += 1  # p(tL) up by 1: IR(tL) fails
+    chk = check_mechanism_certificate(env, market, x, r.y_eq, r.y_ub, r.objective)
+    assert not chk.ok
+    assert any("IR(tL)" in f for f in chk.failures)
+
+
+def test_structured_checker_refuses_floats():
+    env, market = _sec311(Fraction(1, 2))
+    r = solve_lp(mechanism_lp(env, market))
+    x = list(r.x)
+    x[0] = 0.5
+    with pytest.raises(TypeError, match="int or Fraction"):
+        check_mechanism_certificate(env, market, x, r.y_eq, r.y_ub, r.objective)
+
+
+# ---------------------------------------------------------------- the face
+def _same_face(env: Environment, market: Market) -> None:
+    face = mechanism_face(env, market)
+    om = optimal_mechanism(env, market, face=True, binding=False)
+    assert [(r.lo, r.hi) for r in face.payments] == [(r.lo, r.hi) for r in om.face.payment]
+    assert [(r.lo, r.hi) for r in face.surpluses] == [(r.lo, r.hi) for r in om.face.surplus]
+    unique = all(r.is_point for row in om.face.allocation for r in row) and all(
+        r.is_point for r in om.face.payment)
+    assert face.unique == unique
+
+
+@pytest.mark.parametrize("q", [Fraction(0), Fraction(1, 4), Fraction(1, 2), Fraction(3, 4), Fraction(1)])
+def test_face_of_the_paper_instance_matches_optimal_mechanism(q):
+    _same_face(*_sec311(q))
+
+
+def test_face_at_the_breakpoint_is_not_unique_and_inside_it_is():
+    # Sec. 3.1.1: at q = 1/4 the seller is indifferent between two menus
+    assert not mechanism_face(*_sec311(Fraction(1, 4))).unique
+    face = mechanism_face(*_sec311(Fraction(1, 2)))
+    assert face.unique and face.lps <= 1
+
+
+@settings(deadline=None, max_examples=40)
+@given(environment_and_market(max_types=4, max_alternatives=3))
+def test_face_ranges_and_uniqueness_match_optimal_mechanism(em):
+    _same_face(*em)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_face_on_random_markets_matches_optimal_mechanism(seed):
+    _same_face(*_random_env(8, 3, seed))
+
+
+def test_structured_checker_catches_a_small_ic_violation():
+    # q = 1/2 in Sec. 3.1.1: lowering tL's price by 1/8 leaves IR and the lotteries
+    # intact but tH now envies tL's option (when tL is served)
+    env, market = _sec311(Fraction(1, 2))
+    r = solve_lp(mechanism_lp(env, market))
+    x = list(r.x)
+    w = env.k + 2
+    assert x[0 * w + 0] + x[0 * w + 1] > 0  # tL is served something
+    x[0 * w + env.k + 1] -= Fraction(1, 8)
+    chk = check_mechanism_certificate(env, market, x, r.y_eq, r.y_ub, r.objective)
+    assert any(f.startswith("IC(tH->tL)") for f in chk.failures), chk.failures
