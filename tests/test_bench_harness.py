@@ -108,8 +108,9 @@ def test_scale_bench_smoke_end_to_end():
     assert time.perf_counter() - t0 < 30
     assert result["problems"] == []
     main = result["main"]
-    assert main["solve"]["status"] == "ok" and main["solve"]["certified"] and main["solve"]["xcheck"]
-    assert main["highs"]["status"] == "ok" and main["face"]["status"] == "ok"
+    why = {k: (main[k]["status"], main[k].get("error")) for k in ("highs", "solve", "face")}
+    assert main["solve"]["status"] == "ok" and main["solve"]["certified"] and main["solve"]["xcheck"], why
+    assert main["highs"]["status"] == "ok" and main["face"]["status"] == "ok", why
     assert abs(main["highs"]["objective"] - float(Fraction(main["solve"]["objective"]))) < 1e-9
     assert "e2e/highs_run" in main["ratios"]
     assert result["hunt"]["workers1"]["certified"] == 30
