@@ -42,11 +42,12 @@ exact verification).
 from __future__ import annotations
 
 import time
+from math import gcd
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Sequence
 
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
 
 from .numbers import from_fmpq
 
@@ -57,6 +58,9 @@ __all__ = [
     "solve_lp",
     "SolveStats",
     "STATS",
+    "Face",
+    "face_lp",
+    "single_point",
 ]
 
 Row = tuple[tuple[int, Fraction], ...]  # sparse row: ((column, coefficient), ...)
@@ -184,6 +188,12 @@ class _Standard:
     def is_artificial(self, j: int) -> bool:
         return j >= self.n + self.m_ub
 
+    def unit_row(self, j: int) -> int:
+        """The row of a slack or artificial column (a unit column)."""
+        if j < self.n + self.m_ub:
+            return self.m_eq + (j - self.n)
+        return j - self.n - self.m_ub
+
 
 def _mat(rows: int, cols: int, entries: dict[tuple[int, int], Fraction]) -> fmpq_mat:
     M = fmpq_mat(rows, cols)
@@ -192,8 +202,12 @@ def _mat(rows: int, cols: int, entries: dict[tuple[int, int], Fraction]) -> fmpq
     return M
 
 
-def _basis_solution(sf: _Standard, basis: Sequence[int]):
-    """Exact x_B and y for a basis, or None if singular."""
+def _basis_solution_dense(sf: _Standard, basis: Sequence[int]):
+    """Exact x_B and y from the full dense m x m basis matrix, or None if singular.
+
+    The reference formulation: :func:`_basis_solution` computes the same
+    numbers from the (much smaller) core system; tests compare the two.
+    """
     m = sf.m
     entries: dict[tuple[int, int], Fraction] = {}
     for k, j in enumerate(basis):
@@ -210,8 +224,109 @@ def _basis_solution(sf: _Standard, basis: Sequence[int]):
     return [from_fmpq(xB[i, 0]) for i in range(m)], [from_fmpq(y[i, 0]) for i in range(m)]
 
 
+def _core(sf: _Standard, basis: Sequence[int]):
+    """Split a basis into its core: (core rows, basic structural columns, unit rows).
+
+    A basic slack (or equality artificial) is a unit column of its own row, so
+    after permuting, ``B = [[B_C, 0], [B_X, I]]`` with ``B_C`` the basic
+    structural columns restricted to the rows whose unit column is *not*
+    basic.  ``B`` is nonsingular iff ``B_C`` is.  Returns None when the core
+    is not square (a repeated or out-of-range column).
+    """
+    unit_rows: list[int] = []
+    struct: list[int] = []
+    for j in basis:
+        if not 0 <= j < sf.N:
+            return None
+        if j < sf.n:
+            struct.append(j)
+        else:
+            unit_rows.append(sf.unit_row(j))
+    covered = set(unit_rows)
+    if len(covered) != len(unit_rows):
+        return None
+    rows = [r for r in range(sf.m) if r not in covered]
+    if len(rows) != len(struct):
+        return None
+    return rows, struct, unit_rows
+
+
+def _lcm(a: int, b: int) -> int:
+    return a // gcd(a, b) * b
+
+
+def _basis_solution(sf: _Standard, basis: Sequence[int]):
+    """Exact ``x_B`` (aligned with ``basis``) and ``y`` (one per row), or None if singular.
+
+    Only the square core ``B_C x_C = b_R``, ``B_C^T y_R = c_C`` is solved
+    (fraction-free: each core row is scaled to integers, then flint's
+    ``fmpz_mat.solve``); the basic slacks follow from the row activities
+    (``s_r = b_r - A_r x``) and the duals of rows whose slack is basic are 0.
+    """
+    core = _core(sf, basis)
+    if core is None:
+        return None
+    rows, struct, _ = core
+    s = len(rows)
+    y = [Fraction(0)] * sf.m
+    xs: dict[int, Fraction] = {}
+    if s:
+        idx = {r: i for i, r in enumerate(rows)}
+        den = [sf.b[r].denominator for r in rows]
+        entries: list[tuple[int, int, Fraction]] = []
+        for k, j in enumerate(struct):
+            for r, a in sf.cols[j].items():
+                i = idx.get(r)
+                if i is not None and a:
+                    entries.append((i, k, a))
+                    if den[i] % a.denominator:
+                        den[i] = _lcm(den[i], a.denominator)
+        M = fmpz_mat(s, s)
+        for i, k, a in entries:
+            M[i, k] = a.numerator * (den[i] // a.denominator)
+        rhs = fmpz_mat(s, 1, [sf.b[r].numerator * (den[i] // sf.b[r].denominator) for i, r in enumerate(rows)])
+        costs = [sf.lp.c[j] for j in struct]
+        L = 1
+        for v in costs:
+            if L % v.denominator:
+                L = _lcm(L, v.denominator)
+        crhs = fmpz_mat(s, 1, [v.numerator * (L // v.denominator) for v in costs])
+        try:
+            X = M.solve(rhs)
+            Z = M.transpose().solve(crhs) if any(costs) else None
+        except ZeroDivisionError:
+            return None
+        for k, j in enumerate(struct):
+            xs[j] = from_fmpq(X[k, 0])
+        if Z is not None:
+            for i, r in enumerate(rows):
+                z = Z[i, 0]
+                if z != 0:
+                    y[r] = from_fmpq(z) * den[i] / L
+    # activities of the rows whose unit column is basic
+    act = [Fraction(0)] * sf.m
+    for j, v in xs.items():
+        if v:
+            for r, a in sf.cols[j].items():
+                act[r] += a * v
+    xB = []
+    for j in basis:
+        if j < sf.n:
+            xB.append(xs[j])
+        else:
+            r = sf.unit_row(j)
+            xB.append(sf.b[r] - act[r])
+    return xB, y
+
+
 def _reduced_cost(sf: _Standard, j: int, y: Sequence[Fraction]) -> Fraction:
-    return sf.cost(j) - sum((a * y[r] for r, a in sf.column(j).items()), Fraction(0))
+    if j >= sf.n:
+        return -y[sf.unit_row(j)]
+    d = sf.lp.c[j]
+    for r, a in sf.cols[j].items():
+        if y[r]:
+            d -= a * y[r]
+    return d
 
 
 def _verify_basis(sf: _Standard, basis: Sequence[int]):
@@ -252,8 +367,18 @@ def _result(sf: _Standard, basis: Sequence[int], xB, y, method: str, t0: float, 
 # --------------------------------------------------------------------------
 # Float hint
 # --------------------------------------------------------------------------
-def _highs_basis(sf: _Standard) -> tuple[list[int] | None, str]:
-    """Basic columns (standard-form indices) proposed by HiGHS, or (None, reason)."""
+TIGHT_TOLERANCE = 1e-10  # HiGHS's smallest feasibility tolerances (a hint only)
+
+
+def _highs_basis(
+    sf: _Standard, start: Sequence[int] | None = None, tight: bool = False
+) -> tuple[list[int] | None, str]:
+    """Basic columns (standard-form indices) proposed by HiGHS, or (None, reason).
+
+    ``start`` is a basis (standard-form indices) HiGHS's simplex starts from;
+    ``tight`` sets its primal and dual feasibility tolerances to their
+    smallest values.  Either way the answer is only a hint.
+    """
     try:
         import highspy
         import numpy as np
@@ -286,6 +411,21 @@ def _highs_basis(sf: _Standard) -> tuple[list[int] | None, str]:
     model.a_matrix_.num_col_ = sf.n
     model.a_matrix_.num_row_ = sf.m
     h.passModel(model)
+    if tight:
+        h.setOptionValue("primal_feasibility_tolerance", TIGHT_TOLERANCE)
+        h.setOptionValue("dual_feasibility_tolerance", TIGHT_TOLERANCE)
+    if start is not None:
+        St = highspy.HighsBasisStatus
+        inb = set(start)
+        hb = highspy.HighsBasis()
+        hb.col_status = [St.kBasic if j in inb else St.kLower for j in range(sf.n)]
+        rows = []
+        for r in range(sf.m):
+            unit = sf.n + sf.m_ub + r if r < sf.m_eq else sf.n + (r - sf.m_eq)
+            rows.append(St.kBasic if unit in inb else (St.kLower if r < sf.m_eq else St.kUpper))
+        hb.row_status = rows
+        hb.valid = True
+        h.setBasis(hb)
     h.run()
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
@@ -448,8 +588,21 @@ def _exact_simplex(sf: _Standard, warm: list[int] | None, t0: float) -> LPResult
     return _result(sf, tab.basis, xB, y, method, t0)
 
 
+def _primal_feasible(sf: _Standard, basis: Sequence[int]) -> bool:
+    if len(basis) != sf.m or len(set(basis)) != sf.m:
+        return False
+    sol = _basis_solution(sf, basis)
+    if sol is None:
+        return False
+    return not any((v != 0) if sf.is_artificial(j) else (v < 0) for j, v in zip(basis, sol[0]))
+
+
 def solve_lp(
-    lp: LinearProgram, *, use_hint: bool = True, warm_basis: Sequence[int] | None = None
+    lp: LinearProgram,
+    *,
+    use_hint: bool = True,
+    warm_basis: Sequence[int] | None = None,
+    hint_basis: Sequence[int] | None = None,
 ) -> LPResult:
     """Solve ``lp`` exactly (see module docstring); raise :class:`LPError` if infeasible/unbounded.
 
@@ -462,6 +615,12 @@ def solve_lp(
         A basis (standard-form column indices, see :class:`LPResult`) that is
         exactly primal feasible: skip HiGHS and run the exact simplex from it.
         Raises :class:`LPError` if it is not a feasible basis.
+    hint_basis
+        A basis expected to be primal feasible (e.g. the optimal basis of a
+        related LP with the same rows): HiGHS starts its simplex from it, and
+        if HiGHS's answer fails the exact check, the exact simplex starts from
+        ``hint_basis`` when it is exactly primal feasible (instead of a cold
+        start).  Only a hint: an unusable one is ignored.
     """
     t0 = time.perf_counter()
     sf = _Standard(lp)
@@ -477,20 +636,205 @@ def solve_lp(
         res = _exact_simplex(sf, basis, t0)
         STATS.add(res.method, "warm basis given")
         return res
+    if hint_basis is not None:
+        hint_basis = list(hint_basis)
+        if len(hint_basis) != sf.m or not all(0 <= j < sf.N for j in hint_basis):
+            hint_basis = None
     reason = "hint disabled"
+    feasible: list[int] | None = None  # an exactly primal feasible basis seen on the way
     if use_hint:
-        basis, reason = _highs_basis(sf)
-        if basis is not None:
-            checked, reason = _verify_basis(sf, basis)
+        reasons = []
+        for tight in (False, True):
+            basis, why = _highs_basis(sf, hint_basis, tight)
+            if basis is None:
+                reasons.append(why)
+                if tight:
+                    break
+                continue
+            checked, why = _verify_basis(sf, basis)
             if checked is not None:
                 xB, y = checked
-                STATS.add("highs-basis")
-                return _result(sf, basis, xB, y, "highs-basis", t0)
-            # warm start if the hint is at least exactly primal feasible
-            if reason == "dual infeasible":
-                res = _exact_simplex(sf, basis, t0)
-                STATS.add(res.method, reason)
-                return replace(res, note=f"HiGHS basis: {reason}")
+                path = "highs-basis" if not tight else "highs-basis (tight tolerances)"
+                STATS.add("highs-basis", "" if not tight else f"retry with tight tolerances after: {reasons[0]}")
+                note = "" if not tight else f"HiGHS basis at default tolerances: {reasons[0]}; {path}"
+                return _result(sf, basis, xB, y, "highs-basis", t0, note)
+            reasons.append(why)
+            if why == "dual infeasible" and feasible is None:
+                feasible = basis
+        reason = "; ".join(dict.fromkeys(reasons))
+    if feasible is None and hint_basis is not None and _primal_feasible(sf, hint_basis):
+        feasible = hint_basis
+    if feasible is not None:
+        res = _exact_simplex(sf, feasible, t0)
+        STATS.add(res.method, reason)
+        src = "hint basis" if feasible is hint_basis else "HiGHS basis"
+        return replace(res, note=f"HiGHS basis: {reason}; exact simplex from the {src}")
     res = _exact_simplex(sf, None, t0)
     STATS.add(res.method, reason)
     return replace(res, note=f"no usable HiGHS basis: {reason}")
+
+
+# --------------------------------------------------------------------------
+# The optimal face by complementary slackness
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Face:
+    """The set of optimal solutions of an LP, written as an LP of its own.
+
+    Built by :func:`face_lp` from a certified optimum ``(x*, y*)``: a
+    feasible ``x`` is optimal iff it is complementary to ``y*`` (exact LP
+    duality), i.e. ``x_j = 0`` for every column of negative reduced cost
+    ``c_j - A_j . y*`` and ``A_r x = b_r`` for every inequality row with
+    ``y*_r > 0``.  ``lp`` keeps the other columns (``columns`` maps them to
+    the columns of the root LP; the dropped ones are 0) and has those rows as
+    equalities (after the original equality rows).  Its objective is the
+    root LP's restricted to ``columns``; set another with :meth:`objective`.
+
+    Attributes
+    ----------
+    lp : the face as an LP over the kept columns
+    columns : root-LP column of each column of ``lp``
+    num_vars : number of columns of the root LP
+    ub_rows : root-LP inequality row of each inequality row of ``lp``
+    tight : root-LP inequality rows that hold with equality on the whole face
+    basis : the optimal basis of the parent LP, mapped into ``lp``'s
+        standard form; exactly primal feasible for ``lp`` (``x*`` is its
+        basic solution).  Empty if the parent result carried no basis.
+    x : the optimum ``x*`` in root-LP coordinates (a point of the face)
+    """
+
+    lp: LinearProgram
+    columns: tuple[int, ...]
+    num_vars: int
+    ub_rows: tuple[int, ...]
+    tight: frozenset[int]
+    basis: tuple[int, ...]
+    x: tuple[Fraction, ...]
+
+    def objective(self, c: Sequence[Fraction]) -> tuple[Fraction, ...]:
+        """Restrict an objective over the root LP's columns to the face's columns."""
+        return tuple(c[j] for j in self.columns)
+
+    def expand(self, x: Sequence[Fraction]) -> tuple[Fraction, ...]:
+        """A point of ``lp`` in root-LP coordinates (dropped columns are 0)."""
+        out = [Fraction(0)] * self.num_vars
+        for j, v in zip(self.columns, x):
+            out[j] = v
+        return tuple(out)
+
+    @property
+    def is_single_point(self) -> bool:
+        """True if the face is certified to be the single point ``x``; see :func:`single_point`."""
+        return single_point(self.lp)
+
+
+def face_lp(lp: LinearProgram, result: LPResult, parent: Face | None = None) -> Face:
+    """The optimal face of ``lp`` from its certified optimum ``result`` (see :class:`Face`).
+
+    ``parent``: when ``lp`` is itself ``parent.lp`` (with some objective), the
+    returned face is expressed in the coordinates of the parent's root LP,
+    so faces of faces (lexicographic optimization) compose.
+    """
+    sf = _Standard(lp)
+    y = list(result.y_eq) + list(result.y_ub)
+    if len(y) != sf.m or len(result.x) != sf.n:
+        raise LPError("face_lp: the result does not belong to this LP")
+    keep = []
+    for j in range(sf.n):
+        d = _reduced_cost(sf, j, y)
+        if d > 0:
+            raise LPError("face_lp: the result's dual is not feasible (positive reduced cost)")
+        if d == 0:
+            keep.append(j)
+    if any(v < 0 for v in result.y_ub):
+        raise LPError("face_lp: the result's dual is not feasible (negative inequality dual)")
+    pos = {j: i for i, j in enumerate(keep)}
+
+    def restrict(row: Row) -> Row:
+        return tuple((pos[j], a) for j, a in row if j in pos)
+
+    tight_local = [r for r, v in enumerate(result.y_ub) if v > 0]
+    loose_local = [r for r, v in enumerate(result.y_ub) if v == 0]
+    A_eq = tuple(restrict(row) for row in lp.A_eq) + tuple(restrict(lp.A_ub[r]) for r in tight_local)
+    b_eq = tuple(lp.b_eq) + tuple(lp.b_ub[r] for r in tight_local)
+    A_ub = tuple(restrict(lp.A_ub[r]) for r in loose_local)
+    b_ub = tuple(lp.b_ub[r] for r in loose_local)
+    names = lp.var_names
+    ub_names = lp.ub_names
+    face = LinearProgram(
+        tuple(lp.c[j] for j in keep), A_eq, b_eq, A_ub, b_ub,
+        tuple(names[j] for j in keep) if names else (),
+        (tuple(lp.eq_names) + tuple(ub_names[r] for r in tight_local)) if lp.eq_names and ub_names else (),
+        tuple(ub_names[r] for r in loose_local) if ub_names else (),
+    )
+    # map the optimal basis: its structural columns have reduced cost 0 (kept),
+    # its basic slacks belong to rows with dual 0 (still inequalities)
+    n2, m_eq2, m_ub2 = len(keep), len(A_eq), len(A_ub)
+    loose_pos = {r: i for i, r in enumerate(loose_local)}
+    basis: list[int] = []
+    for j in result.basis:
+        if j < sf.n:
+            if j not in pos:
+                basis = []
+                break
+            basis.append(pos[j])
+        elif j < sf.n + sf.m_ub:
+            r = j - sf.n
+            if r not in loose_pos:
+                basis = []
+                break
+            basis.append(n2 + loose_pos[r])
+        else:
+            basis.append(n2 + m_ub2 + (j - sf.n - sf.m_ub))
+    if len(basis) != m_eq2 + m_ub2:
+        basis = []
+    if parent is None:
+        columns, num_vars, ub_rows, tight0 = tuple(keep), sf.n, tuple(range(sf.m_ub)), frozenset()
+        x = tuple(result.x)
+    else:
+        columns = tuple(parent.columns[j] for j in keep)
+        num_vars, ub_rows, tight0 = parent.num_vars, parent.ub_rows, parent.tight
+        x = parent.expand(result.x)
+    return Face(
+        face, columns, num_vars,
+        tuple(ub_rows[r] for r in loose_local),
+        tight0 | frozenset(ub_rows[r] for r in tight_local),
+        tuple(basis), x,
+    )
+
+
+_RANK_PRIME = 2**61 - 1
+
+
+def single_point(lp: LinearProgram) -> bool:
+    """True if ``lp``'s equality rows have full column rank, so its feasible set has at
+    most one point.
+
+    Exact: the rows are scaled to integers; a full rank modulo a prime
+    proves a full rank over the rationals (a nonzero minor mod p is nonzero);
+    otherwise flint's exact integer rank decides.  Sufficient, not necessary,
+    for a single point (inequalities and ``x >= 0`` can also pin it).
+    """
+    n = lp.num_vars
+    if n == 0:
+        return True
+    if len(lp.A_eq) < n:
+        return False
+    rows = []
+    for row in lp.A_eq:
+        den = 1
+        for _, a in row:
+            if den % a.denominator:
+                den = _lcm(den, a.denominator)
+        rows.append([(j, a.numerator * (den // a.denominator)) for j, a in row if a])
+    M = nmod_mat(len(rows), n, _RANK_PRIME)
+    for i, row in enumerate(rows):
+        for j, v in row:
+            M[i, j] = M[i, j] + v % _RANK_PRIME
+    if M.rank() == n:
+        return True
+    Z = fmpz_mat(len(rows), n)
+    for i, row in enumerate(rows):
+        for j, v in row:
+            Z[i, j] = Z[i, j] + v
+    return Z.rank() == n
