@@ -564,15 +564,25 @@ def _face_rows(d: _Data, res: LPResult, Z: set[int]):
     (complementary slackness).  Each row is ``(terms, kind)`` with integer
     terms (scaled by ``s``) on ``Z`` only; rows with no term on ``Z`` are
     dropped (they read ``0 <= 0``)."""
-    n = d.n
+    n, k, sc = d.n, d.k, d.s
+    # per type: its Z columns among x(t_i, a_j) (j < k) and whether p(t_i) is in Z
+    xz = [[(d.xcol(i, j), j) for j in range(k) if d.xcol(i, j) in Z] for i in range(n)]
+    pz = [d.pcol(i) in Z for i in range(n)]
     tight, other = [], []
     for i in range(n):
         terms = [(c, v) for c, v in _row_terms(d, ("eq", i)) if c in Z]
         tight.append((terms, ("eq", i)))
     for i in range(n):
+        Ni = d.N[i]
+        own = [(c, -Ni[j]) for c, j in xz[i] if Ni[j]] + ([(d.pcol(i), sc)] if pz[i] else [])
         for t in [None] + [t for t in range(n) if t != i]:
-            row = ("ir", i) if t is None else ("ic", i, t)
-            terms = [(c, v) for c, v in _row_terms(d, row) if c in Z]
+            if t is None:
+                row, terms = ("ir", i), own
+            else:
+                row = ("ic", i, t)
+                terms = own + [(c, Ni[j]) for c, j in xz[t] if Ni[j]]
+                if pz[t]:
+                    terms.append((d.pcol(t), -sc))
             if not terms:
                 continue
             (tight if res.y_ub[d.ub_index(i, t)] > 0 else other).append((terms, row))
@@ -615,26 +625,37 @@ def mechanism_face(env: Environment, market: Market, sol: MechanismSolution | No
     X, P, den = _exact_values(d, {j: v for j, v in enumerate(x) if v})
     S = _ic_slack(d, X, P)  # S[i][t] * (s * den) = slack of IC(i->t); S[i][i]: IR(i)
     surplus_point = [Fraction(S[i][i], d.s * den) for i in range(n)]
-    if rank == len(Z):
-        unique, method, lps = True, f"unique (complementary slackness, rank {rank})", 0
-    else:
-        tight0 = [(terms, row) for terms, row in other if _slack(S, row) == 0]
-        unique = _tangent_cone_is_zero(d, sol, Z, pos, tight, tight0)
-        method, lps = f"unique (tangent cone of the face at x* is {{0}}, {len(Z)} columns)", 1
-    if unique:
-        pays = tuple(Range(x[d.pcol(i)], x[d.pcol(i)]) for i in range(n))
-        surs = tuple(Range(u, u) for u in surplus_point)
-        return MechanismFace(pays, surs, True, method, lps, time.perf_counter() - t0)
-    # not unique: each endpoint is an exact LP over the face on the columns Z, rows added lazily
-    ranges = _LazyFace(d, Z, pos, tight, other, S)
-    pays, surs = [], []
+    q_pay = [{d.pcol(i): Fraction(1)} for i in range(n)]
+    q_sur = []
     for i in range(n):
-        pays.append(ranges.range({d.pcol(i): Fraction(1)}))
         obj = {d.xcol(i, j): d.netf_exact(i, j) for j in range(k) if d.N[i][j]}
         obj[d.pcol(i)] = Fraction(-1)
-        surs.append(ranges.range(obj))
+        q_sur.append(obj)
+    if rank == len(Z):
+        dim, method, lps = 0, f"unique (complementary slackness, rank {rank})", 0
+        constant = [True] * (2 * n)
+    else:
+        tight0 = [(terms, row) for terms, row in other if _slack(S, row) == 0]
+        null = _face_directions(Z, pos, tight, tight0, x)
+        dim, lps = len(null), 1
+        method = (f"unique (implicit equalities of the face: 1 LP, {len(Z)} columns)" if not dim
+                  else f"face of dimension {dim} (implicit equalities: 1 LP)")
+        qs = [[(pos[c], int(v * d.s)) for c, v in q.items() if c in pos] for q in q_pay + q_sur]
+        constant = [all(sum(v * vec[a] for a, v in q) == 0 for vec in null) for q in qs]
+    if all(constant):
+        pays = tuple(Range(x[d.pcol(i)], x[d.pcol(i)]) for i in range(n))
+        surs = tuple(Range(u, u) for u in surplus_point)
+        return MechanismFace(pays, surs, dim == 0, method, lps, time.perf_counter() - t0)
+    # some payment or surplus varies: its endpoints are exact LPs over the face (columns Z, rows lazily)
+    ranges = _LazyFace(d, Z, pos, tight, other, S)
+    pays = [ranges.range(q) if not constant[i] else Range(x[d.pcol(i)], x[d.pcol(i)])
+            for i, q in enumerate(q_pay)]
+    surs = [ranges.range(q) if not constant[n + i] else Range(surplus_point[i], surplus_point[i])
+            for i, q in enumerate(q_sur)]
+    varying = sum(not c for c in constant)
     return MechanismFace(tuple(pays), tuple(surs), False,
-                         f"face LPs on {len(Z)} columns ({len(ranges.rows)} of {len(other)} rows used)",
+                         f"{method}; {varying} ranges by face LPs on {len(Z)} columns "
+                         f"({len(ranges.rows)} of {len(other)} rows used)",
                          lps + ranges.lps, time.perf_counter() - t0)
 
 
@@ -642,26 +663,25 @@ def _slack(S, row) -> int:
     return S[row[1]][row[1]] if row[0] == "ir" else S[row[1]][row[2]]
 
 
-def _scaled_terms(terms, pos) -> tuple:
-    return tuple((pos[c], Fraction(v)) for c, v in terms)
+def _face_directions(Z, pos, tight, tight0, x) -> list[list[int]]:
+    """A basis of the directions of the optimal face (its affine hull minus ``x*``); [] iff unique.
 
-
-def _tangent_cone_is_zero(d: _Data, sol: MechanismSolution, Z, pos, tight, tight0) -> bool:
-    """Exact LP: is the tangent cone of the optimal face at the vertex ``x*`` equal to {0}?
-
-    The face is a polytope containing the basic solution ``x*``; it is
-    ``{x*}`` iff its tangent cone ``K`` at ``x*`` is ``{0}``.  ``K`` = the
-    directions ``d`` on the columns ``Z`` with ``A_tight d = 0``,
-    ``a_r d <= 0`` on the rows tight at ``x*`` and ``d_j >= 0`` where
-    ``x*_j = 0``.  At a basis, ``d`` is determined by its nonbasic part
-    (nonbasic columns and the slacks ``-a_r d`` of rows at their bound), all
-    ``>= 0`` on ``K``; so ``K = {0}`` iff ``max (sum of the nonbasic parts)
-    = 0`` subject to that sum ``<= 1``."""
-    x = sol.result.x
+    Near ``x*`` the face is ``x* + K`` with the cone ``K`` of directions
+    ``d`` on the columns ``Z``: ``A_tight d = 0``, ``a_r d <= 0`` on the
+    rows tight at ``x*``, ``d_j >= 0`` where ``x*_j = 0``.  One exact LP
+    finds the constraints of ``K`` that hold with equality on all of ``K``
+    (implicit equalities; Freund, Roundy & Todd 1985): maximize ``sum z``
+    with ``a_r d + z_r <= 0``, ``d_j - z_j >= 0``, ``0 <= z <= 1``; as ``K``
+    is a cone, every constraint that is strict somewhere gets ``z = 1`` and
+    the implicit ones ``z = 0``.  The face's directions are then the null
+    space of the implicit equalities (exact, python-flint)."""
     nz = len(Z)
+    zero_cols = [a for a, c in enumerate(Z) if x[c] == 0]
     free = [a for a, c in enumerate(Z) if x[c] > 0]
-    minus = {a: nz + b for b, a in enumerate(free)}  # d_j = d+_j - d-_j where x*_j > 0
-    nv = nz + len(free)
+    minus = {a: nz + b for b, a in enumerate(free)}  # d_a = d+_a - d-_a where x*_a > 0
+    nd = nz + len(free)
+    nzv = len(tight0) + len(zero_cols)
+    nv = nd + nzv
 
     def split(terms):
         out = []
@@ -672,25 +692,40 @@ def _tangent_cone_is_zero(d: _Data, sol: MechanismSolution, Z, pos, tight, tight
                 out.append((minus[a], -Fraction(v)))
         return out
 
-    obj: dict[int, Fraction] = {}
-    for a, c in enumerate(Z):
-        if c not in sol.basic_columns:
-            obj[a] = obj.get(a, ZERO) + 1
-            if a in minus:  # pragma: no cover - a nonbasic column is 0 at x*
-                raise RuntimeError("nonbasic column with a positive value")
-    for terms, row in tight0:
-        if _ub_index(d, row) in sol.nonbasic_rows:
-            for a, v in split(terms):  # slack direction: -a_r d
-                obj[a] = obj.get(a, ZERO) - v
-    c = [ZERO] * nv
-    for a, v in obj.items():
-        c[a] = v
     A_eq = tuple(tuple(split(t)) for t, _ in tight)
-    norm = tuple((a, v) for a, v in enumerate(c) if v)
-    A_ub = tuple(tuple(split(t)) for t, _ in tight0) + (norm,)
-    b_ub = (ZERO,) * len(tight0) + (Fraction(1),)
-    lp = LinearProgram(tuple(c), A_eq, (ZERO,) * len(A_eq), A_ub, b_ub)
-    return solve_lp(lp).objective == 0
+    A_ub = []
+    for r, (t, _) in enumerate(tight0):  # a_r d + z_r <= 0
+        A_ub.append(tuple(split(t) + [(nd + r, Fraction(1))]))
+    for b, a in enumerate(zero_cols):  # z_j - d_j <= 0
+        A_ub.append(((a, Fraction(-1)), (nd + len(tight0) + b, Fraction(1))))
+    for b in range(nzv):  # z <= 1
+        A_ub.append(((nd + b, Fraction(1)),))
+    b_ub = (ZERO,) * (len(tight0) + len(zero_cols)) + (Fraction(1),) * nzv
+    c = (ZERO,) * nd + (Fraction(1),) * nzv
+    res = solve_lp(LinearProgram(c, A_eq, (ZERO,) * len(A_eq), tuple(A_ub), b_ub))
+    zs = res.x[nd:]
+    rows: list[list[int]] = []
+    for t, _ in tight:
+        rows.append(_dense(t, pos, nz))
+    for r, (t, _) in enumerate(tight0):
+        if zs[r] == 0:
+            rows.append(_dense(t, pos, nz))
+    for b, a in enumerate(zero_cols):
+        if zs[len(tight0) + b] == 0:
+            e = [0] * nz
+            e[a] = 1
+            rows.append(e)
+    if not rows:
+        return [[int(i == j) for i in range(nz)] for j in range(nz)]
+    X, nullity = fmpz_mat(rows).nullspace()
+    return [[int(X[i, j]) for i in range(nz)] for j in range(nullity)]
+
+
+def _dense(terms, pos, nz: int) -> list[int]:
+    row = [0] * nz
+    for c, v in terms:
+        row[pos[c]] += v
+    return row
 
 
 class _LazyFace:
