@@ -54,7 +54,7 @@ from flint import fmpq, fmpq_mat
 
 from .certificate import CertificateCheck, check_certificate
 from .environment import OUTSIDE, Environment, InputError, Market
-from .lp import LinearProgram, LPResult, solve_lp
+from .lp import STATS, Face, LinearProgram, LPResult, face_lp, solve_lp
 from .mechanism import Mechanism
 from .numbers import fmt, fmt_decimal, from_fmpq
 
@@ -340,9 +340,9 @@ class _Counter:
     def __init__(self) -> None:
         self.n = 0
 
-    def solve(self, lp: LinearProgram) -> LPResult:
+    def solve(self, lp: LinearProgram, hint: Sequence[int] = ()) -> LPResult:
         self.n += 1
-        return solve_lp(lp)
+        return solve_lp(lp, hint_basis=hint or None)
 
 
 def _fix(lp: LinearProgram, c: Sequence[Fraction], value: Fraction, name: str) -> LinearProgram:
@@ -362,7 +362,7 @@ def _value_objective(env: Environment, types: Iterable[int]) -> list[Fraction]:
     return c
 
 
-def _select(env: Environment, market: Market, face_lp: LinearProgram, rule: str, counter: _Counter):
+def _select(env: Environment, market: Market, face: Face, rule: str, counter: _Counter):
     """Apply the selection rule on the optimal face; return the selected x."""
     nv = env.n * (env.k + 2)
     if rule == "support-value":
@@ -386,16 +386,19 @@ def _select(env: Environment, market: Market, face_lp: LinearProgram, rule: str,
             c = [ZERO] * nv
             c[_x(env, i, j)] = Fraction(1)
             stages.append((f"x({i},{j})", c))
-    lp = face_lp
-    x = None
+    # Each stage's optimal set is a face of the previous one, described by
+    # complementary slackness (lp.face_lp): no "objective = optimum" rows.
     for name, c in stages:
-        if not any(c):
-            continue
-        res = counter.solve(lp.with_objective(c))
-        x = res.x
-        lp = _fix(lp, c, res.objective, name)
-    assert x is not None
-    return x
+        if face.is_single_point:
+            STATS.add("face-single-point", f"selection stopped before {name}")
+            break
+        cf = face.objective(c)
+        if not any(cf):
+            continue  # constant (zero) on the face: the stage changes nothing
+        stage_lp = face.lp.with_objective(cf)
+        res = counter.solve(stage_lp, face.basis)
+        face = face_lp(stage_lp, res, parent=face)
+    return face.x
 
 
 def optimal_face(env: Environment, market: Market, *, binding: bool = True) -> OptimalFace:
@@ -404,14 +407,33 @@ def optimal_face(env: Environment, market: Market, *, binding: bool = True) -> O
 
 
 def _face(
-    env: Environment, face_lp: LinearProgram, counter: _Counter, binding: bool, support: tuple[int, ...]
+    env: Environment, face: Face, counter: _Counter, binding: bool, support: tuple[int, ...]
 ) -> OptimalFace:
+    """Ranges over the optimal face (complementary slackness, :func:`exactscreen.lp.face_lp`).
+
+    If the face is certified to be a single point (its equality rows have
+    full column rank), every range is the optimum's value and no LP is
+    solved; otherwise each range is two LPs over the face, warm-started from
+    the optimal basis, except ranges of quantities that are constant (zero)
+    on the face: columns fixed at 0 and slacks of rows with a positive dual.
+    """
     nv = env.n * (env.k + 2)
+    single = face.is_single_point
+    if single:
+        STATS.add("face-single-point")
+    x_star = _mechanism(env, face.x)
 
     def rng(c: list[Fraction]) -> Range:
-        hi = counter.solve(face_lp.with_objective(c))
-        lo = counter.solve(face_lp.with_objective([-v for v in c]))
-        return Range(-lo.objective, hi.objective, _mechanism(env, lo.x), _mechanism(env, hi.x))
+        cf = face.objective(c)
+        if single or not any(cf):
+            v = _dot(c, face.x)
+            return Range(v, v, x_star, x_star)
+        hi = counter.solve(face.lp.with_objective(cf), face.basis)
+        lo = counter.solve(face.lp.with_objective(tuple(-v for v in cf)), face.basis)
+        return Range(
+            -lo.objective, hi.objective,
+            _mechanism(env, face.expand(lo.x)), _mechanism(env, face.expand(hi.x)),
+        )
 
     payments, surpluses, allocation = [], [], []
     for i in range(env.n):
@@ -430,13 +452,17 @@ def _face(
         for i in range(env.n):
             targets = [s for s in range(env.n) if s != i] + [None]
             for s in targets:
+                edge = (env.types[i], env.types[s] if s is not None else OUTSIDE)
+                if _ub_row(env, i, s) in face.tight:  # positive dual: tight on the whole face
+                    always.append(edge)
+                    sometimes.append(edge)
+                    continue
                 # slack of IC(i -> s) or IR(i): u_i - v(i, x(s)) + p(s)
                 c = _surplus_objective(env, i, Fraction(1))
                 if s is not None:
                     for col, v in _value_terms(env, i, s, Fraction(-1)):
                         c[col] += v
                     c[_p(env, s)] += Fraction(1)
-                edge = (env.types[i], env.types[s] if s is not None else OUTSIDE)
                 r = rng(c)
                 if r.hi == 0:
                     always.append(edge)
@@ -446,6 +472,13 @@ def _face(
         tuple(payments), tuple(surpluses), tuple(allocation),
         tuple(always), tuple(sometimes), counter.n, support,
     )
+
+
+def _ub_row(env: Environment, i: int, s: int | None) -> int:
+    """Inequality row of IR(t_i) (``s`` None) or IC(t_i -> t_s) in :func:`mechanism_lp`."""
+    if s is None:
+        return i * env.n
+    return i * env.n + 1 + (s if s < i else s - 1)
 
 
 def optimal_mechanism(
@@ -483,10 +516,10 @@ def optimal_mechanism(
     check = check_certificate(lp, res.x, res.y_eq, res.y_ub, res.objective)
     if not check.ok:  # pragma: no cover - would be a solver bug; never return it
         raise RuntimeError(f"exact LP certificate failed its independent check: {check}")
-    face_lp = _fix(lp, lp.c, res.objective, "revenue = optimum")
+    optimal = face_lp(lp, res)  # the optimal face, by complementary slackness
     support = tuple(i for i, f in enumerate(market.weights) if f > 0)
-    fc = _face(env, face_lp, counter, binding, support) if face else None
-    x = _select(env, market, face_lp, selection, counter)
+    fc = _face(env, optimal, counter, binding, support) if face else None
+    x = _select(env, market, optimal, selection, counter)
     mech = _mechanism(env, x)
     return OptimalMechanism(
         env, market, res.objective, mech, res, check, fc, selection, counter.n,
