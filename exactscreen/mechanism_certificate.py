@@ -55,12 +55,9 @@ def _exact(v: object, where: str) -> Fraction:
 
 def _integer_matrix(rows: list[list[Fraction]]) -> tuple[list[list[int]], int]:
     """``rows = M / d`` with integer ``M``; returns ``(M, d)``."""
-    d = 1
-    for row in rows:
-        for v in row:
-            if v.denominator != 1:
-                d = lcm(d, v.denominator)
-    return [[int(v * d) for v in row] for row in rows], d
+    dens = {v.denominator for row in rows for v in row}
+    d = lcm(*dens) if dens else 1
+    return [[v.numerator * (d // v.denominator) for v in row] for row in rows], d
 
 
 def _product(a: list[list[int]], b: list[list[int]]) -> list[list[int]]:
@@ -104,73 +101,74 @@ def check_mechanism_certificate(
     ye = [_exact(v, f"y_eq[{i}]") for i, v in enumerate(y_eq)]
     yu = [_exact(v, f"y_ub[{i}]") for i, v in enumerate(y_ub)]
     obj = _exact(objective, "objective")
-    f = [Fraction(v) for v in market.weights]
     # net values v(t, a) - c(a), from the environment's gross values and costs
     net = [[Fraction(v) - Fraction(c) for v, c in zip(row, env.costs)] for row in env.values]
     N, s = _integer_matrix(net)  # net = N / s
-
-    alloc = [xs[i * w: i * w + k] for i in range(n)]
-    outside = [xs[i * w + k] for i in range(n)]
-    pay = [xs[i * w + k + 1] for i in range(n)]
     types = env.types
+    # everything over common denominators: x = X / dx, y = Y / dy, f = F / df
+    (Xall,), dx = _integer_matrix([xs])
+    (Ye, Yu), dy = _integer_matrix([ye, yu])
+    (F,), df = _integer_matrix([[Fraction(v) for v in market.weights]])
+    alloc = [Xall[i * w: i * w + k] for i in range(n)]
+    outside = [Xall[i * w + k] for i in range(n)]
+    P = [Xall[i * w + k + 1] for i in range(n)]
 
     # 1. primal feasibility
-    for j, v in enumerate(xs):
+    for j, v in enumerate(Xall):
         if v < 0:
-            fail(f"x[{j}] = {v} < 0")
+            fail(f"x[{j}] = {xs[j]} < 0")
     for i in range(n):
-        total = sum(alloc[i], Fraction(0)) + outside[i]
-        if total != 1:
-            fail(f"prob({types[i]}): lottery sums to {total}, not 1")
-    X, dx = _integer_matrix(alloc)  # alloc = X / dx
-    # G[i][s] = s * dx * v(t_i, x(t_s))
-    G = _product(N, [list(col) for col in zip(*X)]) if k else [[0] * n for _ in range(n)]
+        total = sum(alloc[i]) + outside[i]
+        if total != dx:
+            fail(f"prob({types[i]}): lottery sums to {Fraction(total, dx)}, not 1")
+    # G[i][t] = s * dx * v(t_i, x(t_t))
+    G = _product(N, [list(col) for col in zip(*alloc)]) if k else [[0] * n for _ in range(n)]
     sd = s * dx
-    P = [p * sd for p in pay]  # Fractions; integers when dx covers p's denominators
-    own = [G[i][i] - P[i] for i in range(n)]  # sd * (v(t_i, x(t_i)) - p(t_i))
+    own = [G[i][i] - s * P[i] for i in range(n)]  # sd * (v(t_i, x(t_i)) - p(t_i))
     for i in range(n):
         if own[i] < 0:
-            fail(f"IR({types[i]}) violated by {-own[i] / sd}")
+            fail(f"IR({types[i]}) violated by {Fraction(-own[i], sd)}")
+        Gi, oi = G[i], own[i]
         for t in range(n):
-            if t != i and G[i][t] - P[t] > own[i]:
-                fail(f"IC({types[i]}->{types[t]}) violated by {(G[i][t] - P[t] - own[i]) / sd}")
+            if t != i and Gi[t] - s * P[t] > oi:
+                fail(f"IC({types[i]}->{types[t]}) violated by {Fraction(Gi[t] - s * P[t] - oi, sd)}")
 
-    # 2. dual feasibility
-    ir = [yu[i * n] for i in range(n)]
-    Y = [[Fraction(0)] * n for _ in range(n)]  # Y[i][t]: dual of IC(t_i -> t_t)
+    # 2. dual feasibility (all over dy)
+    ir = [Yu[i * n] for i in range(n)]
+    Y = [[0] * n for _ in range(n)]  # Y[i][t]: dual of IC(t_i -> t_t)
     for i in range(n):
+        row = Y[i]
         for t in range(n):
             if t != i:
-                Y[i][t] = yu[i * n + 1 + t] if t < i else yu[i * n + t]
-    for r, v in enumerate(yu):
+                row[t] = Yu[i * n + 1 + t] if t < i else Yu[i * n + t]
+    for r, v in enumerate(Yu):
         if v < 0:
-            fail(f"y_ub[{r}] = {v} < 0")
+            fail(f"y_ub[{r}] = {yu[r]} < 0")
     for i in range(n):
-        if ye[i] < 0:
+        if Ye[i] < 0:
             fail(f"dual constraint of x({types[i]},0): y_eq = {ye[i]} < 0")
-    out_w = [ir[i] + sum(Y[i], Fraction(0)) for i in range(n)]  # weight of t_i's own-value terms
-    in_w = [sum((Y[t][i] for t in range(n)), Fraction(0)) for i in range(n)]
+    out_w = [ir[i] + sum(Y[i]) for i in range(n)]  # weight of t_i's own-value terms
+    in_w = [sum(Y[t][i] for t in range(n)) for i in range(n)]
     for i in range(n):
         # column p(t_i): +1 in IR(i) and IC(i->.), -1 in IC(.->i); must be >= f(t_i)
-        if out_w[i] - in_w[i] < f[i]:
-            fail(f"dual constraint of p({types[i]}): {out_w[i] - in_w[i]} < f = {f[i]}")
+        if (out_w[i] - in_w[i]) * df < F[i] * dy:
+            fail(f"dual constraint of p({types[i]}): {Fraction(out_w[i] - in_w[i], dy)} < f = {Fraction(F[i], df)}")
     if k:
-        Yi, dy = _integer_matrix(Y)
-        # H[i][j] = s * dy * sum_t Y[t][i] * net[t][j]
-        H = _product([list(col) for col in zip(*Yi)], N)
-        sdy = s * dy
+        # H[i][j] = sum_t Y[t][i] * N[t][j]
+        H = _product([list(col) for col in zip(*Y)], N)
         for i in range(n):
-            base = ye[i] * sdy
-            ow = out_w[i] * dy
+            base = Ye[i] * s
+            ow = out_w[i]
+            Ni, Hi = N[i], H[i]
             for j in range(k):
                 # column x(t_i, a_j): y_eq[i] - net[i][j] * out_w[i] + sum_t Y[t][i] net[t][j] >= 0
-                if base - N[i][j] * ow + H[i][j] < 0:
-                    lhs = (base - N[i][j] * ow + H[i][j]) / sdy
-                    fail(f"dual constraint of x({types[i]},{env.alternatives[j]}): {lhs} < 0")
+                lhs = base - Ni[j] * ow + Hi[j]
+                if lhs < 0:
+                    fail(f"dual constraint of x({types[i]},{env.alternatives[j]}): {Fraction(lhs, s * dy)} < 0")
 
     # 3. objectives
-    primal = sum((fi * pi for fi, pi in zip(f, pay)), Fraction(0))
-    dual = sum(ye, Fraction(0))
+    primal = Fraction(sum(fi * pi for fi, pi in zip(F, P)), df * dx)
+    dual = Fraction(sum(Ye), dy)
     if primal != obj:
         fail(f"revenue {primal} differs from the claimed objective {obj}")
     if dual != obj:

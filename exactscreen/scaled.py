@@ -52,13 +52,13 @@ from fractions import Fraction
 from math import lcm
 
 import numpy as np
-from flint import fmpq, fmpq_mat, fmpz_mat
+from flint import fmpz_mat
 
 from .certificate import CertificateCheck
 from .environment import Environment, InputError, Market
 from .lp import LinearProgram, LPResult, solve_lp
 from .mechanism_certificate import check_mechanism_certificate
-from .numbers import from_fmpq
+from .sparse_exact import SingularMatrix, solve_sparse
 
 __all__ = ["MechanismSolution", "MechanismFace", "solve_mechanism", "mechanism_face"]
 
@@ -251,7 +251,10 @@ def _row_terms(d: _Data, row) -> list[tuple[int, int]]:
 
 
 def _core_solve(d: _Data, rows: list, col_basic: list[int], row_nonbasic: list[int]):
-    """Exact x (dict col -> Fraction) and y (dict model row -> Fraction) of the basis, or None."""
+    """Exact x (dict col -> Fraction) and y (dict model row -> Fraction) of the basis, or None.
+
+    Solves the square core ``A[T, C] x_C = b_T`` and ``A[T, C]^T y_T = c_C``
+    (rows scaled by ``s`` to integers) by :func:`exactscreen.sparse_exact.solve_sparse`."""
     C, T = col_basic, row_nonbasic
     if len(C) != len(T):
         return None
@@ -259,29 +262,25 @@ def _core_solve(d: _Data, rows: list, col_basic: list[int], row_nonbasic: list[i
     if m == 0:
         return {}, {}
     pos = {c: a for a, c in enumerate(C)}
-    A = fmpz_mat(m, m)
-    rhs = fmpz_mat(m, 1)
+    entries = []
+    rhs = []
     for r, ri in enumerate(T):
         row = rows[ri]
         for col, v in _row_terms(d, row):
             a = pos.get(col)
             if a is not None:
-                A[r, a] = v
-        rhs[r, 0] = d.s if row[0] == "eq" else 0
-    # costs are rational (f(t_i) on p(t_i), else 0): solve A^T y' = c_C over Q
-    cq = fmpq_mat(m, 1)
-    for a, col in enumerate(C):
-        if col % d.w == d.k + 1:
-            f = d.f[col // d.w]
-            cq[a, 0] = fmpq(f.numerator, f.denominator)
+                entries.append((r, a, v))
+        rhs.append(d.s if row[0] == "eq" else 0)
+    # costs: f(t_i) on p(t_i), else 0
+    cost = [d.f[col // d.w] if col % d.w == d.k + 1 else ZERO for col in C]
     try:
-        xs = A.solve(rhs) if m < 40 else fmpq_mat(A).solve(fmpq_mat(rhs), algorithm="dixon")
-        ys = fmpq_mat(A.transpose()).solve(cq, algorithm="dixon" if m >= 40 else None)
-    except ZeroDivisionError:
+        xs = solve_sparse(m, entries, rhs)
+        ys = solve_sparse(m, entries, cost, transpose=True)
+    except SingularMatrix:
         return None
-    x = {C[a]: from_fmpq(xs[a, 0]) for a in range(m)}
+    x = {C[a]: xs[a] for a in range(m)}
     # rows were scaled by s (eq rows too): y_true = s * y'
-    y = {T[r]: from_fmpq(ys[r, 0]) * d.s for r in range(m)}
+    y = {T[r]: ys[r] * d.s for r in range(m)}
     return x, y
 
 
