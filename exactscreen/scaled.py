@@ -47,7 +47,7 @@ References: paper 000, Sec. 3 (the LP); Applegate, Cook, Dash & Espinoza,
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import lcm
 
@@ -199,8 +199,8 @@ class MechanismSolution:
     """A certified optimum of the mechanism LP (paper 000, Sec. 3).
 
     ``result`` is an :class:`~exactscreen.lp.LPResult` in
-    :func:`~exactscreen.screening.mechanism_lp`'s column and row order (its
-    ``basis`` is empty: the basis lives in the restricted model).  ``check``
+    :func:`~exactscreen.screening.mechanism_lp`'s column and row order, with
+    the optimal basis in that LP's standard form.  ``check``
     is the independent structured certificate check.  ``rounds`` counts
     float solves, ``ic_rows`` the IC rows of the final float model (of
     ``n(n-1)``), ``core`` the size of the exactly solved core.
@@ -496,8 +496,22 @@ def solve_mechanism(
         raise RuntimeError(f"mechanism certificate failed its independent check: {check}")
     timings["total"] = time.perf_counter() - t0
     nonbasic_rows = frozenset(_ub_index(d, rows[ri]) for ri in T if rows[ri][0] != "eq")
+    res = replace(res, basis=_standard_basis(d, C, T, rows, nonbasic_rows))
     return MechanismSolution(res, check, timings, rounds, len(in_model), core, env, market,
                              frozenset(C), nonbasic_rows)
+
+
+def _standard_basis(d: _Data, C, T, rows, nonbasic_rows) -> tuple[int, ...]:
+    """The optimal basis in :class:`~exactscreen.lp.LPResult`'s convention for ``mechanism_lp``.
+
+    Columns: the basic structural ones, the slack of every A_ub row at which
+    the basis is not at its bound (including every IC row never added to the
+    float model), and the artificial of every lottery row outside the core."""
+    nvar, nub = d.n * d.w, d.n * d.n
+    eq_in_core = {rows[ri][1] for ri in T if rows[ri][0] == "eq"}
+    return (tuple(sorted(C))
+            + tuple(nvar + u for u in range(nub) if u not in nonbasic_rows)
+            + tuple(nvar + nub + i for i in range(d.n) if i not in eq_in_core))
 
 
 def _ub_index(d: _Data, row) -> int:

@@ -48,6 +48,10 @@ def _agrees_with_generic(env: Environment, market: Market, **kw) -> None:
     r = sol.result
     assert check_certificate(lp, r.x, r.y_eq, r.y_ub, r.objective).ok
     assert sol.check.ok
+    # the reported basis is an optimal basis of the full LP: the exact simplex started
+    # from it stops at once with the same optimum
+    warm = solve_lp(lp, warm_basis=r.basis)
+    assert warm.objective == sol.objective and warm.x == r.x
 
 
 @pytest.mark.parametrize("q", ["0", "1/4", "1/2", "3/4", "1", "1/4+1/10**9", "3/4-1/10**9"])
