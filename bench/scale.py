@@ -69,6 +69,7 @@ from .instances import InstanceSpec, build, hunt_instance
 __all__ = ["load_api", "run_scale", "markdown", "main", "ScaleConfig", "fit_exponent", "highs_model"]
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+SNAPSHOT_MARKER = ".snapshot-commit"
 PARTS = ("main", "face", "peers", "scaling", "degenerate", "hunt")
 SHIM = "SHIM (mechanism_lp + lp.solve_lp + check_certificate)"
 FACE_SHIM = "SHIM (optimal_mechanism(face=True, binding=False))"
@@ -222,6 +223,9 @@ def _child(conn, task: str, args: dict) -> None:
 
     try:
         out = TASKS[task](args, ready)
+        import exactscreen
+
+        out["exactscreen_file"] = exactscreen.__file__  # which source tree this process measured
         conn.send(("done", out))
     except BaseException as exc:  # noqa: BLE001 - report anything
         conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"))
@@ -752,6 +756,9 @@ class Bench:
     def _note(self, rec: dict) -> None:
         if rec["status"] in ("error", "crashed"):
             self.log(f"  !! {rec['kind']} {rec['label']}: {rec['status']}: {rec.get('error', '')[:2000]}")
+            if rec["kind"] in ("solve", "face"):  # no result where one was due (e.g. a failed certificate raised)
+                first = (rec.get("error") or "").splitlines()[0] if rec.get("error") else ""
+                self._problem(f"EXACTSCREEN {rec['kind'].upper()} {rec['status'].upper()} on {rec['label']}: {first}")
         if rec["status"] != "ok":
             return
         if rec["kind"] in ("solve", "face") and not rec["certified"]:
@@ -940,6 +947,8 @@ class Bench:
                      f"({time.perf_counter() - t0:.1f} s)", flush=True)
             if res["status"] in ("error", "crashed"):
                 self.log(f"  !! {res.get('error', '')[:2000]}")
+                self._problem(f"HUNT {res['status'].upper()} (workers={workers}): "
+                              f"{(res.get('error') or '').splitlines()[0] if res.get('error') else ''}")
             if res["status"] == "ok" and res["certified"] != res["solved"]:
                 self._problem(f"HUNT: {res['solved'] - res['certified']} certificates failed (workers={workers}): "
                               f"{res['failed']}")
@@ -1018,6 +1027,8 @@ def run_scale(cfg: ScaleConfig, log=print) -> dict:
         result["degenerate"] = bench.part_degenerate()
     if "hunt" in parts:
         result["hunt"] = bench.part_hunt()
+    if result["api"].get("snapshot_of"):
+        result["versions"]["git_commit"] = result["api"]["snapshot_of"]
     result["records"] = bench.records
     result["problems"] = bench.problems
     result["certification"] = _certification(bench.records, result.get("hunt"))
@@ -1032,11 +1043,19 @@ def _api_source() -> dict:
     import hashlib
     import subprocess
 
-    root = Path(__file__).resolve().parents[1]
+    import exactscreen
+
+    root = Path(exactscreen.__file__).resolve().parents[1]
     path = root / "exactscreen" / "scaled.py"
-    out: dict[str, Any] = {"scaled_sha256": None, "uncommitted": None}
+    out: dict[str, Any] = {"exactscreen_file": exactscreen.__file__, "scaled_sha256": None, "uncommitted": None,
+                           "snapshot_of": None}
     if path.exists():
         out["scaled_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    marker = root / SNAPSHOT_MARKER
+    if marker.exists():  # a --snapshot copy: no git here; the tree is exactly that commit
+        out["snapshot_of"] = marker.read_text(encoding="utf-8").strip()
+        out["uncommitted"] = []
+        return out
     try:
         st = subprocess.run(["git", "status", "--porcelain", "--", "exactscreen"], capture_output=True, text=True,
                             timeout=10, cwd=root).stdout
@@ -1294,6 +1313,9 @@ def markdown(result: dict) -> str:
     if api["shim"]:
         L += [f"> **SHIM, not the API under test.** solve: {api['solve']}; face: {api['face']}"
               + (f" ({api['why']})" if api["why"] else "") + ". These numbers measure the old path.", ""]
+    elif api.get("snapshot_of"):
+        L += [f"API under test: `exactscreen.scaled.solve_mechanism` / `mechanism_face`, from a clean snapshot of "
+              f"commit {api['snapshot_of'][:10]} (`--snapshot`).", ""]
     else:
         L += ["API under test: `exactscreen.scaled.solve_mechanism` / `mechanism_face`"
               + (f" (uncommitted changes in {', '.join(api['uncommitted'])}; exactscreen/scaled.py sha256 "
@@ -1475,7 +1497,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="run the generic check_certificate on the full LP up to this n (default 80)")
     ap.add_argument("--out", type=Path, default=None, help="JSON path (default bench/results/scale-<time>-seed<seed>.json)")
     ap.add_argument("--markdown", type=Path, default=None, help="also write the Markdown tables here")
+    ap.add_argument("--snapshot", nargs="?", const="HEAD", default=None, metavar="COMMIT",
+                    help="run from a clean copy of COMMIT (default HEAD; `git archive`) in a temporary directory, so "
+                         "edits others make to the working tree meanwhile cannot leak into the measurements")
     args = ap.parse_args(argv)
+    if args.snapshot:
+        return _run_snapshot(args.snapshot, sys.argv[1:] if argv is None else list(argv), args)
 
     parts = tuple(p.strip() for p in args.parts.split(",") if p.strip())
     bad = [p for p in parts if p not in PARTS]
@@ -1514,6 +1541,53 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{len(result['problems'])} PROBLEM(S): see above; exit status 1", file=sys.stderr)
         return 1
     return 0
+
+
+def _run_snapshot(commit: str, argv: list[str], args) -> int:
+    """``git archive COMMIT`` into a temporary directory and run this command there (JSON still lands here)."""
+    import subprocess
+    import tarfile
+    import tempfile
+
+    root = Path(__file__).resolve().parents[1]
+    sha = subprocess.run(["git", "rev-parse", commit], capture_output=True, text=True, cwd=root, check=True).stdout.strip()
+    dest = Path(tempfile.mkdtemp(prefix=f"exactscreen-{sha[:10]}-"))
+    archive = subprocess.run(["git", "archive", "--format=tar", sha], capture_output=True, cwd=root, check=True).stdout
+    tar_path = dest / ".snapshot.tar"
+    tar_path.write_bytes(archive)
+    with tarfile.open(tar_path) as tf:
+        tf.extractall(dest, filter="data")
+    tar_path.unlink()
+    (dest / SNAPSHOT_MARKER).write_text(sha + "\n", encoding="utf-8")
+    rest, i = [], 0
+    while i < len(argv):  # drop --snapshot [COMMIT], --out FILE, --markdown FILE (re-added as absolute paths)
+        a = argv[i]
+        if a == "--snapshot":
+            i += 2 if i + 1 < len(argv) and not argv[i + 1].startswith("-") else 1
+        elif a in ("--out", "--markdown"):
+            i += 2
+        elif a.startswith(("--snapshot=", "--out=", "--markdown=")):
+            i += 1
+        else:
+            rest.append(a)
+            i += 1
+    out = args.out
+    if out is None:
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        out = RESULTS_DIR / f"scale-{stamp}-seed{args.seed}.json"
+    rest += ["--out", str(Path(out).resolve())]
+    if args.markdown:
+        rest += ["--markdown", str(Path(args.markdown).resolve())]
+    print(f"snapshot of {sha[:10]} in {dest}", flush=True)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(dest) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    try:
+        return subprocess.run([sys.executable, "-m", "bench.scale", *rest], cwd=dest, env=env).returncode
+    finally:
+        import shutil
+
+        shutil.rmtree(dest, ignore_errors=True)
 
 
 if __name__ == "__main__":
