@@ -27,7 +27,8 @@ Parts (``--parts``, default all):
 Discipline (as :mod:`bench.run`): every measurement runs in a fresh ``spawn``-ed process with a
 timeout, one at a time; imports and instance generation are never timed; runs are repeated
 (at most 5, while their total is under 3 s) and the fastest kept.  Peak memory is the
-measuring process's ``ru_maxrss`` (read before any untimed cross-check), and the parent also
+measuring process's ``VmHWM`` (read before any untimed cross-check; not ``ru_maxrss``, which
+Linux carries over from the parent across ``exec``), and the parent also
 samples the process tree's RSS (so a timed-out run still has a peak) and kills it above
 ``--mem-cap-gib``.
 
@@ -306,7 +307,18 @@ REPEAT_BUDGET_S = 3.0  # repeat while the runs so far total less than this (and 
 
 
 def _maxrss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    """Peak RSS of this process's own address space (Linux ``VmHWM``), MiB.
+
+    Not ``ru_maxrss``: Linux carries it across ``exec``, so a spawned child would report at
+    least the RSS of the parent it was forked from."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _repeat(fn: Callable[[], Any], budget: float) -> tuple[Any, list[float], list[float]]:
