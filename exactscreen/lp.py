@@ -255,23 +255,18 @@ def _lcm(a: int, b: int) -> int:
     return a // gcd(a, b) * b
 
 
-def _basis_solution(sf: _Standard, basis: Sequence[int]):
-    """Exact ``x_B`` (aligned with ``basis``) and ``y`` (one per row), or None if singular.
+class _Core:
+    """The core ``B_C`` of a basis (see :func:`_core`), scaled row by row to integers.
 
-    Only the square core ``B_C x_C = b_R``, ``B_C^T y_R = c_C`` is solved
-    (fraction-free: each core row is scaled to integers, then flint's
-    ``fmpz_mat.solve``); the basic slacks follow from the row activities
-    (``s_r = b_r - A_r x``) and the duals of rows whose slack is basic are 0.
+    ``M = D B_C`` with ``D`` the diagonal of row denominators; solves are
+    fraction-free (flint ``fmpz_mat.solve``).  Raises ZeroDivisionError if
+    ``B_C`` is singular (at the first solve).
     """
-    core = _core(sf, basis)
-    if core is None:
-        return None
-    rows, struct, _ = core
-    s = len(rows)
-    y = [Fraction(0)] * sf.m
-    xs: dict[int, Fraction] = {}
-    if s:
-        idx = {r: i for i, r in enumerate(rows)}
+
+    def __init__(self, sf: _Standard, rows: list[int], struct: list[int]):
+        self.sf, self.rows, self.struct = sf, rows, struct
+        s = len(rows)
+        self.idx = idx = {r: i for i, r in enumerate(rows)}
         den = [sf.b[r].denominator for r in rows]
         entries: list[tuple[int, int, Fraction]] = []
         for k, j in enumerate(struct):
@@ -284,31 +279,72 @@ def _basis_solution(sf: _Standard, basis: Sequence[int]):
         M = fmpz_mat(s, s)
         for i, k, a in entries:
             M[i, k] = a.numerator * (den[i] // a.denominator)
-        rhs = fmpz_mat(s, 1, [sf.b[r].numerator * (den[i] // sf.b[r].denominator) for i, r in enumerate(rows)])
-        costs = [sf.lp.c[j] for j in struct]
+        self.M, self.den, self._MT = M, den, None
+
+    @staticmethod
+    def _ints(vals: Sequence[Fraction]) -> tuple[fmpz_mat, int]:
         L = 1
-        for v in costs:
+        for v in vals:
             if L % v.denominator:
                 L = _lcm(L, v.denominator)
-        crhs = fmpz_mat(s, 1, [v.numerator * (L // v.denominator) for v in costs])
-        try:
-            X = M.solve(rhs)
-            Z = M.transpose().solve(crhs) if any(costs) else None
-        except ZeroDivisionError:
-            return None
-        for k, j in enumerate(struct):
-            xs[j] = from_fmpq(X[k, 0])
-        if Z is not None:
-            for i, r in enumerate(rows):
-                z = Z[i, 0]
-                if z != 0:
-                    y[r] = from_fmpq(z) * den[i] / L
-    # activities of the rows whose unit column is basic
+        return fmpz_mat(len(vals), 1, [v.numerator * (L // v.denominator) for v in vals]), L
+
+    def solve(self, v: Sequence[Fraction]) -> list[Fraction]:
+        """``z`` with ``B_C z = v`` (``v`` indexed like ``rows``)."""
+        if not any(v):
+            return [Fraction(0)] * len(v)
+        rhs, L = self._ints([a * d for a, d in zip(v, self.den)])
+        X = self.M.solve(rhs)
+        return [from_fmpq(X[k, 0]) / L for k in range(len(v))]
+
+    def solve_t(self, v: Sequence[Fraction]) -> list[Fraction]:
+        """``w`` with ``B_C^T w = v`` (``v`` indexed like ``struct``, ``w`` like ``rows``)."""
+        if not any(v):
+            return [Fraction(0)] * len(v)
+        if self._MT is None:
+            self._MT = self.M.transpose()
+        rhs, L = self._ints(v)
+        Z = self._MT.solve(rhs)
+        return [from_fmpq(Z[i, 0]) * d / L for i, d in enumerate(self.den)]
+
+
+def _activity(sf: _Standard, xs: dict[int, Fraction]) -> list[Fraction]:
+    """``A x`` over all rows for a sparse structural ``x`` (column -> value)."""
     act = [Fraction(0)] * sf.m
     for j, v in xs.items():
         if v:
             for r, a in sf.cols[j].items():
                 act[r] += a * v
+    return act
+
+
+def _basis_solution(sf: _Standard, basis: Sequence[int]):
+    """Exact ``x_B`` (aligned with ``basis``) and ``y`` (one per row), or None if singular.
+
+    Only the square core ``B_C x_C = b_R``, ``B_C^T y_R = c_C`` is solved
+    (fraction-free: each core row is scaled to integers, then flint's
+    ``fmpz_mat.solve``); the basic slacks follow from the row activities
+    (``s_r = b_r - A_r x``) and the duals of rows whose slack is basic are 0.
+    """
+    core = _core(sf, basis)
+    if core is None:
+        return None
+    rows, struct, _ = core
+    y = [Fraction(0)] * sf.m
+    xs: dict[int, Fraction] = {}
+    if rows:
+        C = _Core(sf, rows, struct)
+        try:
+            xC = C.solve([sf.b[r] for r in rows])
+            yR = C.solve_t([sf.lp.c[j] for j in struct])
+            if not any(sf.b[r] for r in rows):
+                C.M.solve(fmpz_mat(len(rows), 1))  # a zero right-hand side still checks singularity
+        except ZeroDivisionError:
+            return None
+        xs = dict(zip(struct, xC))
+        for r, v in zip(rows, yR):
+            y[r] = v
+    act = _activity(sf, xs)
     xB = []
     for j in basis:
         if j < sf.n:
@@ -398,14 +434,14 @@ def _highs_basis(
     upper = [float(v) for v in lp.b_eq] + [float(v) for v in lp.b_ub]
     model.row_lower_ = np.array(lower, dtype=np.float64)
     model.row_upper_ = np.array(upper, dtype=np.float64)
-    start, index, value = [0], [], []
+    col_start, index, value = [0], [], []
     for j in range(sf.n):
         for r in sorted(sf.cols[j]):
             index.append(r)
             value.append(float(sf.cols[j][r]))
-        start.append(len(index))
+        col_start.append(len(index))
     model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = np.array(start, dtype=np.int32)
+    model.a_matrix_.start_ = np.array(col_start, dtype=np.int32)
     model.a_matrix_.index_ = np.array(index, dtype=np.int32)
     model.a_matrix_.value_ = np.array(value, dtype=np.float64)
     model.a_matrix_.num_col_ = sf.n
@@ -541,6 +577,65 @@ def _drive_out(tab: _Tableau, bad, allowed: list[bool]) -> None:
                 break
 
 
+def _revised_simplex(sf: _Standard, basis: list[int], max_iter: int = 10**7) -> list[int]:
+    """Exact primal simplex with Bland's rule from an exactly primal feasible basis,
+    without a tableau: each iteration refactors only the core (:class:`_Core`),
+    prices every nonbasic column sparsely with ``y`` and computes the entering
+    column ``B^-1 A_j`` from the core.  The pivots are those of the tableau
+    simplex (same entering and leaving rules), so it terminates the same way.
+    Requires no basic equality artificial.  Returns the optimal basis.
+    """
+    basis = list(basis)
+    sol = _basis_solution(sf, basis)
+    if sol is None:
+        raise LPError("revised simplex: singular starting basis")
+    xB = list(sol[0])
+    for _ in range(max_iter):
+        rows, struct, _ = _core(sf, basis)  # type: ignore[misc]
+        C = _Core(sf, rows, struct)
+        y = [Fraction(0)] * sf.m
+        if rows:
+            for r, v in zip(rows, C.solve_t([sf.lp.c[j] for j in struct])):
+                y[r] = v
+        inbasis = set(basis)
+        entering = -1
+        for j in range(sf.n + sf.m_ub):
+            if j not in inbasis and _reduced_cost(sf, j, y) > 0:
+                entering = j
+                break
+        if entering < 0:
+            return basis
+        col = sf.column(entering)
+        dC = C.solve([col.get(r, Fraction(0)) for r in rows]) if rows else []
+        act = _activity(sf, dict(zip(struct, dC)))
+        dpos = dict(zip(struct, dC))
+        best_k, best_ratio = -1, None
+        d = []
+        for k, j in enumerate(basis):
+            if j < sf.n:
+                dk = dpos[j]
+            else:
+                r = sf.unit_row(j)
+                dk = col.get(r, Fraction(0)) - act[r]
+            d.append(dk)
+            if dk > 0:
+                ratio = xB[k] / dk
+                if best_ratio is None or ratio < best_ratio or (ratio == best_ratio and j < basis[best_k]):
+                    best_k, best_ratio = k, ratio
+        if best_k < 0:
+            raise LPError("the LP is unbounded")
+        theta = best_ratio
+        xB = [v - theta * dk for v, dk in zip(xB, d)]
+        xB[best_k] = theta
+        basis[best_k] = entering
+    raise LPError("exact simplex exceeded its iteration limit")  # pragma: no cover
+
+
+REVISED_MIN_SIZE = 20_000
+"""Warm starts on LPs with ``m * N`` above this use :func:`_revised_simplex`
+(no dense ``m x N`` tableau); smaller ones the tableau simplex."""
+
+
 def _exact_simplex(sf: _Standard, warm: list[int] | None, t0: float) -> LPResult:
     """Two-phase exact primal simplex with Bland's rule (always terminates)."""
     m, N = sf.m, sf.N
@@ -550,6 +645,12 @@ def _exact_simplex(sf: _Standard, warm: list[int] | None, t0: float) -> LPResult
     if warm is not None:
         method = "exact-simplex-warm"
         basis = list(warm)
+        if m * N > REVISED_MIN_SIZE and not any(fixed[j] for j in basis):
+            basis = _revised_simplex(sf, basis)
+            checked, reason = _verify_basis(sf, basis)
+            if checked is None:  # pragma: no cover - would be a bug in the simplex
+                raise LPError(f"revised simplex ended on a basis that fails verification: {reason}")
+            return _result(sf, basis, checked[0], checked[1], method, t0, "revised simplex")
     else:
         method = "exact-simplex"
         # Phase 1: one signed artificial per row that lacks a usable slack.
@@ -668,7 +769,8 @@ def solve_lp(
         res = _exact_simplex(sf, feasible, t0)
         STATS.add(res.method, reason)
         src = "hint basis" if feasible is hint_basis else "HiGHS basis"
-        return replace(res, note=f"HiGHS basis: {reason}; exact simplex from the {src}")
+        kind = "revised simplex" if res.note == "revised simplex" else "simplex"
+        return replace(res, note=f"HiGHS basis: {reason}; exact {kind} from the {src}")
     res = _exact_simplex(sf, None, t0)
     STATS.add(res.method, reason)
     return replace(res, note=f"no usable HiGHS basis: {reason}")

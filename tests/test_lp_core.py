@@ -93,3 +93,51 @@ def test_a_basic_slack_takes_the_row_activity_and_its_row_dual_is_zero():
     xB, y = _basis_solution(sf, [0, 3])
     assert xB == [Fraction(3), Fraction(2)]
     assert y == [one, Fraction(0)]
+
+
+@SMALL
+@given(environment_and_market(max_types=4, max_alternatives=3))
+def test_revised_simplex_reaches_the_tableau_simplex_optimum_from_the_slack_basis(case):
+    from exactscreen.lp import _exact_simplex, _revised_simplex, _verify_basis
+
+    env, market = case
+    lp = mechanism_lp(env, market)
+    sf = _Standard(lp)
+    start = [i * (env.k + 2) + env.k for i in range(env.n)] + [lp.num_vars + r for r in range(len(lp.A_ub))]
+    revised = _revised_simplex(sf, list(start))
+    checked, reason = _verify_basis(sf, revised)
+    assert reason is None
+    tableau = _exact_simplex(sf, list(start), 0.0)
+    assert revised == list(tableau.basis)  # same pivots: Bland's rule in both
+    xB, _ = checked
+    x = [Fraction(0)] * lp.num_vars
+    for j, v in zip(revised, xB):
+        if j < lp.num_vars:
+            x[j] = v
+    assert sum(c * v for c, v in zip(lp.c, x)) == tableau.objective
+
+
+def _record_set_basis(monkeypatch):
+    import highspy
+
+    calls = []
+    orig = highspy.Highs.setBasis
+
+    def spy(self, *args):
+        calls.append([s == highspy.HighsBasisStatus.kBasic for s in args[0].col_status])
+        return orig(self, *args)
+
+    monkeypatch.setattr(highspy.Highs, "setBasis", spy)
+    return calls
+
+
+def test_highs_starts_from_a_basis_only_when_one_is_hinted(monkeypatch):
+    from exactscreen.environment import Environment
+
+    env = Environment.from_dict({"lo": {"a": 1}, "hi": {"a": 2}})
+    lp = mechanism_lp(env, env.market(lo=Fraction(1, 2), hi=Fraction(1, 2)))
+    calls = _record_set_basis(monkeypatch)
+    res = solve_lp(lp)
+    assert calls == []
+    solve_lp(lp, hint_basis=res.basis)
+    assert calls == [[j in res.basis for j in range(lp.num_vars)]]
