@@ -196,3 +196,24 @@ def test_face_basis_is_primal_feasible_and_reproduces_the_optimum():
     face = face_lp(lp, res)
     warm = solve_lp(face.lp, warm_basis=face.basis)
     assert face.expand(warm.x) == res.x or warm.objective == res.objective
+
+
+def _eq_lp(rows):
+    from exactscreen.lp import LinearProgram
+
+    A = tuple(tuple((j, Fraction(a)) for j, a in enumerate(r) if a) for r in rows)
+    return LinearProgram((ZERO,) * len(rows[0]), A, (ZERO,) * len(rows), (), ())
+
+
+def test_single_point_refuses_equalities_of_deficient_rank():
+    assert not single_point(_eq_lp([[1, 2], [2, 4]]))
+    assert not single_point(_eq_lp([[1, 2, 3]]))
+
+
+def test_single_point_accepts_full_column_rank():
+    assert single_point(_eq_lp([[1, 2], [2, 5]]))
+
+
+def test_single_point_decides_exactly_when_the_modular_rank_drops():
+    p = 2**61 - 1  # the prime of the modular test: this matrix has rank 1 mod p, 2 over Q
+    assert single_point(_eq_lp([[p, 0], [0, 1]]))
