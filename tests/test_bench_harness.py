@@ -119,3 +119,13 @@ def test_scale_bench_smoke_end_to_end():
     md = markdown(result)
     assert "Targets (issue 8)" in md and ("SHIM" in md) == result["api"]["shim"]
     json.dumps(_jsonable(result))
+
+
+def test_scale_isolation_timeout_keeps_progress():
+    from bench.scale import isolated
+
+    done = isolated("sleep", {"seconds": 0.1}, timeout=20)
+    assert done["status"] == "ok" and done["slept"] == 0.1
+    late = isolated("sleep", {"seconds": 30}, timeout=1.0)
+    assert late["status"] == "timeout" and late["progress"]["slept"] == 0
+    assert 0 < late["since_progress_s"] <= late["wall_s"] < 5
