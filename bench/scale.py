@@ -1008,17 +1008,17 @@ def _ratios(hi: dict, es: dict, face: dict | None) -> dict:
             out["e2e/highs_from_lp"] = es["wall_s"] / (hi["convert_s"] + hi["pass_s"] + hi["run_s"])
         elif es.get("status") == "timeout":
             out["e2e/highs_run>"] = es["timeout_s"] / hi["run_s"]
+        if face and face.get("status") == "ok":
+            out["solve+face/highs_run"] = face["wall_s"] / hi["run_s"]
+            out["face/highs_run"] = face["face_s"] / hi["run_s"]
+        elif face and face.get("status") == "timeout":
+            out["solve+face/highs_run>"] = face["timeout_s"] / hi["run_s"]
     elif hi.get("status") == "timeout" and hi.get("since_progress_s"):
         # HiGHS's run() (plus one passModel) took longer than since_progress_s: upper bounds
         if es.get("status") == "ok":
             out["e2e/highs_run<"] = es["wall_s"] / hi["since_progress_s"]
         if face and face.get("status") == "ok":
             out["solve+face/highs_run<"] = face["wall_s"] / hi["since_progress_s"]
-        if face and face.get("status") == "ok":
-            out["solve+face/highs_run"] = face["wall_s"] / hi["run_s"]
-            out["face/highs_run"] = face["face_s"] / hi["run_s"]
-        elif face and face.get("status") == "timeout":
-            out["solve+face/highs_run>"] = face["timeout_s"] / hi["run_s"]
     return out
 
 

@@ -112,7 +112,7 @@ def test_scale_bench_smoke_end_to_end():
     assert main["solve"]["status"] == "ok" and main["solve"]["certified"] and main["solve"]["xcheck"], why
     assert main["highs"]["status"] == "ok" and main["face"]["status"] == "ok", why
     assert abs(main["highs"]["objective"] - float(Fraction(main["solve"]["objective"]))) < 1e-9
-    assert "e2e/highs_run" in main["ratios"]
+    assert "e2e/highs_run" in main["ratios"] and "solve+face/highs_run" in main["ratios"]
     assert result["hunt"]["workers1"]["certified"] == 30
     cert = result["certification"]
     assert cert["certified"] == cert["results"] > 30
@@ -129,3 +129,16 @@ def test_scale_isolation_timeout_keeps_progress():
     late = isolated("sleep", {"seconds": 30}, timeout=1.0)
     assert late["status"] == "timeout" and late["progress"]["slept"] == 0
     assert 0 < late["since_progress_s"] <= late["wall_s"] < 5
+
+
+def test_scale_ratios():
+    from bench.scale import _ratios
+
+    hi = {"status": "ok", "run_s": 2.0, "run_cpu_s": 2.0, "build_exact_s": 1.0, "convert_s": 0.5, "pass_s": 0.5}
+    es = {"status": "ok", "wall_s": 1.0, "cpu_s": 1.0}
+    r = _ratios(hi, es, {"status": "ok", "wall_s": 8.0, "face_s": 7.0})
+    assert (r["e2e/highs_run"], r["e2e/highs_from_exact"], r["solve+face/highs_run"], r["face/highs_run"]) == (
+        0.5, 0.25, 4.0, 3.5)
+    assert _ratios(hi, es, {"status": "timeout", "timeout_s": 50.0})["solve+face/highs_run>"] == 25.0
+    late = {"status": "timeout", "since_progress_s": 100.0}
+    assert _ratios(late, {"status": "ok", "wall_s": 30.0, "cpu_s": 30.0}, None) == {"e2e/highs_run<": 0.3}
