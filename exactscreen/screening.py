@@ -390,7 +390,7 @@ def _select(env: Environment, market: Market, face: Face, rule: str, counter: _C
     # complementary slackness (lp.face_lp): no "objective = optimum" rows.
     for name, c in stages:
         if face.is_single_point:
-            STATS.add("face-single-point", f"selection stopped before {name}")
+            STATS.add("face-single-point")  # the rest of the selection is decided
             break
         cf = face.objective(c)
         if not any(cf):
