@@ -63,6 +63,7 @@ from typing import Sequence
 from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
 
 from .numbers import from_fmpq
+from .sparse_exact import solve_sparse
 
 __all__ = [
     "LinearProgram",
@@ -275,6 +276,11 @@ def _core(sf: _Standard, basis: Sequence[int]):
     return rows, struct, unit_rows
 
 
+SPARSE_CORE_MIN = 40
+"""Cores of at least this size are solved by :func:`exactscreen.sparse_exact.solve_sparse`
+(singleton peeling, then flint on the kernel); smaller ones by flint's dense solve."""
+
+
 def _lcm(a: int, b: int) -> int:
     return a // gcd(a, b) * b
 
@@ -282,9 +288,11 @@ def _lcm(a: int, b: int) -> int:
 class _Core:
     """The core ``B_C`` of a basis (see :func:`_core`), scaled row by row to integers.
 
-    ``M = D B_C`` with ``D`` the diagonal of row denominators; solves are
-    fraction-free (flint ``fmpz_mat.solve``).  Raises ZeroDivisionError if
-    ``B_C`` is singular (at the first solve).
+    ``M = D B_C`` with ``D`` the diagonal of row denominators; small cores
+    are solved fraction-free (flint ``fmpz_mat.solve``), cores of at least
+    ``SPARSE_CORE_MIN`` rows by singleton peeling plus flint on the kernel
+    (:mod:`exactscreen.sparse_exact`).  Raises ZeroDivisionError if ``B_C`` is
+    singular (at the first solve).
     """
 
     def __init__(self, sf: _Standard, rows: list[int], struct: list[int]):
@@ -300,9 +308,12 @@ class _Core:
                     entries.append((i, k, a))
                     if den[i] % a.denominator:
                         den[i] = _lcm(den[i], a.denominator)
+        self.entries, self.size = entries, s
+        self.sparse = s >= SPARSE_CORE_MIN
         M = fmpz_mat(s, s)
-        for i, k, a in entries:
-            M[i, k] = a.numerator * (den[i] // a.denominator)
+        if not self.sparse:
+            for i, k, a in entries:
+                M[i, k] = a.numerator * (den[i] // a.denominator)
         self.M, self.den, self._MT = M, den, None
 
     @staticmethod
@@ -315,6 +326,8 @@ class _Core:
 
     def solve(self, v: Sequence[Fraction]) -> list[Fraction]:
         """``z`` with ``B_C z = v`` (``v`` indexed like ``rows``)."""
+        if self.sparse:  # raises SingularMatrix (a ZeroDivisionError) if singular
+            return solve_sparse(self.size, self.entries, v)
         if not any(v):
             return [Fraction(0)] * len(v)
         rhs, L = self._ints([a * d for a, d in zip(v, self.den)])
@@ -323,6 +336,8 @@ class _Core:
 
     def solve_t(self, v: Sequence[Fraction]) -> list[Fraction]:
         """``w`` with ``B_C^T w = v`` (``v`` indexed like ``struct``, ``w`` like ``rows``)."""
+        if self.sparse:
+            return solve_sparse(self.size, self.entries, v, transpose=True)
         if not any(v):
             return [Fraction(0)] * len(v)
         if self._MT is None:
@@ -367,7 +382,7 @@ def _basis_solution(sf: _Standard, basis: Sequence[int]):
         try:
             xC = C.solve([sf.b[r] for r in rows])
             yR = C.solve_t([sf.lp.c[j] for j in struct])
-            if not any(sf.b[r] for r in rows):
+            if not C.sparse and not any(sf.b[r] for r in rows):
                 C.M.solve(fmpz_mat(len(rows), 1))  # a zero right-hand side still checks singularity
         except ZeroDivisionError:
             return None

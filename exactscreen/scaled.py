@@ -728,9 +728,15 @@ def _face_directions(Z, pos, tight, tight0, x) -> list[list[int]]:
             e = [0] * nz
             e[a] = 1
             rows.append(e)
+    return _nullspace(rows, nz)
+
+
+def _nullspace(rows: list[list[int]], nz: int) -> list[list[int]]:
+    """Exact integer basis of ``{d : row . d = 0 for every row}`` (python-flint)."""
     if not rows:
         return [[int(i == j) for i in range(nz)] for j in range(nz)]
-    X, nullity = fmpz_mat(rows).nullspace()
+    unique = list({tuple(r): None for r in rows})  # many rows repeat
+    X, nullity = fmpz_mat(unique).nullspace()
     return [[int(X[i, j]) for i in range(nz)] for j in range(nullity)]
 
 

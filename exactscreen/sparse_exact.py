@@ -52,6 +52,7 @@ def solve_sparse(
         for c in row:
             cols[c].add(r)
     x: list[Fraction | None] = [None] * size
+    live = [len(row) for row in rows]  # unknowns of each row not yet solved or deferred
     row_alive = [True] * size
     col_alive = [True] * size
     deferred: list[tuple[int, int]] = []  # (row, col): col solved last from row
@@ -71,12 +72,11 @@ def solve_sparse(
             r = stack_r.pop()
             if not row_alive[r]:
                 continue
-            live = [c for c in rows[r] if col_alive[c]]
-            if len(live) != 1:
-                if not live:
+            if live[r] != 1:
+                if not live[r]:
                     raise SingularMatrix("a row lost all its unknowns")
                 continue
-            c = live[0]
+            c = next(c for c in rows[r] if col_alive[c])
             v = b[r] / rows[r][c]
             x[c] = v
             col_alive[c] = False
@@ -84,10 +84,10 @@ def solve_sparse(
             for r2 in list(cols[c]):
                 b[r2] -= rows[r2][c] * v
                 cols[c].discard(r2)
-                n_live = sum(1 for c2 in rows[r2] if col_alive[c2])
-                if n_live == 1:
+                live[r2] -= 1
+                if live[r2] == 1:
                     stack_r.append(r2)
-                elif n_live == 0:
+                elif live[r2] == 0:
                     raise SingularMatrix("a row lost all its unknowns")
         else:
             c = stack_c.pop()

@@ -141,3 +141,19 @@ def test_highs_starts_from_a_basis_only_when_one_is_hinted(monkeypatch):
     assert calls == []
     solve_lp(lp, hint_basis=res.basis)
     assert calls == [[j in res.basis for j in range(lp.num_vars)]]
+
+
+@SMALL
+@given(lps_and_bases())
+def test_sparse_core_solve_equals_the_dense_basis_solve_on_any_basis(case):
+    # the same comparison with every core, however small, solved by singleton peeling
+    import exactscreen.lp as lpmod
+
+    lp, basis = case
+    sf = _Standard(lp)
+    old = lpmod.SPARSE_CORE_MIN
+    lpmod.SPARSE_CORE_MIN = 0
+    try:
+        assert _basis_solution(sf, basis) == _basis_solution_dense(sf, basis)
+    finally:
+        lpmod.SPARSE_CORE_MIN = old
