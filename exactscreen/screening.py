@@ -510,9 +510,14 @@ def optimal_mechanism(
         raise InputError("market: give the market (probability of each type)")
     if selection not in SELECTION_RULES:
         raise InputError(f"selection: unknown rule {selection!r}; choose one of {', '.join(SELECTION_RULES)}")
+    from .scaled import solve_mechanism  # imports screening.Range lazily; no cycle
+
     lp = mechanism_lp(env, market)
     counter = _Counter()
-    res = counter.solve(lp)
+    # the main LP by its structure (lazy IC rows, exact core solve, structured certificate);
+    # the generic independent checker below re-checks the answer on the full LP
+    res = solve_mechanism(env, market).result
+    counter.n += 1
     check = check_certificate(lp, res.x, res.y_eq, res.y_ub, res.objective)
     if not check.ok:  # pragma: no cover - would be a solver bug; never return it
         raise RuntimeError(f"exact LP certificate failed its independent check: {check}")
