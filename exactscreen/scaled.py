@@ -368,7 +368,9 @@ def _fallback(d: _Data, rows: list, reason: str):
     basic = set(res.basis)
     C = [j for j in res.basis if j < nvar]
     ub_rows = [ri for ri, row in enumerate(rows) if row[0] != "eq"]
-    T = [ri for ri, row in enumerate(rows) if row[0] == "eq"] + [
+    eq_rows = [ri for ri, row in enumerate(rows) if row[0] == "eq"]
+    # a lottery row whose artificial is basic (at zero) is outside the core
+    T = [ri for e, ri in enumerate(eq_rows) if nvar + len(ub_rows) + e not in basic] + [
         ri for a, ri in enumerate(ub_rows) if nvar + a not in basic]
     return "fallback:" + res.method, f"HiGHS basis: {reason}", (x, y), (C, T)
 
@@ -425,9 +427,13 @@ def solve_mechanism(
         rounds += 1
         status = h.getModelStatus()
         timings["highs"] += time.perf_counter() - t1
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"HiGHS: {h.modelStatusToString(status)} on a feasible bounded LP")
-        if lazy:
+        hint_failed = status != highspy.HighsModelStatus.kOptimal
+        if hint_failed:
+            # HiGHS only suggests: without its answer the exact engine decides on all rows
+            rest = [(i, t) for i in range(n) for t in range(n) if t != i and (i, t) not in in_model]
+            rows += [("ic", i, t) for i, t in rest]
+            in_model.update(rest)
+        if lazy and not hint_failed:
             # float screening for violated IC rows (hint only)
             t1 = time.perf_counter()
             sol = np.asarray(h.getSolution().col_value).reshape(n, w)
@@ -455,16 +461,22 @@ def solve_mechanism(
                 continue
         # exact core solve on HiGHS's basis
         t1 = time.perf_counter()
-        basis = h.getBasis()
-        basic = highspy.HighsBasisStatus.kBasic
-        cs, rs = basis.col_status, basis.row_status
-        C = [j for j in range(n * w) if cs[j] == basic]
-        T = [r for r in range(len(rows)) if rs[r] != basic]
+        if hint_failed:
+            solved, C, T = None, [], []
+            reason = f"HiGHS status {h.modelStatusToString(status)}"
+        else:
+            basis = h.getBasis()
+            basic = highspy.HighsBasisStatus.kBasic
+            cs, rs = basis.col_status, basis.row_status
+            C = [j for j in range(n * w) if cs[j] == basic]
+            T = [r for r in range(len(rows)) if rs[r] != basic]
+            solved = _core_solve(d, rows, C, T)
+            reason = "basis singular or not square"
         core = len(C)
-        solved = _core_solve(d, rows, C, T)
         method, note = "highs-core", ""
         if solved is None:
-            method, note, solved, (C, T) = _fallback(d, rows, "basis singular or not square")
+            method, note, solved, (C, T) = _fallback(d, rows, reason)
+            core = len(C)
         x, y = solved
         # exact primal check of every IC row, including those never added
         missing = _violated_outside(d, x, in_model)

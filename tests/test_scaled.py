@@ -11,7 +11,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from exactscreen.certificate import check_certificate
 from exactscreen.environment import Environment, InputError, Market, load_toml
@@ -196,3 +196,41 @@ def test_structured_checker_catches_a_small_ic_violation():
     x[0 * w + env.k + 1] -= Fraction(1, 8)
     chk = check_mechanism_certificate(env, market, x, r.y_eq, r.y_ub, r.objective)
     assert any(f.startswith("IC(tH->tL)") for f in chk.failures), chk.failures
+
+
+def test_values_beyond_the_float_solvers_range_go_to_the_exact_engine():
+    # HiGHS refuses matrix entries >= 1e15 (status "Not Set"); it may only suggest, so
+    # the exact engine decides: sell a at 10^15 to both types
+    env = Environment.from_dict({"t0": {"a": Fraction(10**15)}, "t1": {"a": Fraction(2 * 10**15)}})
+    market = Market(env, (Fraction(1, 2), Fraction(1, 2)))
+    sol = solve_mechanism(env, market)
+    assert sol.objective == 10**15 and sol.method.startswith("fallback:")
+    _agrees_with_generic(env, market)
+    assert optimal_mechanism(env, market, face=False).revenue == 10**15
+
+
+def _basic_artificial_case():
+    # found by review: the generic engine's basis keeps t2's lottery artificial basic at 0
+    env = Environment.from_dict({"t1": {"a1": 0, "a2": 1}, "t2": {"a1": 1, "a2": 0}, "t3": {"a1": 1, "a2": 3}})
+    return env, Market(env, (Fraction(1), Fraction(0), Fraction(0)))
+
+
+@settings(deadline=None, max_examples=60)
+@given(environment_and_market(max_types=4, max_alternatives=3))
+@example(_basic_artificial_case())
+def test_the_fallback_path_reports_an_optimal_basis_of_the_full_lp(em):
+    # force every HiGHS basis to be refused, so the generic engine decides
+    import exactscreen.scaled as sc
+
+    env, market = em
+    real = sc._core_solve
+    sc._core_solve = lambda *a: None
+    try:
+        sol = solve_mechanism(env, market, lazy=False)
+    finally:
+        sc._core_solve = real
+    assert sol.method.startswith("fallback:")
+    lp = mechanism_lp(env, market)
+    assert len(sol.result.basis) == len(lp.A_eq) + len(lp.A_ub)
+    warm = solve_lp(lp, warm_basis=sol.result.basis)
+    assert warm.objective == sol.objective
