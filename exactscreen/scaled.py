@@ -770,22 +770,29 @@ class _LazyFace:
         self.other = other
         # start with the IR rows (they bound the payments) and the rows tight at x*
         self.rows = [r for r, (_, row) in enumerate(other) if row[0] == "ir" or _slack(S, row) == 0]
+        self.A_ub = tuple(self._row(r) for r in self.rows)  # converted once, extended as rows are added
+        self.basis: tuple[int, ...] | None = None  # last optimal basis: a feasible start for the next LP
         self.lps = 0
 
-    def _lp(self, c) -> LinearProgram:
-        A_ub = tuple(tuple((self.pos[col], Fraction(v) / self.s) for col, v in self.other[r][0]) for r in self.rows)
-        return LinearProgram(tuple(c), self.A_eq, self.b_eq, A_ub, (ZERO,) * len(A_ub))
+    def _row(self, r: int) -> tuple:
+        return tuple((self.pos[col], Fraction(v) / self.s) for col, v in self.other[r][0])
 
     def _optimum(self, c) -> Fraction:
         while True:
-            res = solve_lp(self._lp(c))
+            lp = LinearProgram(tuple(c), self.A_eq, self.b_eq, self.A_ub, (ZERO,) * len(self.A_ub))
+            res = solve_lp(lp, hint_basis=self.basis)
             self.lps += 1
-            have = set(self.rows)
-            bad = [r for r, (terms, _) in enumerate(self.other)
-                   if r not in have and sum((v * res.x[self.pos[col]] for col, v in terms), ZERO) > 0]
+            self.basis = res.basis
+            bad = []
+            if len(self.rows) < len(self.other):
+                have = set(self.rows)
+                bad = [r for r, (terms, _) in enumerate(self.other)
+                       if r not in have and sum((v * res.x[self.pos[col]] for col, v in terms), ZERO) > 0]
             if not bad:
                 return res.objective
             self.rows += bad
+            self.A_ub += tuple(self._row(r) for r in bad)
+            self.basis = None  # the row set changed: the old basis no longer fits
 
     def range(self, obj: dict[int, Fraction]):
         from .screening import Range
