@@ -706,7 +706,6 @@ def _face_directions(Z, pos, tight, tight0, x) -> list[list[int]]:
     minus = {a: nz + b for b, a in enumerate(free)}  # d_a = d+_a - d-_a where x*_a > 0
     nd = nz + len(free)
     nzv = len(tight0) + len(zero_cols)
-    nv = nd + nzv
 
     def split(terms):
         out = []
