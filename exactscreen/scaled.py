@@ -420,7 +420,7 @@ def solve_mechanism(
         rows += [("ic", i, t) for i, t in _add_ic(h, d, pairs)]
         in_model.update(pairs)
     timings["build"] += time.perf_counter() - t0
-    rounds = core = 0
+    rounds = 0
     while True:
         t1 = time.perf_counter()
         h.run()
@@ -472,37 +472,29 @@ def solve_mechanism(
             T = [r for r in range(len(rows)) if rs[r] != basic]
             solved = _core_solve(d, rows, C, T)
             reason = "basis singular or not square"
-        core = len(C)
         method, note = "highs-core", ""
-        if solved is None:
-            method, note, solved, (C, T) = _fallback(d, rows, reason)
-            core = len(C)
-        x, y = solved
-        # exact primal check of every IC row, including those never added
-        missing = _violated_outside(d, x, in_model)
-        timings["exact"] += time.perf_counter() - t1
-        if missing:
-            rows += [("ic", i, t) for i, t in _add_ic(h, d, missing)]
-            in_model.update(missing)
-            continue
-        t1 = time.perf_counter()
-        res = _full_result(d, x, y, rows, method, t0, note)
-        check = check_mechanism_certificate(env, market, res.x, res.y_eq, res.y_ub, res.objective)
-        timings["check"] += time.perf_counter() - t1
-        if not check.ok and method == "highs-core":
-            # the float basis is not exactly optimal: the exact engine decides on the model's rows
-            t1 = time.perf_counter()
-            method, note, (x, y), (C, T) = _fallback(d, rows, "basis not exactly optimal: " + check.failures[0])
+        while True:
+            if solved is None:  # the exact engine decides on the model's rows
+                method, note, solved, (C, T) = _fallback(d, rows, reason)
+            x, y = solved
+            # exact primal check of every IC row, including those never added
             missing = _violated_outside(d, x, in_model)
             timings["exact"] += time.perf_counter() - t1
             if missing:
-                rows += [("ic", i, t) for i, t in _add_ic(h, d, missing)]
-                in_model.update(missing)
-                continue
+                break
             t1 = time.perf_counter()
             res = _full_result(d, x, y, rows, method, t0, note)
             check = check_mechanism_certificate(env, market, res.x, res.y_eq, res.y_ub, res.objective)
             timings["check"] += time.perf_counter() - t1
+            if check.ok or method != "highs-core":
+                break
+            t1 = time.perf_counter()
+            solved, reason = None, "basis not exactly optimal: " + check.failures[0]
+        core = len(C)
+        if missing:
+            rows += [("ic", i, t) for i, t in _add_ic(h, d, missing)]
+            in_model.update(missing)
+            continue
         break
     if not check.ok:  # pragma: no cover - would be a bug; never return it
         raise RuntimeError(f"mechanism certificate failed its independent check: {check}")
