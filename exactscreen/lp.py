@@ -310,8 +310,9 @@ class _Core:
                         den[i] = _lcm(den[i], a.denominator)
         self.entries, self.size = entries, s
         self.sparse = s >= SPARSE_CORE_MIN
-        M = fmpz_mat(s, s)
+        M = None  # the dense integer matrix, only for the dense solves
         if not self.sparse:
+            M = fmpz_mat(s, s)
             for i, k, a in entries:
                 M[i, k] = a.numerator * (den[i] // a.denominator)
         self.M, self.den, self._MT = M, den, None
