@@ -36,6 +36,7 @@ and cannot leak memory into the next solve.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import resource
 import time
@@ -122,32 +123,18 @@ def _run_face(payload: dict) -> dict:
 # ----------------------------------------------------------------------------
 # HiGHS in floating point
 # ----------------------------------------------------------------------------
-def _prep_highs() -> None:
-    import highspy  # noqa: F401
-    import numpy  # noqa: F401
-
-
-def _run_highs(payload: dict) -> dict:
+def highs_model(lp):
+    """The LP as a ``highspy.HighsLp`` (row-wise; a float copy of the exact data, for HiGHS only)."""
     import highspy
     import numpy as np
 
-    lp = payload["lp"]
-    t0 = time.perf_counter()
-    n, m_eq, m_ub = len(lp.c), len(lp.A_eq), len(lp.A_ub)
-    cols: list[list[tuple[int, float]]] = [[] for _ in range(n)]
-    for r, row in enumerate(lp.A_eq):
+    n, m_eq, m_ub = lp.num_vars, len(lp.A_eq), len(lp.A_ub)
+    starts, index, value = [0], [], []
+    for row in itertools.chain(lp.A_eq, lp.A_ub):
         for j, a in row:
-            cols[j].append((r, float(a)))
-    for r, row in enumerate(lp.A_ub):
-        for j, a in row:
-            cols[j].append((m_eq + r, float(a)))
-    start, index, value = [0], [], []
-    for col in cols:
-        col.sort()
-        for r, a in col:
-            index.append(r)
-            value.append(a)
-        start.append(len(index))
+            index.append(j)
+            value.append(float(a))  # float solver input; never read back into an exact result
+        starts.append(len(index))
     inf = highspy.kHighsInf
     model = highspy.HighsLp()
     model.num_col_ = n
@@ -158,12 +145,26 @@ def _run_highs(payload: dict) -> dict:
     model.col_upper_ = np.full(n, inf)
     model.row_lower_ = np.array([float(v) for v in lp.b_eq] + [-inf] * m_ub, dtype=np.float64)
     model.row_upper_ = np.array([float(v) for v in lp.b_eq] + [float(v) for v in lp.b_ub], dtype=np.float64)
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = np.array(start, dtype=np.int32)
+    model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    model.a_matrix_.start_ = np.array(starts, dtype=np.int32)
     model.a_matrix_.index_ = np.array(index, dtype=np.int32)
     model.a_matrix_.value_ = np.array(value, dtype=np.float64)
     model.a_matrix_.num_col_ = n
     model.a_matrix_.num_row_ = m_eq + m_ub
+    return model
+
+
+def _prep_highs() -> None:
+    import highspy  # noqa: F401
+    import numpy  # noqa: F401
+
+
+def _run_highs(payload: dict) -> dict:
+    import highspy
+
+    lp = payload["lp"]
+    t0 = time.perf_counter()
+    model = highs_model(lp)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.passModel(model)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import math
 import os
 import platform
 import statistics
@@ -256,7 +257,7 @@ def _fmt_s(x: float | None) -> str:
 
 
 def _fmt_r(x: float | None, lower: bool = False) -> str:
-    if x is None:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     pre = "> " if lower else ""
     if x >= 100:

@@ -51,7 +51,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import gc
-import itertools
 import json
 import math
 import multiprocessing as mp
@@ -60,12 +59,14 @@ import resource
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
 from .instances import InstanceSpec, build, hunt_instance
+from .peers import highs_model
+from .run import _fmt_r, _fmt_s
 
 __all__ = ["load_api", "run_scale", "markdown", "main", "ScaleConfig", "fit_exponent", "highs_model"]
 
@@ -349,35 +350,6 @@ def _repeat(fn: Callable[[], Any], budget: float) -> tuple[Any, list[float], lis
             return best, walls, cpus
 
 
-def highs_model(lp):
-    """The LP as a ``highspy.HighsLp`` (row-wise; a float copy of the exact data, for HiGHS only)."""
-    import highspy
-    import numpy as np
-
-    n, m_eq, m_ub = lp.num_vars, len(lp.A_eq), len(lp.A_ub)
-    starts, index, value = [0], [], []
-    for row in itertools.chain(lp.A_eq, lp.A_ub):
-        for j, a in row:
-            index.append(j)
-            value.append(float(a))  # float solver input; never read back into an exact result
-        starts.append(len(index))
-    inf = highspy.kHighsInf
-    model = highspy.HighsLp()
-    model.num_col_ = n
-    model.num_row_ = m_eq + m_ub
-    model.sense_ = highspy.ObjSense.kMaximize
-    model.col_cost_ = np.array([float(v) for v in lp.c], dtype=np.float64)
-    model.col_lower_ = np.zeros(n)
-    model.col_upper_ = np.full(n, inf)
-    model.row_lower_ = np.array([float(v) for v in lp.b_eq] + [-inf] * m_ub, dtype=np.float64)
-    model.row_upper_ = np.array([float(v) for v in lp.b_eq] + [float(v) for v in lp.b_ub], dtype=np.float64)
-    model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    model.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-    model.a_matrix_.index_ = np.array(index, dtype=np.int32)
-    model.a_matrix_.value_ = np.array(value, dtype=np.float64)
-    model.a_matrix_.num_col_ = n
-    model.a_matrix_.num_row_ = m_eq + m_ub
-    return model
 
 
 def _task_highs(args: dict, ready) -> dict:
@@ -1125,31 +1097,6 @@ def _certification(records: list[dict], hunt: dict | None) -> dict:
 # ============================================================================
 # Targets and Markdown
 # ============================================================================
-def _fmt_s(x: float | None) -> str:
-    if x is None:
-        return "—"
-    if x >= 100:
-        return f"{x:.0f} s"
-    if x >= 10:
-        return f"{x:.1f} s"
-    if x >= 0.1:
-        return f"{x:.2f} s"
-    if x >= 0.001:
-        return f"{x * 1000:.1f} ms"
-    return f"{x * 1e6:.0f} µs"
-
-
-def _fmt_r(x: float | None, lower: bool = False) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    pre = "> " if lower else ""
-    if x >= 100:
-        return f"{pre}{x:.0f}×"
-    if x >= 10:
-        return f"{pre}{x:.1f}×"
-    return f"{pre}{x:.2f}×"
-
-
 def _mark(ok: bool | None) -> str:
     return {True: "✓", False: "✗", None: "✗ (not measured)"}[ok]
 
