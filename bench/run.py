@@ -453,11 +453,26 @@ def _cell_sum(recs: list[dict], solver: str) -> str:
 def _jsonable(x: Any) -> Any:
     if isinstance(x, Fraction):
         return str(x)
+    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
+        return str(x)  # JSON has no NaN/Infinity
     if isinstance(x, dict):
         return {str(k): _jsonable(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return [_jsonable(v) for v in x]
     return x
+
+
+def write_results(result: dict, out: Path | None, prefix: str, seed: int, md: str, md_path: Path | None) -> Path:
+    """Write the JSON (default ``bench/results/<prefix>-<UTC time>-seed<seed>.json``) and the Markdown."""
+    if out is None:
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        out = RESULTS_DIR / f"{prefix}-{stamp}-seed{seed}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(_jsonable(result), indent=1) + "\n", encoding="utf-8")
+    if md_path:
+        md_path.write_text(md + "\n", encoding="utf-8")
+    return out
 
 
 # ----------------------------------------------------------------------------
@@ -549,16 +564,8 @@ def main(argv: list[str] | None = None) -> int:
           f"seed {args.seed}", flush=True)
     result = run_bench(specs, peers=peers, timeout=args.timeout, peers_max_n=args.peers_max_n,
                        face_max_n=args.face_max_n, seed=args.seed, command=command)
-    out = args.out
-    if out is None:
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        out = RESULTS_DIR / f"bench-{stamp}-seed{args.seed}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(_jsonable(result), indent=1) + "\n", encoding="utf-8")
     md = markdown(result)
-    if args.markdown:
-        args.markdown.write_text(md + "\n", encoding="utf-8")
+    out = write_results(result, args.out, "bench", args.seed, md, args.markdown)
     print("\n" + md)
     print(f"\nJSON: {out}")
     bad = bool(result["mismatches"] or result["certificate_failures"])

@@ -51,7 +51,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import gc
-import json
 import math
 import multiprocessing as mp
 import os
@@ -66,7 +65,7 @@ from typing import Any, Callable
 
 from .instances import InstanceSpec, build, hunt_instance
 from .peers import highs_model
-from .run import _fmt_r, _fmt_s
+from .run import _fmt_r, _fmt_s, write_results
 
 __all__ = ["load_api", "run_scale", "markdown", "main", "ScaleConfig", "fit_exponent", "highs_model"]
 
@@ -1451,18 +1450,6 @@ def _compare_row(row: dict, face: bool) -> str:
 # ============================================================================
 # JSON and CLI
 # ============================================================================
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, Fraction):
-        return str(x)
-    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
-        return str(x)
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    return x
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="about one minute: small sizes, 500 hunt environments")
@@ -1519,16 +1506,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"exactscreen scale bench: parts {', '.join(cfg.parts)}; seed {cfg.seed}; "
           f"{'quick' if cfg.quick else 'full'}", flush=True)
     result = run_scale(cfg)
-    out = args.out
-    if out is None:
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        out = RESULTS_DIR / f"scale-{stamp}-seed{cfg.seed}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(_jsonable(result), indent=1) + "\n", encoding="utf-8")
     md = markdown(result)
-    if args.markdown:
-        args.markdown.write_text(md + "\n", encoding="utf-8")
+    out = write_results(result, args.out, "scale", cfg.seed, md, args.markdown)
     print("\n" + md)
     print(f"\nJSON: {out}")
     if result["problems"]:

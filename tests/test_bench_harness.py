@@ -96,7 +96,8 @@ def test_scale_bench_smoke_end_to_end():
     pytest.importorskip("highspy")
     import json
 
-    from bench.scale import ScaleConfig, _jsonable, markdown, run_scale
+    from bench.run import _jsonable
+    from bench.scale import ScaleConfig, markdown, run_scale
 
     t0 = time.perf_counter()
     cfg = ScaleConfig(
