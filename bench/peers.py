@@ -44,6 +44,7 @@ import traceback
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
+from exactscreen.highs_backend import new_highs
 
 __all__ = ["Peer", "PEERS", "EXACT_PEERS", "available", "run_isolated", "run_inline"]
 
@@ -165,8 +166,7 @@ def _run_highs(payload: dict) -> dict:
     lp = payload["lp"]
     t0 = time.perf_counter()
     model = highs_model(lp)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.passModel(model)
     c1 = time.process_time()
     t1 = time.perf_counter()

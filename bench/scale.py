@@ -66,6 +66,7 @@ from typing import Any, Callable
 from .instances import InstanceSpec, build, hunt_instance
 from .peers import highs_model
 from .run import _fmt_r, _fmt_s, write_results
+from exactscreen.highs_backend import new_highs
 
 __all__ = ["load_api", "run_scale", "markdown", "main", "ScaleConfig", "fit_exponent", "highs_model"]
 
@@ -373,8 +374,7 @@ def _task_highs(args: dict, ready) -> dict:
     info: dict = {}
 
     def one():
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         p0 = time.perf_counter()
         h.passModel(model)
         p1 = time.perf_counter()

@@ -64,6 +64,7 @@ from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
 
 from .numbers import from_fmpq
 from .sparse_exact import solve_sparse
+from .highs_backend import new_highs
 
 __all__ = [
     "LinearProgram",
@@ -467,8 +468,7 @@ def _highs_basis(
     except ImportError:  # pragma: no cover - highspy is a dependency
         return None, "highspy not installed"
     lp = sf.lp
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     model = highspy.HighsLp()
     model.num_col_ = sf.n
     model.num_row_ = sf.m

@@ -59,6 +59,7 @@ from .environment import Environment, InputError, Market
 from .lp import LinearProgram, LPResult, solve_lp
 from .mechanism_certificate import check_mechanism_certificate
 from .sparse_exact import SingularMatrix, solve_sparse
+from .highs_backend import new_highs
 
 __all__ = ["MechanismSolution", "MechanismFace", "solve_mechanism", "mechanism_face"]
 
@@ -137,8 +138,7 @@ def _base_model(d: _Data):
 
     n, k, w = d.n, d.k, d.w
     ncol = n * w
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     lp = highspy.HighsLp()
     lp.num_col_ = ncol
     lp.num_row_ = 2 * n
