@@ -469,11 +469,12 @@ def _time_cell(rec: dict, who: str, timeout: float) -> str:
 def reproduce_command(argv: list[str]) -> str:
     """The benchmark command as run, without the options that only say where results go."""
     out, skip = [], False
-    for a in argv:
+    for i, a in enumerate(argv):
         if skip:
             skip = False
             continue
-        if a in ("--update-readme",):
+        if a == "--update-readme":  # its optional README path goes too
+            skip = i + 1 < len(argv) and not argv[i + 1].startswith("-")
             continue
         if a in ("--out", "--markdown", "--keep-toml"):
             skip = True

@@ -42,14 +42,17 @@ from fractions import Fraction
 import numpy as np
 
 
-def _num(value: object, where: str) -> float:
+def _exact(value: object, where: str) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValueError(f"{where}: expected an exact number such as \"3/4\", got {value!r}")
-    return float(Fraction(value))  # float input to a float solver; never read back as exact
+    return Fraction(value)
 
 
 def read_instance(path: str) -> tuple[np.ndarray, np.ndarray]:
-    """``(net values n x k, market weights n)`` in floats, from the TOML at ``path``."""
+    """``(net values v - c, n x k; market weights, n)`` in floats, from the TOML at ``path``.
+
+    Each net value is rounded to a float once (``v - c`` taken on the parsed
+    numbers), so the float LP is the float image of the exact one."""
     with open(path, "rb") as fh:
         data = tomllib.load(fh)
     types = data.get("types")
@@ -61,13 +64,14 @@ def read_instance(path: str) -> tuple[np.ndarray, np.ndarray]:
             if a not in alts:
                 alts.append(a)
     costs = data.get("costs") or {}
-    cost = np.array([_num(costs.get(a, "0"), f"costs.{a}") for a in alts])
-    values = np.array([[_num(row[a], f"types.{t}.{a}") for a in alts] for t, row in types.items()])
+    cost = [_exact(costs.get(a, "0"), f"costs.{a}") for a in alts]
+    net = np.array([[float(_exact(row[a], f"types.{t}.{a}") - c) for a, c in zip(alts, cost)]
+                    for t, row in types.items()])
     market = data.get("market")
     if not isinstance(market, dict):
         raise ValueError("market: the file has no [market] table")
-    weights = np.array([_num(market[t], f"market.{t}") for t in types])
-    return values - cost[None, :], weights
+    weights = np.array([float(_exact(market[t], f"market.{t}")) for t in types])
+    return net, weights
 
 
 def build_lp(net: np.ndarray, f: np.ndarray) -> dict:
