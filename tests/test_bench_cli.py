@@ -182,19 +182,21 @@ def test_a_timeout_kills_the_process_and_spares_larger_sizes(monkeypatch, tmp_pa
 
 
 def test_targets_are_checked_at_their_sizes():
-    def rec(family, size, ratio, lower=False, status="ok", peak=100.0):
+    def rec(family, size, ratio, lower=False, status="ok", peak=100.0, runs=3):
         return {"family": family, "size": list(size), "ratio": ratio, "ratio_is_lower_bound": lower,
-                "exactscreen_status": status, "exactscreen_peak_rss_mib": peak}
+                "exactscreen_status": status, "exactscreen_peak_rss_mib": peak,
+                "runs": {"exactscreen": [{"status": status}] * runs}}
 
     result = {"instances": [rec("random", (150, 64), 1.4), rec("random", (40, 16), 2.5),
                             rec("random", (20, 8), 30.0, lower=True, status="timeout"),
-                            rec("ints", (60, 8), 1.9, peak=3000.0)]}
+                            rec("ints", (60, 8), 1.9, peak=3000.0), rec("ties", (150, 64), 1.0, runs=2)]}
     got = {t["target"].split(":")[0]: t for t in cli.targets(result)}
     assert got["random (150, 64)"]["ok"] is True
     assert got["random (40, 16)"]["ok"] is False
     assert got["random (20, 8)"]["ok"] is False and got["random (20, 8)"]["measured"].startswith("> 30")
     assert got["tie-heavy ints at its largest size"]["ok"] is True
-    assert got["tie-heavy ties at its largest size"]["ok"] is None
+    assert got["tie-heavy ties at its largest size"]["ok"] is False  # 2 runs: a target needs 3
+    assert got["tie-heavy Sec. 3.1.1 x 75 copies"]["ok"] is None  # not in this run
     assert got["exactscreen peak memory ≤ 2 GiB"]["ok"] is False
 
 
