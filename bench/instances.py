@@ -38,6 +38,9 @@ Two families.
     within each half, scaled so the high types' total share is exactly the
     breakpoint ``q = 1/4`` (even ``rep``) or ``3/4`` (odd ``rep``).
 
+``ints`` (issue 12)
+    Tie-heavy: integer valuations uniform on ``-3 .. 9``, the uniform market.
+
 ``hunt_instance``
     The hunt workload of issue 8: environment ``i`` of a seeded stream of
     2-4 types and 1-4 alternatives, values and weights as in ``random``.
@@ -62,6 +65,7 @@ __all__ = [
     "DEFAULT_SIZES",
     "random_instance",
     "ties_instance",
+    "ints_instance",
     "paper_instance",
     "build",
     "random_specs",
@@ -86,7 +90,7 @@ DEFAULT_SIZES: tuple[tuple[int, int], ...] = (
 class InstanceSpec:
     """Everything needed to rebuild one instance exactly.
 
-    ``family`` is ``"random"``, ``"ties"``, ``"perturbed"``, ``"paper"`` or one of
+    ``family`` is ``"random"``, ``"ties"``, ``"ints"``, ``"perturbed"``, ``"paper"`` or one of
     :data:`SCALE_FAMILIES` (``copies`` is then the copies per base type of ``"copies"``).  For ``"paper"``:
     ``q`` is the high type's share (a string such as ``"1/4"``), ``copies``
     the number of copies of each type sharing its probability, ``zero_copies``
@@ -178,6 +182,15 @@ def ties_instance(n: int, k: int, seed: int, rep: int = 0) -> tuple[Environment,
     table = {t: {a: Fraction(rng.randint(0, 4), 2) for a in alts} for t in types}
     env = Environment.from_dict(table, title=f"ties n={n} k={k} seed={seed} rep={rep}")
     return env, Market(env, _normalized([rng.randint(1, 3) for _ in types]))
+
+
+def ints_instance(n: int, k: int, seed: int, rep: int = 0) -> tuple[Environment, Market]:
+    """Tie-heavy family of issue 12: integer values uniform on ``-3 .. 9``, the uniform market."""
+    rng = _stream("ints", n, k, seed, rep)
+    types, alts = _names("t", n), _names("a", k)
+    table = {t: {a: Fraction(rng.randint(-3, 9)) for a in alts} for t in types}
+    env = Environment.from_dict(table, title=f"ints n={n} k={k} seed={seed} rep={rep}")
+    return env, Market.uniform(env)
 
 
 PAPER_VALUES = {"tL": {"aL": Fraction(3, 4), "aH": Fraction(1)}, "tH": {"aL": Fraction(1), "aH": Fraction(2)}}
@@ -306,6 +319,8 @@ def build(spec: InstanceSpec) -> tuple[Environment, Market]:
         return random_instance(spec.n, spec.k, spec.seed, spec.rep)
     if spec.family == "ties":
         return ties_instance(spec.n, spec.k, spec.seed, spec.rep)
+    if spec.family == "ints":
+        return ints_instance(spec.n, spec.k, spec.seed, spec.rep)
     if spec.family == "perturbed":
         return perturbed_instance(spec.n, spec.k, spec.seed, spec.rep)
     if spec.family == "paper":
