@@ -31,18 +31,21 @@ __all__ = ["check_out_dir", "StagedDir", "write_file_atomically"]
 _PARTIAL = ".exactscreen-partial-"
 
 
-def _anchor(target: Path, option: str) -> Path:
-    """The directory where ``target``'s writing starts: itself, or its nearest existing ancestor."""
+def _anchor(target: Path, label: str) -> Path:
+    """The directory where ``target``'s writing starts: itself, or its nearest existing ancestor.
+
+    ``label`` starts error messages: the option and the value the user gave.
+    """
     try:
-        return _find_anchor(target, option)
+        return _find_anchor(target, label)
     except OSError as exc:  # e.g. no permission to look inside a parent
-        raise InputError(f"{option} {target}: cannot use it ({_reason(exc)}); choose a writable directory") from None
+        raise InputError(f"{label}: cannot use it ({_reason(exc)}); choose a writable directory") from None
 
 
-def _find_anchor(target: Path, option: str) -> Path:
+def _find_anchor(target: Path, label: str) -> Path:
     if target.exists():
         if not target.is_dir():
-            raise InputError(f"{option} {target}: exists and is not a directory; choose a directory")
+            raise InputError(f"{label}: exists and is not a directory; choose a directory")
         return target
     probe = target
     for _ in range(len(target.parts) + 1):  # up to "." or the root
@@ -50,7 +53,7 @@ def _find_anchor(target: Path, option: str) -> Path:
             break
         probe = probe.parent
     if not probe.is_dir():
-        raise InputError(f"{option} {target}: {probe} is not a directory; choose a directory")
+        raise InputError(f"{label}: {probe} is not a directory; choose a directory")
     return probe
 
 
@@ -69,19 +72,20 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def check_out_dir(target: str | Path, option: str = "--out") -> None:
+def check_out_dir(target: str | Path, option: str = "--out", shown: str | Path | None = None) -> None:
     """Raise :class:`InputError` unless ``target`` is (or can be created as) a writable directory.
 
-    Nothing is created: a probe directory is made and removed where writing would start.
+    Nothing is created: a probe directory is made and removed where writing
+    would start.  Messages name ``option`` and ``shown`` (default ``target``),
+    the value the user gave.
     """
     target = Path(target)
-    anchor = _anchor(target, option)
+    label = f"{option} {shown if shown is not None else target}"
+    anchor = _anchor(target, label)
     try:
         probe = tempfile.mkdtemp(prefix=_PARTIAL, dir=anchor)
     except OSError as exc:
-        raise InputError(
-            f"{option} {target}: cannot write in {anchor} ({_reason(exc)}); choose a writable directory"
-        ) from None
+        raise InputError(f"{label}: cannot write in {anchor} ({_reason(exc)}); choose a writable directory") from None
     os.rmdir(probe)
 
 
@@ -97,15 +101,13 @@ class StagedDir:
     def __init__(self, target: str | Path, option: str = "--out") -> None:
         self.target = Path(target)
         self.option = option
-        anchor = _anchor(self.target, option)
+        label = f"{option} {self.target}"
+        anchor = _anchor(self.target, label)
         try:
             self.path = Path(tempfile.mkdtemp(prefix=_PARTIAL, dir=anchor))
             _usual_mode(self.path, directory=True)
         except OSError as exc:
-            raise InputError(
-                f"{option} {self.target}: cannot write in {anchor} ({_reason(exc)}); "
-                "choose a writable directory"
-            ) from None
+            raise InputError(f"{label}: cannot write in {anchor} ({_reason(exc)}); choose a writable directory") from None
         self.committed = False
 
     def __enter__(self) -> "StagedDir":
