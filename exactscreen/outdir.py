@@ -31,21 +31,23 @@ __all__ = ["check_out_dir", "StagedDir", "write_file_atomically"]
 _PARTIAL = ".exactscreen-partial-"
 
 
-def _anchor(target: Path, label: str) -> Path:
+def _anchor(target: Path, label: str, inner: bool = False) -> Path:
     """The directory where ``target``'s writing starts: itself, or its nearest existing ancestor.
 
-    ``label`` starts error messages: the option and the value the user gave.
+    ``label`` starts error messages: the option and the value the user gave
+    (``inner``: ``target`` is a directory inside that value, named in messages).
     """
     try:
-        return _find_anchor(target, label)
+        return _find_anchor(target, label, inner)
     except OSError as exc:  # e.g. no permission to look inside a parent
         raise InputError(f"{label}: cannot use it ({_reason(exc)}); choose a writable directory") from None
 
 
-def _find_anchor(target: Path, label: str) -> Path:
+def _find_anchor(target: Path, label: str, inner: bool) -> Path:
     if target.exists():
         if not target.is_dir():
-            raise InputError(f"{label}: exists and is not a directory; choose a directory")
+            what = f"{target} is not a directory" if inner else "exists and is not a directory"
+            raise InputError(f"{label}: {what}; choose a directory")
         return target
     probe = target
     for _ in range(len(target.parts) + 1):  # up to "." or the root
@@ -81,7 +83,7 @@ def check_out_dir(target: str | Path, option: str = "--out", shown: str | Path |
     """
     target = Path(target)
     label = f"{option} {shown if shown is not None else target}"
-    anchor = _anchor(target, label)
+    anchor = _anchor(target, label, inner=shown is not None and Path(shown) != target)
     try:
         probe = tempfile.mkdtemp(prefix=_PARTIAL, dir=anchor)
     except OSError as exc:

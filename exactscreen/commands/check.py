@@ -18,13 +18,13 @@ from ..outdir import StagedDir
 
 _EPILOG = """\
 exit status:
-  0    no claim is refuted and no check errored
-  1    some claim is refuted or errored, or a check is broken
-       (it names an unknown claim ID, or its module cannot be imported)
-  2    bad input (unknown paper or claim ID, unreadable claims file,
-       an --out that exists and is not a directory or cannot be written, ...)
-  130  interrupted (Ctrl-C); 143: terminated (SIGTERM). No report is printed
-       or written: the previous report in --out DIR is left as it was.
+  0  no claim is refuted and no check errored
+  1  some claim is refuted or errored, or a check is broken
+     (it names an unknown claim ID, or its module cannot be imported)
+  2  bad input (unknown paper or claim ID, unreadable claims file,
+     an --out that exists and is not a directory or cannot be written, ...)
+  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): no report is printed
+     or written; the previous report in --out DIR is left as it was
 
 several formats in one run:
   --format chooses what is printed on stdout; --out DIR writes every format

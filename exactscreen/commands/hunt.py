@@ -20,14 +20,14 @@ from ..environment import InputError
 
 _EPILOG = """\
 exit status:
-  0    no counterexample found within the budget
-  1    a counterexample was found (printed on stdout, and written to --out)
-  2    bad input (no hunt for that claim, bad option, unreachable scheduler,
-       an --out that cannot be written: refused before the hunt starts)
-  3    the property raised an exception (a bug in the hunt; the message names the batch)
-  130  interrupted (Ctrl-C); 143: terminated (SIGTERM). The worker processes are
-       stopped; the counterexample of the lowest finished batch, if any, is
-       printed on stdout (not minimized, not written to --out).
+  0  no counterexample found within the budget
+  1  a counterexample was found (printed on stdout, and written to --out)
+  2  bad input (no hunt for that claim, bad option, unreachable scheduler,
+     an --out that cannot be written: refused before the hunt starts)
+  3  the property raised an exception (a bug in the hunt; the message names the batch)
+  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): the worker processes are
+     stopped; the counterexample of the lowest finished batch, if any, is
+     printed on stdout (not minimized, not written to --out)
 
 --out PATH:
   a directory (created if needed): the counterexample is written to
