@@ -365,3 +365,25 @@ def test_two_worker_processes_give_the_results_of_one_process(tmp_path):
     assert result(two, "TOY-C").evidence == ("skipped: needs the LP engine [test_skipped]",)
     assert [line for line in result(two, "TOY-E").evidence] == [f"case {k} [test_many[{k}]]" for k in range(6)]
     assert any("TOY-LEM2" in p for p in two.problems) and any("cannot collect" in p for p in two.problems)
+
+
+def test_a_check_that_kills_its_worker_process_is_a_problem(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A", "TOY-B", "TOY-C"), """
+        import os
+
+        @claim("TOY-A")
+        def test_dies():
+            os._exit(3)
+
+        @claim("TOY-B")
+        def test_b():
+            pass
+
+        @claim("TOY-C")
+        def test_c():
+            pass
+    """)
+    run = run_checks(reg, [d], workers=2)
+    assert run.exit_status == 1
+    assert any("test_dies" in p and "crashed" in p for p in run.problems), run.problems
+    assert result(run, "TOY-B").status is Status.VERIFIED

@@ -160,6 +160,12 @@ class _Collector:
             self.progress.start(len(ids))
             self.started = True
 
+    def pytest_runtest_logreport(self, report) -> None:
+        # pytest-xdist's report of a worker that died while running a check (when == "???").
+        if report.failed and report.when == "???":
+            detail = _last_error_line(str(report.longrepr))
+            self.problems.append(f"{report.nodeid}: {detail}; its claims' results are incomplete")
+
     def pytest_runtest_logfinish(self, nodeid: str, location) -> None:
         if self.progress is not None:
             self.progress.advance(nodeid)
