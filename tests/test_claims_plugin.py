@@ -387,3 +387,19 @@ def test_a_check_that_kills_its_worker_process_is_a_problem(tmp_path):
     assert run.exit_status == 1
     assert any("test_dies" in p and "crashed" in p for p in run.problems), run.problems
     assert result(run, "TOY-B").status is Status.VERIFIED
+
+
+def test_a_check_that_stops_the_run_makes_it_fail_not_pass(tmp_path):
+    """pytest.exit() in a check ends the session "interrupted": a partial run never exits 0."""
+    reg, d = make(tmp_path, ("TOY-A", "TOY-B"), """
+        @claim("TOY-A")
+        def test_a():
+            pytest.exit("enough")
+
+        @claim("TOY-B")
+        def test_b():
+            pass
+    """)
+    run = run_checks(reg, [d])
+    assert run.exit_status == 1
+    assert any("the run stopped before every check ran" in p and "enough" in p for p in run.problems), run.problems
