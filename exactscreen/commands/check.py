@@ -1,8 +1,14 @@
 """``exactscreen check``: run the claim checks and print the referee report.
 
 Runs the checks of ``proofs_checks/`` (installed as ``exactscreen.proofs_checks``)
-with pytest, in-process, and prints one row per claim: verified,
-verified-bounds, qualified, not-checkable, refuted, error or not-yet-checked.
+with pytest — in-process, or on ``--workers`` processes with pytest-xdist
+(:func:`exactscreen.claims.runner.run_checks`) — and prints one row per claim:
+verified, verified-bounds, qualified, not-checkable, refuted, error or
+not-yet-checked.
+
+``--out DIR`` is checked before any check runs and written all or nothing
+(:class:`exactscreen.outdir.StagedDir`); Ctrl-C or SIGTERM prints no report
+and leaves DIR as it was (exit 130 / 143, see :mod:`exactscreen.interrupts`).
 """
 
 from __future__ import annotations
