@@ -5,7 +5,10 @@ Each subcommand lives in ``exactscreen/commands/<name>.py`` and exposes
 ``func``) ; this module only dispatches.  Errors in user input
 (:class:`~exactscreen.environment.InputError`,
 :class:`~exactscreen.numbers.ExactNumberError`) go to stderr as one line,
-without a traceback, with exit status 2.
+without a traceback, with exit status 2.  Ctrl-C (SIGINT) and SIGTERM end
+every command with one line on stderr (what was interrupted, and what the
+command noted about its output) and exit status 130 or 143
+(:mod:`exactscreen.interrupts`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import importlib
 import sys
 
 from .environment import InputError
+from .interrupts import exit_status, signal_name, sigterm_raises
 from .numbers import ExactNumberError
 
 #: Subcommand modules under exactscreen.commands, in the order --help lists them
@@ -44,16 +48,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+    command = "exactscreen"
     try:
-        return int(args.func(args) or 0)
+        with sigterm_raises():
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            if not getattr(args, "func", None):
+                parser.print_help()
+                return 2
+            command = f"exactscreen {args.command}"
+            return int(args.func(args) or 0)
     except (InputError, ExactNumberError) as exc:
-        print(f"exactscreen {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
+        notes = "; ".join(getattr(exc, "__notes__", ()) or ())
+        print(f"{command}: interrupted by {signal_name(exc)}" + (f"; {notes}" if notes else ""), file=sys.stderr)
+        return exit_status(exc)
     except BrokenPipeError:  # pragma: no cover - e.g. piping into head
         return 0
 

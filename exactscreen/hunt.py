@@ -68,6 +68,8 @@ __all__ = [
     "DaskCluster",
     "make_executor",
     "write_counterexample",
+    "counterexample_path",
+    "counterexample_text",
 ]
 
 
@@ -285,6 +287,20 @@ class InProcess:
         return "InProcess()"
 
 
+def _worker_signals() -> None:
+    """In a worker process: ignore Ctrl-C, die quietly on SIGTERM.
+
+    Ctrl-C in a terminal reaches every process of the group; the parent stops
+    the workers itself (:meth:`LocalProcesses.close`), so a worker must not
+    print a KeyboardInterrupt traceback of its own.  A forked worker inherits
+    the parent's SIGTERM handler (:mod:`exactscreen.interrupts`): reset it.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 class LocalProcesses:
     """``concurrent.futures.ProcessPoolExecutor`` with ``workers`` processes.
 
@@ -300,7 +316,7 @@ class LocalProcesses:
         if workers < 1:
             raise InputError(f"--workers {workers}: need at least 1")
         self.parallelism = workers
-        self.pool = cf.ProcessPoolExecutor(max_workers=workers)
+        self.pool = cf.ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
 
     def submit(self, fn: Callable, *args: Any) -> cf.Future:
         return self.pool.submit(fn, *args)
@@ -569,6 +585,12 @@ def run_hunt(
 
     ``progress(batches_done, instances, elapsed_seconds)`` is called as
     batches finish.
+
+    On Ctrl-C (or SIGTERM, see :mod:`exactscreen.interrupts`) the executor is
+    closed (worker processes terminated) and the :class:`KeyboardInterrupt`
+    propagates with attribute ``partial``: a :class:`HuntResult` of what was
+    done so far, whose counterexample (if any) is that of the lowest finished
+    batch with one, not minimized (lower batches may be unfinished).
     """
     if batch_size < 1:
         raise InputError(f"--batch-size {batch_size}: need at least 1")
@@ -626,6 +648,9 @@ def run_hunt(
                         del pending[j]
                 if progress is not None:
                     progress(len(done), sum(r.tried for r in done.values()), _decimal(elapsed()))
+    except KeyboardInterrupt as exc:
+        exc.partial = _partial_result(h, seed, done, best, _decimal(elapsed()), ex.name, batch_size)
+        raise
     finally:
         ex.close()
     took = _decimal(elapsed())
@@ -643,12 +668,31 @@ def run_hunt(
     )
 
 
+def _partial_result(
+    h: Hunt, seed: int, done: dict, best: int | None, took: Decimal, executor: str, batch_size: int
+) -> HuntResult:
+    """What an interrupted hunt had: the lowest finished batch's counterexample, not minimized."""
+    tried = sum(r.tried for r in done.values())
+    if best is None:
+        return HuntResult(h.claim, seed, False, batches=len(done), tried=tried, seconds=took,
+                          executor=executor, batch_size=batch_size)
+    cx = done[best].counterexample
+    try:
+        toml = h.to_toml(cx) if h.to_toml is not None else None
+    except Exception:  # noqa: BLE001 - the description below still shows it
+        toml = None
+    return HuntResult(h.claim, seed, True, cx, cx, 0, best, len(done), tried, took, executor,
+                      False, toml, batch_size)
+
+
 def _decimal(x: Fraction) -> Decimal:
     return (Decimal(x.numerator) / Decimal(x.denominator)).quantize(Decimal("0.001"))
 
 
 def write_counterexample(result: HuntResult, out_dir: str | Path, statement: str = "") -> Path:
-    """Write ``result``'s minimized counterexample to ``out_dir/CLAIM-counterexample.toml``.
+    """Write ``result``'s minimized counterexample to ``out_dir/CLAIM-counterexample.toml``
+    (or to ``out_dir`` itself if it names a ``.toml`` file, see :func:`counterexample_path`),
+    through a temporary file and a rename.
 
     The header comments say which claim it refutes and how it was found; the
     body is ``to_toml`` of the hunt (for environments, loadable by
@@ -657,17 +701,35 @@ def write_counterexample(result: HuntResult, out_dir: str | Path, statement: str
     """
     if not result.found:
         raise ValueError("no counterexample to write")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{result.claim}-counterexample.toml"
+    path = counterexample_path(out_dir, result.claim)
     head = [f"# Counterexample to {result.claim}" + (f": {statement}" if statement else "")]
     head.append(
         f"# found by `exactscreen hunt {result.claim} --seed {result.seed} --batch-size "
         f"{result.batch_size}` in batch {result.batch} "
         f"after {result.tried} instances; minimized in {result.shrink_steps} steps"
     )
+    from .outdir import write_file_atomically
+
+    return write_file_atomically(path, counterexample_text(result, head))
+
+
+def counterexample_text(result: HuntResult, head: list[str] | None = None) -> str:
+    """The TOML of ``result``'s (minimized) counterexample, after the comment lines ``head``."""
     body = result.toml
     if body is None:
         body = f"counterexample = {_toml_string(repr(result.minimized))}\n"
-    path.write_text("\n".join(head) + "\n\n" + body, encoding="utf-8")
-    return path
+    return ("\n".join(head) + "\n\n" if head else "") + body
+
+
+def counterexample_path(out: str | Path, claim: str) -> Path:
+    """Where ``--out`` puts the counterexample of ``claim``.
+
+    An existing directory, or a path not ending in ``.toml``: the file
+    ``CLAIM-counterexample.toml`` in that directory (created if needed).  A
+    path ending in ``.toml`` that is not a directory: that file (replaced if
+    it exists).
+    """
+    out = Path(out)
+    if out.is_dir() or out.suffix.lower() != ".toml":
+        return out / f"{claim}-counterexample.toml"
+    return out

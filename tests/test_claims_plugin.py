@@ -311,3 +311,95 @@ def test_hypothesis_profile_env_var_selects_the_profile_in_plain_pytest(tmp_path
         env={**os.environ, "HYPOTHESIS_PROFILE": "deep"},
     )
     assert proc.returncode == 0, proc.stdout
+
+
+def _comparable(run):
+    """A run's results without timings."""
+    return (
+        [(r.id, r.status, r.evidence, r.instances, [(t.nodeid, t.status, t.evidence, t.instances) for t in r.tests])
+         for r in run.results],
+        run.problems,
+    )
+
+
+def test_two_worker_processes_give_the_results_of_one_process(tmp_path):
+    """pytest-xdist: outcomes made on the workers, gathered in run order on the controller."""
+    reg, d = make(tmp_path, ("TOY-A", "TOY-B", "TOY-C", "TOY-D", "TOY-E", "TOY-LEM1"), """
+        @claim("TOY-A")
+        @given(st.fractions(min_value=-3, max_value=3, max_denominator=6))
+        def test_square(evidence, x):
+            evidence.compared("x + x", x + x, 2 * x)
+
+        @claim("TOY-A", "TOY-B")
+        def test_bounds(evidence):
+            evidence.bounds("x", 0, 1)
+
+        @claim("TOY-B")
+        @given(st.integers(min_value=0, max_value=100))
+        def test_refuted(x):
+            assert x < 50
+
+        @claim("TOY-C")
+        def test_skipped():
+            pytest.skip("needs the LP engine")
+
+        @claim("TOY-D")
+        @pytest.mark.xfail(reason="sign error")
+        def test_xfail():
+            assert -1 > 0
+
+        @claim("TOY-E")
+        @pytest.mark.parametrize("k", range(6))
+        def test_many(evidence, k):
+            evidence.note(f"case {k}")
+
+        @claim("TOY-LEM2")
+        def test_typo():
+            pass
+    """)
+    (d / "test_broken.py").write_text("import no_such_module_exactscreen\n", encoding="utf-8")
+    one = run_checks(reg, [d])
+    two = run_checks(reg, [d], workers=2)
+    assert _comparable(two) == _comparable(one)
+    assert result(two, "TOY-B").status is Status.REFUTED
+    assert result(two, "TOY-C").evidence == ("skipped: needs the LP engine [test_skipped]",)
+    assert [line for line in result(two, "TOY-E").evidence] == [f"case {k} [test_many[{k}]]" for k in range(6)]
+    assert any("TOY-LEM2" in p for p in two.problems) and any("cannot collect" in p for p in two.problems)
+
+
+def test_a_check_that_kills_its_worker_process_is_a_problem(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A", "TOY-B", "TOY-C"), """
+        import os
+
+        @claim("TOY-A")
+        def test_dies():
+            os._exit(3)
+
+        @claim("TOY-B")
+        def test_b():
+            pass
+
+        @claim("TOY-C")
+        def test_c():
+            pass
+    """)
+    run = run_checks(reg, [d], workers=2)
+    assert run.exit_status == 1
+    assert any("test_dies" in p and "crashed" in p for p in run.problems), run.problems
+    assert result(run, "TOY-B").status is Status.VERIFIED
+
+
+def test_a_check_that_stops_the_run_makes_it_fail_not_pass(tmp_path):
+    """pytest.exit() in a check ends the session "interrupted": a partial run never exits 0."""
+    reg, d = make(tmp_path, ("TOY-A", "TOY-B"), """
+        @claim("TOY-A")
+        def test_a():
+            pytest.exit("enough")
+
+        @claim("TOY-B")
+        def test_b():
+            pass
+    """)
+    run = run_checks(reg, [d])
+    assert run.exit_status == 1
+    assert any("the run stopped before every check ran" in p and "enough" in p for p in run.problems), run.problems

@@ -22,13 +22,24 @@ What it does in every pytest run:
 
 It only acts on tests that carry a ``claim`` marker, so it is inert in other
 projects' test suites.
+
+Under pytest-xdist (``exactscreen check`` runs the checks on several
+processes) the outcomes are made on the workers and gathered on the
+controller: each worker attaches its outcome to the teardown report of the
+test as plain data (attribute ``exactscreen_outcome``, which xdist sends with
+the report), and the controller puts them back in collection order, so the
+outcomes, and hence the report, are those of a run on one process.  The
+registry travels to the workers in ``workerinput``; the unknown-ID messages,
+identical on every worker, come back in ``workeroutput``.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import pickle
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -56,6 +67,14 @@ _CURRENT = pytest.StashKey[Evidence]()
 _PHASES = pytest.StashKey[dict]()
 _UNKNOWN_IDS = pytest.StashKey[tuple]()
 _RESTORE = pytest.StashKey[Any]()
+_INDEX = pytest.StashKey[int]()
+_GATHERED = pytest.StashKey[list]()
+
+#: Attribute of a worker's teardown report carrying the outcome (see the module docstring).
+WIRE = "exactscreen_outcome"
+#: Keys of ``workerinput`` / ``workeroutput`` used under pytest-xdist.
+_REGISTRY_INPUT = "exactscreen_registry"
+_UNKNOWN_OUTPUT = "exactscreen_unknown"
 
 _MAX_MESSAGE = 400
 
@@ -118,13 +137,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "claim(*ids): claim IDs (exactscreen registry) this check replays"
     )
+    given = getattr(config, "workerinput", {}).get(_REGISTRY_INPUT)
     try:
-        config.stash[REGISTRY] = _registry(config)
+        # A worker of exactscreen check validates against the controller's registry
+        # (pickled by our own controller process, see pytest_configure_node).
+        config.stash[REGISTRY] = pickle.loads(given) if given is not None else _registry(config)
     except InputError as exc:
         raise pytest.UsageError(f"exactscreen: {exc}") from None
     config.stash[OUTCOMES] = []
     config.stash[UNKNOWN] = []
     config.stash[SKIPPED] = {}
+    config.stash[_GATHERED] = []
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistHooks(config), "exactscreen-xdist")
 
     from hypothesis import settings
 
@@ -178,6 +203,11 @@ def pytest_collection_modifyitems(
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    for index, item in enumerate(session.items):  # run order on one process
+        item.stash[_INDEX] = index
 
 
 # ------------------------------------------------------------------ fixture
@@ -351,11 +381,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
         if restore is not None:
             handle, inner = restore
             handle.inner_test = inner
-        _finish(item, ids, phases)
+        outcome, skipped = _finish(item, ids, phases)
+        if hasattr(item.config, "workerinput"):  # an xdist worker: send it with the report
+            setattr(report, WIRE, _to_wire(item.stash.get(_INDEX, -1), outcome, skipped))
     return report
 
 
-def _finish(item: pytest.Item, ids: tuple[str, ...], phases: dict) -> None:
+def _finish(
+    item: pytest.Item, ids: tuple[str, ...], phases: dict
+) -> tuple[TestOutcome | None, list[tuple[str, str]]]:
+    """Record the item's outcome (or its skip reasons); return them."""
     ev = item.stash.get(_EVIDENCE, None) or Evidence(item.nodeid)
     lines = list(ev.lines)
     status: Status | None = None
@@ -398,14 +433,82 @@ def _finish(item: pytest.Item, ids: tuple[str, ...], phases: dict) -> None:
         reason = f"skipped: {skipped_reason or 'skipped'} [{item.nodeid.rsplit('::', 1)[-1]}]"
         for cid in ids:
             config.stash[SKIPPED].setdefault(cid, []).append(reason)
-        return
+        return None, [(cid, reason) for cid in ids]
     if status is Status.ERROR and setup is not None and setup.failed:
         instances = 0
     else:
         instances = ev.instance_count
-    config.stash[OUTCOMES].append(
-        TestOutcome(item.nodeid, ids, status, tuple(lines), instances, duration)
-    )
+    outcome = TestOutcome(item.nodeid, ids, status, tuple(lines), instances, duration)
+    config.stash[OUTCOMES].append(outcome)
+    return outcome, []
+
+
+# ------------------------------------------------------------- pytest-xdist
+def _to_wire(index: int, outcome: TestOutcome | None, skipped: list[tuple[str, str]]) -> dict:
+    """An outcome as plain data (what execnet can send)."""
+    data: dict[str, Any] = {"index": index, "skipped": [list(pair) for pair in skipped]}
+    if outcome is not None:
+        data["outcome"] = {
+            "nodeid": outcome.nodeid,
+            "claims": list(outcome.claims),
+            "status": outcome.status.value,
+            "evidence": list(outcome.evidence),
+            "instances": outcome.instances,
+            "seconds": str(outcome.seconds),
+        }
+    return data
+
+
+def _from_wire(data: dict) -> tuple[int, TestOutcome | None, list[tuple[str, str]]]:
+    o = data.get("outcome")
+    outcome = None
+    if o is not None:
+        outcome = TestOutcome(
+            o["nodeid"], tuple(o["claims"]), Status(o["status"]), tuple(o["evidence"]),
+            int(o["instances"]), Decimal(o["seconds"]),
+        )
+    return int(data["index"]), outcome, [(cid, reason) for cid, reason in data["skipped"]]
+
+
+class _XdistHooks:
+    """Hooks that exist only when pytest-xdist is installed (registered by pytest_configure)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self._config = config
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        # Controller: the workers validate claim IDs against this registry.
+        node.workerinput[_REGISTRY_INPUT] = pickle.dumps(node.config.stash[REGISTRY])
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        # Controller: every worker collected the same items, hence the same messages.
+        config = node.config
+        for msg in getattr(node, "workeroutput", {}).get(_UNKNOWN_OUTPUT, ()):
+            if msg not in config.stash[UNKNOWN]:
+                config.stash[UNKNOWN].append(msg)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        config = session.config
+        if hasattr(config, "workerinput"):
+            config.workeroutput[_UNKNOWN_OUTPUT] = list(config.stash[UNKNOWN])
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        data = getattr(report, WIRE, None)
+        config = self._config
+        if not isinstance(data, dict) or hasattr(config, "workerinput"):
+            return  # not a worker's outcome, or this process made it itself
+        gathered = config.stash[_GATHERED]
+        gathered.append(_from_wire(data))
+        gathered.sort(key=lambda entry: entry[0])  # back into run order on one process
+        config.stash[OUTCOMES] = [o for _, o, _ in gathered if o is not None]
+        skipped: dict[str, list[str]] = {}
+        for _, _, pairs in gathered:
+            for cid, reason in pairs:
+                skipped.setdefault(cid, []).append(reason)
+        config.stash[SKIPPED] = skipped
 
 
 # ------------------------------------------------------------------ summary

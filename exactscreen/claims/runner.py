@@ -23,9 +23,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Protocol, Sequence
 
+from pluggy import HookimplMarker
+
 from ..environment import InputError
 from .registry import Registry
 from .results import STATUS_ORDER, ClaimResult, combine, seconds
+
+#: pytest's hookimpl marker without importing pytest (imported only when checks run).
+pytest_hookimpl = HookimplMarker("pytest")
 
 __all__ = ["CheckRun", "Collected", "Progress", "run_checks", "collect_checks", "default_checks_dir"]
 
@@ -124,6 +129,8 @@ class _Collector:
         self.outcomes: list = []
         self.skipped: dict = {}
         self.unknown: list[str] = []
+        self.started = False
+        self.interrupt: BaseException | None = None
 
     @staticmethod
     def _keys():
@@ -134,6 +141,7 @@ class _Collector:
     def pytest_configure(self, config) -> None:
         # Runs after the plugin's own (tryfirst) configure: validate against our registry.
         config.stash[self._keys().REGISTRY] = self.registry
+        self.config = config
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
@@ -143,16 +151,55 @@ class _Collector:
     def pytest_collection_finish(self, session) -> None:
         if self.progress is not None:
             self.progress.start(len(session.items))
+            self.started = True
+
+    @pytest_hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids) -> None:
+        # Under pytest-xdist the controller collects nothing: the first worker's count.
+        if self.progress is not None and not self.started:
+            self.progress.start(len(ids))
+            self.started = True
+
+    def pytest_runtest_logreport(self, report) -> None:
+        # pytest-xdist's report of a worker that died while running a check (when == "???").
+        if report.failed and report.when == "???":
+            detail = _last_error_line(str(report.longrepr))
+            self.problems.append(f"{report.nodeid}: {detail}; its claims' results are incomplete")
 
     def pytest_runtest_logfinish(self, nodeid: str, location) -> None:
         if self.progress is not None:
             self.progress.advance(nodeid)
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        # pytest catches KeyboardInterrupt (and pytest.exit) and ends the session
+        # "interrupted"; run_checks re-raises it instead of reporting a partial run.
+        self.interrupt = excinfo.value
+        _stop_xdist_workers(getattr(self, "config", None))
 
     def pytest_sessionfinish(self, session) -> None:
         keys = self._keys()
         self.outcomes = list(session.config.stash.get(keys.OUTCOMES, []))
         self.skipped = dict(session.config.stash.get(keys.SKIPPED, {}))
         self.unknown = list(session.config.stash.get(keys.UNKNOWN, []))
+
+
+def _stop_xdist_workers(config) -> None:
+    """Terminate pytest-xdist's worker processes now.
+
+    Otherwise xdist asks them to finish and waits up to 10 s, the rest of the
+    check running on (a SIGTERM reaches the controller only).  Uses execnet's
+    gateway attributes (no public API gives the processes); does nothing if
+    they are not there.
+    """
+    dsession = config.pluginmanager.getplugin("dsession") if config is not None else None
+    group = getattr(getattr(dsession, "nodemanager", None), "group", None)
+    for gateway in list(group or ()):
+        popen = getattr(getattr(gateway, "_io", None), "popen", None)
+        try:
+            if popen is not None and popen.poll() is None:
+                popen.terminate()
+        except OSError:  # pragma: no cover - already gone
+            pass
 
 
 def _forget_modules(dirs: Sequence[Path], before: set[str]) -> None:
@@ -219,6 +266,19 @@ def collect_checks(registry: Registry, checks: Sequence[str | Path] | None = Non
     )
 
 
+def _have_xdist() -> bool:
+    try:
+        import xdist  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _xdist_plugin_args() -> list[str]:
+    """``-p xdist.plugin`` when pytest does not load plugins from entry points."""
+    return ["-p", "xdist.plugin"] if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD") else []
+
+
 def _common_args(dirs: Sequence[Path]) -> list[str]:
     root = dirs[0] if len(dirs) == 1 else Path(os.path.commonpath([str(d) for d in dirs]))
     ini = resources.files(__package__).joinpath("pytest-checks.ini")
@@ -241,6 +301,7 @@ def run_checks(
     select: Iterable[str] | None = None,
     profile: str = "ci",
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> CheckRun:
     """Run the checks and return one result per (selected) claim.
 
@@ -257,6 +318,20 @@ def run_checks(
         Hypothesis profile, ``"ci"`` or ``"deep"``.
     progress
         Optional :class:`Progress` receiver.
+    workers
+        Number of processes running the checks: 1 runs them in this process;
+        more uses pytest-xdist (``-n workers``), the outcomes being gathered in
+        run order (:mod:`exactscreen.claims.plugin`), so the results are those
+        of a run on one process apart from timings.  Without pytest-xdist the
+        checks run in this process.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        If the run was interrupted (Ctrl-C, or SIGTERM turned into
+        :class:`exactscreen.interrupts.Terminated` by the command line):
+        pytest catches it and ends the session early, and a partial run must
+        not be reported as a whole one.
     """
     from .. import testing
 
@@ -278,6 +353,9 @@ def run_checks(
     args = [*(str(d) for d in dirs), *_plugin_args(), *_common_args(dirs), "--hypothesis-profile", profile]
     for cid in selected:
         args += ["--exactscreen-select", cid]
+    if workers > 1 and _have_xdist():
+        # worksteal: the long checks (20 s and more) do not leave one process idle at the end.
+        args += ["-n", str(workers), "--dist", "worksteal", *_xdist_plugin_args()]
     collector = _Collector(registry, progress)
     before = set(sys.modules)
     previous_profile = settings.get_current_profile_name()
@@ -290,9 +368,14 @@ def run_checks(
         settings.load_profile(previous_profile)
         _forget_modules(dirs, before)
     elapsed = seconds(time.perf_counter() - started)
+    if isinstance(collector.interrupt, KeyboardInterrupt):
+        raise collector.interrupt
     if int(code) in (3, 4):  # internal error, usage error
         detail = _last_error_line(sink.getvalue())
         raise InputError(f"pytest could not run the checks in {', '.join(map(str, dirs))}: {detail}")
     problems = tuple(collector.unknown) + tuple(collector.problems)
+    if int(code) == 2 or collector.interrupt is not None:  # pytest.exit() in a check, or a crash
+        why = _last_error_line(str(collector.interrupt)) if collector.interrupt is not None else "interrupted"
+        problems += (f"the run stopped before every check ran ({why}); the results are partial",)
     results = tuple(combine(c, collector.outcomes, collector.skipped.get(c.id, ())) for c in rows)
     return CheckRun(results, problems, profile, tuple(str(d) for d in dirs), elapsed)

@@ -1,8 +1,14 @@
 """``exactscreen check``: run the claim checks and print the referee report.
 
 Runs the checks of ``proofs_checks/`` (installed as ``exactscreen.proofs_checks``)
-with pytest, in-process, and prints one row per claim: verified,
-verified-bounds, qualified, not-checkable, refuted, error or not-yet-checked.
+with pytest — in-process, or on ``--workers`` processes with pytest-xdist
+(:func:`exactscreen.claims.runner.run_checks`) — and prints one row per claim:
+verified, verified-bounds, qualified, not-checkable, refuted, error or
+not-yet-checked.
+
+``--out DIR`` is checked before any check runs and written all or nothing
+(:class:`exactscreen.outdir.StagedDir`); Ctrl-C or SIGTERM prints no report
+and leaves DIR as it was (exit 130 / 143, see :mod:`exactscreen.interrupts`).
 """
 
 from __future__ import annotations
@@ -14,13 +20,29 @@ import tempfile
 from pathlib import Path
 
 from ..environment import InputError
+from ..outdir import StagedDir
 
 _EPILOG = """\
 exit status:
   0  no claim is refuted and no check errored
   1  some claim is refuted or errored, or a check is broken
      (it names an unknown claim ID, or its module cannot be imported)
-  2  bad input (unknown paper or claim ID, unreadable claims file, ...)
+  2  bad input (unknown paper or claim ID, unreadable claims file,
+     an --out that exists and is not a directory or cannot be written, ...)
+  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): no report is printed
+     or written; the previous report in --out DIR is left as it was
+
+several formats in one run:
+  --format chooses what is printed on stdout; --out DIR writes every format
+  (report.md, report.html, report.tex, report.json) and the figures into DIR,
+  from the same run. E.g. `--format json --out report/` prints the JSON and
+  writes report/report.json (the same text) and the others. DIR is written
+  all or nothing: the new report is assembled in a temporary directory and
+  moved into DIR at the end; other files in DIR are kept.
+
+parallel checks:
+  The checks run on --workers processes (pytest-xdist); the results are
+  those of a run on one process, apart from the timings.
 
 examples:
   exactscreen check                           the three papers, table on the terminal
@@ -52,7 +74,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="what to print on stdout (default: text, a table)")
     p.add_argument("--out", metavar="DIR", type=Path,
-                   help="also write report.md, report.html, report.tex, report.json and figures/ into DIR")
+                   help="also write report.md, report.html, report.tex, report.json and figures/ into DIR "
+                   "(created if needed; checked before the checks run; replaced only when the run completes)")
+    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                   help="processes running the checks (default: one per CPU, at most "
+                   f"{MAX_AUTO_WORKERS}, when more than {FEW_CLAIMS} claims are selected, else 1; "
+                   "1 runs them in this process)")
     p.add_argument("--profile", choices=PROFILES, default=None,
                    help="hypothesis profile: ci (fast, deterministic; default, or $HYPOTHESIS_PROFILE) "
                    "or deep (thousands of examples)")
@@ -65,6 +92,34 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
     return p
+
+
+#: --workers default: one process per CPU up to this many ...
+MAX_AUTO_WORKERS = 8
+#: ... unless at most this many claims are selected (starting workers costs ~2 s).
+FEW_CLAIMS = 4
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def default_workers(claims: int) -> int:
+    """The ``--workers`` default for a run of ``claims`` claims."""
+    return 1 if claims <= FEW_CLAIMS else max(1, min(_cpus(), MAX_AUTO_WORKERS))
 
 
 class _Bar:
@@ -127,6 +182,39 @@ def _stdout_console():
 
 def run(args: argparse.Namespace) -> int:
     """Run the checks, print the report in ``--format``; return the exit status."""
+    from ..testing import env_profile
+
+    registry = _registry(args.claims)
+    for option, values, lookup in (("--paper", args.paper, registry.paper), ("--claim", args.claim, registry.__getitem__)):
+        for value in values:
+            try:
+                lookup(value)
+            except InputError as exc:
+                raise InputError(f"{option} {value}: {exc}") from None
+    selected = registry.select(args.paper, args.claim)
+    profile = args.profile or env_profile()
+    workers = args.workers or default_workers(len(selected))
+    existed = args.out is not None and args.out.is_dir()
+    # An --out that cannot be written is refused now, not after every check has run.
+    staged = StagedDir(args.out, "--out") if args.out is not None else None
+    try:
+        return _run(args, registry, selected, profile, workers, staged)
+    except KeyboardInterrupt as exc:
+        if args.out is None:
+            exc.add_note("no report")
+        elif staged is not None and staged.committed:
+            exc.add_note(f"the report in {args.out} is complete")
+        elif existed:
+            exc.add_note(f"no report written; {args.out} is untouched")
+        else:
+            exc.add_note(f"no report written; {args.out} not created")
+        raise
+    finally:
+        if staged is not None:
+            staged.discard()
+
+
+def _run(args, registry, selected, profile: str, workers: int, staged) -> int:
     from rich.console import Console
 
     from ..claims.runner import run_checks
@@ -140,33 +228,21 @@ def run(args: argparse.Namespace) -> int:
         to_markdown,
         write_report,
     )
-    from ..testing import env_profile
-
-    registry = _registry(args.claims)
-    for option, values, lookup in (("--paper", args.paper, registry.paper), ("--claim", args.claim, registry.__getitem__)):
-        for value in values:
-            try:
-                lookup(value)
-            except InputError as exc:
-                raise InputError(f"{option} {value}: {exc}") from None
-    selected = registry.select(args.paper, args.claim)
-    profile = args.profile or env_profile()
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise InputError(f"--out {args.out}: exists and is not a directory; choose a directory")
 
     err = Console(file=sys.stderr)
     show_bar = not args.quiet and sys.stderr.isatty()
+    kwargs = dict(select=selected.ids, profile=profile, workers=workers)
     if show_bar:
         with _Bar(err) as bar:
-            result = run_checks(registry, args.checks, select=selected.ids, profile=profile, progress=bar)
+            result = run_checks(registry, args.checks, progress=bar, **kwargs)
     else:
-        result = run_checks(registry, args.checks, select=selected.ids, profile=profile)
+        result = run_checks(registry, args.checks, **kwargs)
 
     papers = sorted({c.paper for c in selected})
     figures = ()
     scratch = None
-    if args.out is not None:
-        figures = draw_figures(args.out / "figures", papers)
+    if staged is not None:
+        figures = draw_figures(staged.path / "figures", papers)
     elif args.format == "html":
         scratch = tempfile.TemporaryDirectory(prefix="exactscreen-figures-")
         figures = draw_figures(scratch.name, papers)
@@ -184,8 +260,9 @@ def run(args: argparse.Namespace) -> int:
         elif args.format == "latex":
             sys.stdout.write(to_latex(report, "figures" if args.out else None))
         sys.stdout.flush()
-        if args.out is not None:
-            written = write_report(report, args.out)
+        if staged is not None:
+            written = write_report(report, staged.path)
+            staged.commit()
             names = ", ".join(p.name for p in written)
             drawn = sum(f.ok for f in figures)
             print(f"wrote {names} and {drawn} figure(s) to {args.out}", file=sys.stderr)

@@ -21,9 +21,19 @@ from ..environment import InputError
 _EPILOG = """\
 exit status:
   0  no counterexample found within the budget
-  1  a counterexample was found (written to --out)
-  2  bad input (no hunt for that claim, bad option, unreachable scheduler)
+  1  a counterexample was found (printed on stdout, and written to --out)
+  2  bad input (no hunt for that claim, bad option, unreachable scheduler,
+     an --out that cannot be written: refused before the hunt starts)
   3  the property raised an exception (a bug in the hunt; the message names the batch)
+  130 interrupted (Ctrl-C), 143 terminated (SIGTERM): the worker processes are
+     stopped; the counterexample of the lowest finished batch, if any, is
+     printed on stdout (not minimized, not written to --out)
+
+--out PATH:
+  a directory (created if needed): the counterexample is written to
+  PATH/CLAIM-counterexample.toml; or a file name ending in .toml: written
+  there, replacing the file. An existing file not ending in .toml is refused.
+  Files are written through a temporary file and a rename (never half written).
 
 The same --seed gives the same counterexample whatever --workers or --scheduler,
 provided it is found within the budget: batch i always draws the same instances,
@@ -71,8 +81,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="local worker processes (default 1: this process)")
     p.add_argument("--scheduler", metavar="ADDR",
                    help="dask.distributed scheduler address, e.g. tcp://127.0.0.1:8786 (overrides --workers)")
-    p.add_argument("--out", type=Path, default=Path("counterexamples"), metavar="DIR",
-                   help="where to write CLAIM-counterexample.toml (default ./counterexamples)")
+    p.add_argument("--out", type=Path, default=Path("counterexamples"), metavar="PATH",
+                   help="directory for CLAIM-counterexample.toml (default ./counterexamples), or a "
+                   "file name ending in .toml; see below")
     p.add_argument("--batch-size", type=_positive_int, default=100, metavar="N",
                    help="instances per batch (default 100)")
     p.add_argument("--max-batches", type=_positive_int, default=None, metavar="N",
@@ -119,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..hunt import (
         HuntError,
+        counterexample_text,
         get_hunt,
         make_executor,
         registered_hunts,
@@ -137,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("name the claim to hunt, e.g. `exactscreen hunt STT-LEM1` (see --list)")
     h = get_hunt(args.claim)
     statement = _statement(args.claim)
+    _check_out(args.out, args.claim)  # before any work: a found counterexample must have a home
     executor = make_executor(args.workers, args.scheduler, hunt=h)
 
     bar = None
@@ -161,6 +174,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = run_hunt(h, seed=args.seed, budget=args.budget, batch_size=args.batch_size,
                           max_batches=args.max_batches, executor=executor, progress=progress)
+    except KeyboardInterrupt as exc:
+        if bar is not None:
+            bar.stop()
+            bar = None
+        _interrupted(exc, h, args)
+        raise
     except HuntError as exc:
         print(f"exactscreen hunt: error: {exc}", file=sys.stderr)
         return 3
@@ -174,12 +193,52 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.claim}: no counterexample in {result.tried} instances "
               f"({result.batches} batches, seed {args.seed}, {where}; {why})")
         return 0
-    path = write_counterexample(result, args.out, statement)
     print(f"{args.claim}: counterexample found in batch {result.batch} after {result.tried} instances "
           f"(seed {args.seed}, {where}); minimized in {result.shrink_steps} steps:")
     print(h.describe(result.minimized))
+    sys.stdout.flush()
+    try:
+        path = write_counterexample(result, args.out, statement)
+    except OSError as exc:
+        # Checked before the hunt, but the disk may have filled up since: the TOML goes to stdout.
+        print("# could not be written to --out; the file would have been:")
+        print(counterexample_text(result), end="")
+        print(f"exactscreen hunt: error: --out {args.out}: cannot write the counterexample "
+              f"({exc.strerror or exc}); it is printed on stdout above", file=sys.stderr)
+        return 1
     print(f"written to {path}")
     return 1
+
+
+def _check_out(out: Path, claim: str) -> None:
+    """Refuse an --out that cannot receive the counterexample (exit 2), creating nothing."""
+    from ..hunt import counterexample_path
+    from ..outdir import check_out_dir
+
+    if out.exists() and not out.is_dir() and out.suffix.lower() != ".toml":
+        raise InputError(f"--out {out}: exists and is not a directory; give a directory, or a file "
+                         "name ending in .toml")
+    check_out_dir(counterexample_path(out, claim).parent, "--out", shown=out)
+
+
+def _interrupted(exc: KeyboardInterrupt, h, args: argparse.Namespace) -> None:
+    """Print the best counterexample so far (stdout) and note what happened (stderr line)."""
+    from ..hunt import counterexample_text
+
+    partial = getattr(exc, "partial", None)
+    if partial is None:
+        return
+    if not partial.found:
+        exc.add_note(f"no counterexample in {partial.tried} instances ({partial.batches} batches) so far; "
+                     "worker processes stopped")
+        return
+    print(f"{args.claim}: counterexample found in batch {partial.batch} (seed {args.seed}; "
+          "interrupted: not minimized, lower batches unfinished):")
+    print(h.describe(partial.minimized))
+    print(counterexample_text(partial), end="")
+    sys.stdout.flush()
+    exc.add_note(f"counterexample of batch {partial.batch} printed on stdout, not minimized, "
+                 f"not written to {args.out}; worker processes stopped")
 
 
 def _statement(claim_id: str) -> str:

@@ -9,7 +9,12 @@ constraints, efficiency, uniqueness and how the certificate was obtained.
 from __future__ import annotations
 
 import json
+import os
 import sys
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterator
 
 from ..environment import load_toml
 from ._common import resolve_market
@@ -49,13 +54,87 @@ def _both(v) -> str:
     return s if s == d else f"{s} ({d})"
 
 
-def run(args) -> int:
+#: Seconds before a solve shows its spinner (terminal only); tests set the variable.
+PROGRESS_AFTER = 2.0
+_PROGRESS_AFTER_ENV = "EXACTSCREEN_PROGRESS_AFTER"
+
+
+def _progress_after() -> float:
+    try:
+        return max(0.0, float(os.environ.get(_PROGRESS_AFTER_ENV, PROGRESS_AFTER)))
+    except ValueError:
+        return PROGRESS_AFTER
+
+
+@contextmanager
+def progress(label: str, stream=None) -> Iterator[None]:
+    """A spinner with the elapsed time on stderr if the block runs over 2 s and stderr is a terminal.
+
+    Nothing is drawn when stderr is not a terminal (a pipe, a file, a CI
+    log), and never anything on stdout.  The spinner is started by a timer
+    thread and removed when the block ends (also on Ctrl-C).  The delay is
+    ``PROGRESS_AFTER`` seconds, or ``$EXACTSCREEN_PROGRESS_AFTER``.
+    """
+    stream = sys.stderr if stream is None else stream
+    if not stream.isatty():
+        yield
+        return
+    from rich.console import Console
+    from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn
+    from rich.text import Text
+
+    started = time.monotonic()
+
+    class _Since(ProgressColumn):  # elapsed since the solve began, not since the spinner appeared
+        def render(self, task) -> Text:
+            s = int(time.monotonic() - started)
+            return Text(f"{s // 60}:{s % 60:02d}", style="progress.elapsed")
+
+    lock = threading.Lock()
+    shown: list = []
+    finished = False
+
+    def show() -> None:
+        with lock:
+            if finished:
+                return
+            bar = Progress(SpinnerColumn(), TextColumn(label, markup=False), _Since(),
+                           console=Console(file=stream), transient=True,
+                           redirect_stdout=False, redirect_stderr=False)
+            bar.add_task("", total=None)
+            bar.start()
+            shown.append(bar)
+
+    timer = threading.Timer(_progress_after(), show)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            finished = True
+            for bar in shown:
+                bar.stop()
+
+
+def _solve(args):
+    """(environment, market, result): the deterministic optimum with --deterministic."""
     from ..screening import optimal_deterministic, optimal_mechanism
 
     env, file_market = load_toml(args.file)
     market = resolve_market(env, file_market, args.market)
     if args.deterministic:
-        det = optimal_deterministic(env, market)
+        return env, market, optimal_deterministic(env, market)
+    return env, market, optimal_mechanism(env, market, face=not args.no_face, selection=args.selection)
+
+
+def run(args) -> int:
+    what = "best deterministic menu" if args.deterministic else "optimal mechanism"
+    with progress(f"solving exactly: {what}"):  # computing only: nothing is printed meanwhile
+        env, market, result = _solve(args)
+    if args.deterministic:
+        det = result
         if args.json:
             out = {
                 "environment": env.to_dict(),
@@ -87,7 +166,7 @@ def run(args) -> int:
             return 0
         _print_det(env, market, det)
         return 0
-    res = optimal_mechanism(env, market, face=not args.no_face, selection=args.selection)
+    res = result
     if args.json:
         json.dump(res.to_json(), sys.stdout, indent=2)
         print()
