@@ -224,7 +224,9 @@ def _print(t, random: bool, q) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    con = Console(highlight=False, width=max(120, Console().width))
+    from ..display import plain_console
+
+    con = plain_console(width=max(120, Console().width))  # names print literally
     env = t.environment
     con.print(str(env))
     con.print(
@@ -364,7 +366,9 @@ def _run_param(args) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    con = Console(highlight=False, width=max(120, Console().width))
+    from ..display import plain_console
+
+    con = plain_console(width=max(120, Console().width))  # names print literally
     con.print(f"Parameter {args.param}; q = probability of {list(types)[1]}; thresholds are values of q (file labels)")
     for r in regions:
         lo_b = "(" if not r["closed"][0] else "["
