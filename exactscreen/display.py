@@ -87,17 +87,18 @@ def plain_console(**kwargs):
     return _PlainConsole(**kwargs)
 
 
-def md_code(text: object) -> str:
-    """``text`` as a CommonMark inline code span, safe in a GFM table cell.
+def md_code(text: object, in_table: bool = False) -> str:
+    """``text`` as a CommonMark inline code span that no text can break out of.
 
     The fence is one backtick longer than the longest run of backticks in the
     text (CommonMark 6.1), padded with a space when the text starts or ends
-    with a backtick; ``|`` is written ``\\|`` (GFM table cells) and newlines
-    and control characters are escaped.  Inside a code span ``<`` and ``&``
-    are literal, so no raw HTML can appear.
+    with a backtick; newlines and control characters are escaped.  Inside a
+    code span ``<`` and ``&`` are literal, so no raw HTML can appear.  With
+    ``in_table``, ``|`` is written ``\\|`` (a GFM table cell would end there).
     """
-    s = safe_text(" ".join(str(text).split(" ")))  # control chars (incl. newlines) escaped
-    s = s.replace("|", "\\|")
+    s = safe_text(text)  # control characters (newlines too) escaped: one line
+    if in_table:
+        s = s.replace("|", "\\|")
     longest = run = 0
     for ch in s:
         run = run + 1 if ch == "`" else 0
