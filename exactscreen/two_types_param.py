@@ -46,7 +46,8 @@ costly (its work grows quickly with their size), so longer numbers are refused
 at entry, naming the field; non-parametric two-types has no such limit."""
 
 _SYMBOL = re.compile(r"[A-Za-z_]\w*")
-_TERM = re.compile(r"\s*([+-]?)\s*(\d+(?:/\d+)?(?:\.\d+)?)?\s*(\*)?\s*([A-Za-z_]\w*)?\s*")
+_NUMBER = r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
+_TERM = re.compile(rf"\s*([+-]?)\s*({_NUMBER}(?:/{_NUMBER})?)?\s*(\*)?\s*([A-Za-z_]\w*)?\s*")
 
 
 def _bounded(x: Fraction, field: str | None) -> Fraction:
@@ -94,7 +95,16 @@ def parse_affine(text: object, symbol: str, field: str | None = None) -> tuple[F
         if star and (num is None or name is None):
             raise InputError(f"{where}cannot read {text!r}: '*' needs a number on its left and {symbol} on its right")
         try:
-            val = _bounded(to_fraction(num, field), field) if num is not None else Fraction(1)
+            if num is None:
+                val = Fraction(1)
+            else:  # "3", "0.5", "1e3", "3/4" or "1.5/2e3": exact, at most PARAM_MAX_DIGITS digits
+                top, _, bottom = num.partition("/")
+                val = _bounded(to_fraction(top, field), field)
+                if bottom:
+                    den = _bounded(to_fraction(bottom, field), field)
+                    if den == 0:
+                        raise InputError(f"{where}{text!r} divides by zero")
+                    val = _bounded(val / den, field)
         except ValueError as exc:  # ExactNumberError
             raise InputError(str(exc)) from None
         if sign == "-":
