@@ -37,9 +37,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .numbers import ExactNumberError, fmt, to_fraction
+from .display import safe_name, safe_text
+from .numbers import ExactNumberError, fmt, short_repr, to_fraction
 
-__all__ = ["OUTSIDE", "InputError", "Environment", "Market", "load_toml", "loads_toml"]
+__all__ = [
+    "OUTSIDE", "InputError", "Environment", "Market", "load_toml", "loads_toml",
+    "parse_toml", "read_toml_file", "check_type_tables",
+]
 
 OUTSIDE = "0"
 """Name of the outside option (value 0 for every type, never produced)."""
@@ -48,12 +52,19 @@ _TOP_KEYS = {"title", "source", "description", "types", "costs", "market"}
 
 
 class InputError(ValueError):
-    """Bad input, reported where it enters, naming the field and the fix."""
+    """Bad input, reported where it enters, naming the field and the fix.
+
+    The message is one line: control characters that came from the input
+    (a name containing ``\\x1b`` or a newline) are shown escaped.
+    """
+
+    def __str__(self) -> str:
+        return safe_text(super().__str__())
 
 
 def _check_name(name: object, what: str) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise InputError(f"{what} names must be non-empty strings, got {name!r}")
+        raise InputError(f"{what} names must be non-empty strings, got {short_repr(name)}")
     if name != name.strip() or any(c in name for c in ",=\n"):
         raise InputError(
             f"{what} name {name!r} may not contain ',', '=', newlines or surrounding spaces"
@@ -139,35 +150,17 @@ class Environment:
         Every type must value every alternative (an alternative a type does not
         want gets an explicit value, e.g. ``"0"`` or a negative number).
         """
-        if not isinstance(types, Mapping) or not types:
-            raise InputError("types: give at least one type, e.g. [types.t1] a = \"1\"")
-        tnames = [_check_name(t, "type") for t in types]
-        alts: list[str] = []
-        for t, row in types.items():
-            if not isinstance(row, Mapping):
-                raise InputError(
-                    f"types.{t}: expected a table of alternative = value, got {type(row).__name__}"
-                )
-            for a in row:
-                if a not in alts:
-                    alts.append(_check_name(a, "alternative"))
-        if not alts:
-            raise InputError("types: no alternative is valued; add e.g. a = \"1\" under each type")
+        tnames, alts = check_type_tables(types)
         values = []
         for t, row in types.items():
-            missing = [a for a in alts if a not in row]
-            if missing:
-                raise InputError(
-                    f"types.{t}: missing valuation for {', '.join(missing)}; every type "
-                    "must value every alternative (write \"0\" or a negative value if it "
-                    "does not want it)"
-                )
             values.append(tuple(_num(row[a], f"types.{t}.{a}") for a in alts))
         cost_row = [Fraction(0)] * len(alts)
-        if costs:
+        if costs is not None:
             if not isinstance(costs, Mapping):
                 raise InputError("costs: expected a table of alternative = cost")
             for a, c in costs.items():
+                if not isinstance(a, str):
+                    raise InputError(f"costs: keys must be alternative names, got {short_repr(a)}")
                 if a == OUTSIDE:
                     raise InputError('costs.0: the outside option has no cost; remove this key')
                 if a not in alts:
@@ -267,9 +260,9 @@ class Environment:
 
     # ------------------------------------------------------------------ show
     def __str__(self) -> str:
-        head = f"Environment {self.title!r}" if self.title else "Environment"
-        rows = [["v(t,a)", *self.alternatives]]
-        rows += [[t, *(fmt(v) for v in row)] for t, row in zip(self.types, self.values)]
+        head = f"Environment {safe_text(repr(self.title))}" if self.title else "Environment"
+        rows = [["v(t,a)", *(safe_name(a) for a in self.alternatives)]]
+        rows += [[safe_name(t), *(fmt(v) for v in row)] for t, row in zip(self.types, self.values)]
         if any(self.costs):
             rows.append(["cost", *(fmt(c) for c in self.costs)])
         note = "outside option 0 is worth 0 to every type"
@@ -309,7 +302,7 @@ class Market:
         if not isinstance(weights, Mapping) or not weights:
             raise InputError("market: give each type's probability, e.g. t1 = \"1/2\"")
         for t in weights:
-            if t not in env.types:
+            if not isinstance(t, str) or t not in env.types:
                 raise InputError(f"market.{t}: unknown type {t!r}; known: {', '.join(env.types)}")
         missing = [t for t in env.types if t not in weights]
         if missing:
@@ -335,22 +328,85 @@ class Market:
         return {t: fmt(w) for t, w in zip(self.environment.types, self.weights)}
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{t}={fmt(w)}" for t, w in zip(self.environment.types, self.weights))
+        inner = ", ".join(f"{safe_name(t)}={fmt(w)}" for t, w in zip(self.environment.types, self.weights))
         return f"Market({inner})"
 
 
-def loads_toml(text: str, source: str = "<string>") -> tuple[Environment, Market | None]:
-    """Parse the TOML format of the module docstring into (environment, market or None)."""
+def parse_toml(text: str, source: str = "<string>", allowed: Iterable[str] | None = None) -> dict:
+    """``tomllib.loads`` with every failure as one :class:`InputError` naming ``source``.
+
+    Arrays or tables nested too deeply for the parser (``RecursionError``) are
+    refused as such.  With ``allowed``, unknown top-level keys are refused.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{source}: not valid TOML: {exc}") from None
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
+    except RecursionError:
         raise InputError(
-            f"{source}: unknown top-level key(s) {', '.join(sorted(unknown))}; "
-            f"allowed: {', '.join(sorted(_TOP_KEYS))}"
-        )
+            f"{source}: arrays or tables are nested too deeply to read; no field of this "
+            "format nests more than one level"
+        ) from None
+    if allowed is not None:
+        allowed = set(allowed)
+        unknown = set(data) - allowed
+        if unknown:
+            raise InputError(
+                f"{source}: unknown top-level key(s) {', '.join(sorted(unknown))}; "
+                f"allowed: {', '.join(sorted(allowed))}"
+            )
+    return data
+
+
+def read_toml_file(path: str | Path, allowed: Iterable[str] | None = None) -> dict:
+    """Read and parse a TOML file (see :func:`parse_toml`); unreadable files are an InputError."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return parse_toml(text, str(path), allowed)
+
+
+def check_type_tables(types: object) -> tuple[list[str], list[str]]:
+    """Check the ``[types.NAME]`` tables: ``{type: {alternative: value}}``.
+
+    Names are valid (:func:`_check_name`: non-empty, no ``,``/``=``/newline,
+    not the outside option ``"0"``), every type is a table, and every type
+    values every alternative.  Returns (type names, alternative names) in input
+    order.  The values themselves are not read here (numbers for
+    :meth:`Environment.from_dict`, affine expressions for ``two-types --param``).
+    """
+    if not isinstance(types, Mapping) or not types:
+        raise InputError("types: give at least one type, e.g. [types.t1] a = \"1\"")
+    tnames = [_check_name(t, "type") for t in types]
+    alts: list[str] = []
+    for t, row in types.items():
+        if not isinstance(row, Mapping):
+            raise InputError(
+                f"types.{t}: expected a table of alternative = value, got {type(row).__name__}"
+            )
+        for a in row:
+            if a not in alts:
+                alts.append(_check_name(a, "alternative"))
+    if not alts:
+        raise InputError("types: no alternative is valued; add e.g. a = \"1\" under each type")
+    for t, row in types.items():
+        missing = [a for a in alts if a not in row]
+        if missing:
+            raise InputError(
+                f"types.{t}: missing valuation for {', '.join(missing)}; every type "
+                "must value every alternative (write \"0\" or a negative value if it "
+                "does not want it)"
+            )
+    return tnames, alts
+
+
+def loads_toml(text: str, source: str = "<string>") -> tuple[Environment, Market | None]:
+    """Parse the TOML format of the module docstring into (environment, market or None)."""
+    data = parse_toml(text, source, _TOP_KEYS)
     if "types" not in data:
         raise InputError(f"{source}: no [types.NAME] table; each type needs one")
     title = data.get("title", "")
@@ -367,5 +423,7 @@ def load_toml(path: str | Path) -> tuple[Environment, Market | None]:
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
+        raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     return loads_toml(text, source=str(path))

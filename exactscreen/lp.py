@@ -65,6 +65,7 @@ from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
 from .numbers import from_fmpq
 from .sparse_exact import solve_sparse
 from .highs_backend import new_highs
+from .float_hint import hint_exponent, hint_float, hint_floats
 
 __all__ = [
     "LinearProgram",
@@ -473,18 +474,21 @@ def _highs_basis(
     model.num_col_ = sf.n
     model.num_row_ = sf.m
     model.sense_ = highspy.ObjSense.kMaximize
-    model.col_cost_ = np.array([float(v) for v in lp.c], dtype=np.float64)
+    # float copies scaled block-wise by powers of 2 (same optimal bases; "1e400" fits)
+    e_a = hint_exponent(v for col in sf.cols for v in col.values())
+    e_b = hint_exponent([*lp.b_eq, *lp.b_ub])
+    model.col_cost_ = np.array(hint_floats(lp.c), dtype=np.float64)
     model.col_lower_ = np.zeros(sf.n)
     model.col_upper_ = np.full(sf.n, highspy.kHighsInf)
-    lower = [float(v) for v in lp.b_eq] + [-highspy.kHighsInf] * sf.m_ub
-    upper = [float(v) for v in lp.b_eq] + [float(v) for v in lp.b_ub]
+    lower = hint_floats(lp.b_eq, e_b) + [-highspy.kHighsInf] * sf.m_ub
+    upper = hint_floats(lp.b_eq, e_b) + hint_floats(lp.b_ub, e_b)
     model.row_lower_ = np.array(lower, dtype=np.float64)
     model.row_upper_ = np.array(upper, dtype=np.float64)
     col_start, index, value = [0], [], []
     for j in range(sf.n):
         for r in sorted(sf.cols[j]):
             index.append(r)
-            value.append(float(sf.cols[j][r]))
+            value.append(hint_float(sf.cols[j][r], e_a))
         col_start.append(len(index))
     model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     model.a_matrix_.start_ = np.array(col_start, dtype=np.int32)

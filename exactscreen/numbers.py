@@ -31,20 +31,63 @@ __all__ = [
     "from_fmpq",
     "fmt",
     "fmt_decimal",
+    "int_str",
+    "short_repr",
+    "MAX_DIGITS",
     "parse_assignments",
 ]
 
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _RATIO = re.compile(r"([+-]?\d+)\s*/\s*([+-]?\d+)")
-_MAX_EXPONENT = 10_000  # "1e999999999" would build a huge integer: refuse it
+MAX_DIGITS = 4200
+"""Largest number of decimal digits of the numerator or denominator of a number
+read from a string (exponents are at most ±4000: ``"1e4000"`` is accepted,
+``"1e4001"`` is not).  Below
+Python's 4,300-digit int-to-str limit, so an input number always prints; computed
+results may be longer and are printed by :func:`int_str`, which has no limit."""
+_MAX_EXPONENT = 4000  # "1e999999999" would build a huge integer: refuse it early
+_SHORT = 60
 
 
 class ExactNumberError(ValueError):
     """A value could not be read as an exact rational number.
 
     The message names the offending field (when the caller gave one), the
-    value, and how to write it exactly.
+    value, and how to write it exactly.  It is one line: control characters
+    from the input (a name with ``\\x1b`` or a newline) are shown escaped.
     """
+
+    def __str__(self) -> str:
+        from .display import safe_text
+
+        return safe_text(super().__str__())
+
+
+def short_repr(value: object, limit: int = _SHORT) -> str:
+    """``repr(value)`` cut to ``limit`` characters (for error messages).
+
+    Deeply nested or huge values are not rendered in full (``repr`` of a list
+    nested 900 deep would be long, and deeper ones raise ``RecursionError``).
+    """
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # ValueError: int beyond the int-to-str limit
+        return f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def int_str(n: int) -> str:
+    """Decimal string of an int of any size (not subject to Python's 4,300-digit
+    int-to-str limit: long ones go through python-flint, which is also faster)."""
+    if -(10**18) < n < 10**18 or n.bit_length() < 12_000:
+        return str(n)
+    from flint import fmpz
+
+    return str(fmpz(n))
+
+
+def _digits(n: int) -> int:
+    return len(int_str(abs(n)))
 
 
 class Certainty(enum.Enum):
@@ -87,23 +130,32 @@ def _parse_string(text: str, field: str | None) -> Fraction:
     s = text.strip()
     if len(s) > 200:
         raise ExactNumberError(
-            f"{_where(field)}the string {text[:40]!r}... is too long for a number"
+            f"{_where(field)}the string {text[:40]!r}... is too long for a number "
+            f"(at most 200 characters; write large numbers with an exponent, e.g. \"12e300\")"
         )
     m = _RATIO.fullmatch(s)
     if m:
         num, den = int(m.group(1)), int(m.group(2))
         if den == 0:
-            raise ExactNumberError(f"{_where(field)}{text!r} divides by zero")
+            raise ExactNumberError(f"{_where(field)}{short_repr(text)} divides by zero")
         return Fraction(num, den)
     if _DECIMAL.fullmatch(s):
         mantissa, _, exponent = s.lower().partition("e")
         if exponent and abs(int(exponent)) > _MAX_EXPONENT:
             raise ExactNumberError(
-                f"{_where(field)}{text!r}: exponent beyond ±{_MAX_EXPONENT} is refused"
+                f"{_where(field)}{short_repr(text)}: exponent beyond ±{_MAX_EXPONENT} is refused "
+                f"(numbers have at most {MAX_DIGITS} digits)"
             )
-        return Fraction(Decimal(s))
+        value = Fraction(Decimal(s))
+        for part in (value.numerator, value.denominator):
+            if _digits(part) > MAX_DIGITS:
+                raise ExactNumberError(
+                    f"{_where(field)}{short_repr(text)} has more than {MAX_DIGITS} digits; "
+                    f"numbers are limited to {MAX_DIGITS} digits (numerator and denominator each)"
+                )
+        return value
     raise ExactNumberError(
-        f"{_where(field)}cannot read {text!r} as an exact number; write an integer "
+        f"{_where(field)}cannot read {short_repr(text)} as an exact number; write an integer "
         f'("-2"), a fraction ("3/4") or a decimal ("0.75")'
     )
 
@@ -156,7 +208,7 @@ def to_fraction(value: object, field: str | None = None) -> Fraction:
         )
     raise ExactNumberError(
         f"{_where(field)}expected a number (int, Fraction or a string like \"3/4\"), "
-        f"got {cls.__name__} {value!r}"
+        f"got {cls.__name__} {short_repr(value)}"
     )
 
 
@@ -178,7 +230,9 @@ def from_fmpq(value) -> Fraction:
 def fmt(value: object) -> str:
     """Exact string of a rational: ``"3/4"``, ``"-2"``, ``"0"``."""
     f = to_fraction(value)
-    return str(f)
+    if f.denominator == 1:
+        return int_str(f.numerator)
+    return f"{int_str(f.numerator)}/{int_str(f.denominator)}"
 
 
 def fmt_decimal(value: object, digits: int = 6) -> str:
@@ -192,8 +246,9 @@ def fmt_decimal(value: object, digits: int = 6) -> str:
     f = abs(f)
     whole, rem = divmod(f.numerator, f.denominator)
     scaled, rest = divmod(rem * 10**digits, f.denominator)
-    frac = str(scaled).rjust(digits, "0").rstrip("0")
-    body = f"{whole}.{frac}" if frac else str(whole)
+    frac = int_str(scaled).rjust(digits, "0").rstrip("0")
+    whole = int_str(whole)
+    body = f"{whole}.{frac}" if frac else whole
     if rest:
         if not frac:
             body = f"{whole}.{'0' * digits}"

@@ -190,6 +190,14 @@ def md_escape(text: str) -> str:
     return "".join(out)
 
 
+def md_code(text: str) -> str:
+    """Text as an inline code span no backtick, ``|``, ``<`` or newline can break out of
+    (see :func:`exactscreen.display.md_code`)."""
+    from .display import md_code as _code
+
+    return _code(text)
+
+
 def to_markdown(report: Report, figure_dir: str | None = "figures") -> str:
     """The report as Markdown: a table per paper, details per checked claim, figures, problems.
 
@@ -198,16 +206,16 @@ def to_markdown(report: Report, figure_dir: str | None = "figures") -> str:
     """
     lines = ["# exactscreen referee report", ""]
     lines.append(
-        f"Hypothesis profile `{report.run.profile}`. {md_escape(report.summary_line())}. "
+        f"Hypothesis profile {md_code(report.run.profile)}. {md_escape(report.summary_line())}. "
         f"{md_escape(report.verdict())}."
     )
     lines.append("")
     for paper, rows in report.by_paper():
-        lines.append(f"## {md_escape(paper.title)} ({paper.prefix})")
+        lines.append(f"## {md_escape(paper.title)} ({md_escape(paper.prefix)})")
         lines.append("")
         meta = [md_escape(paper.authors)] if paper.authors else []
         if paper.file:
-            meta.append(f"`{paper.file}`")
+            meta.append(md_code(paper.file))
         if meta:
             lines += [", ".join(meta), ""]
         lines.append("| ID | Where | Statement | Status | Evidence |")
@@ -215,7 +223,7 @@ def to_markdown(report: Report, figure_dir: str | None = "figures") -> str:
         for r in rows:
             status = f"**{r.status.value}**" if r.status.failing else r.status.value
             lines.append(
-                f"| {r.claim.id} | {md_escape(r.claim.section)} | {md_escape(r.claim.statement)} "
+                f"| {md_escape(r.claim.id)} | {md_escape(r.claim.section)} | {md_escape(r.claim.statement)} "
                 f"| {status} | {md_escape(r.summary)} |"
             )
         lines.append("")
@@ -223,7 +231,7 @@ def to_markdown(report: Report, figure_dir: str | None = "figures") -> str:
     if checked:
         lines += ["## Evidence", ""]
         for r in checked:
-            lines.append(f"### {r.claim.id}: {r.status.value}")
+            lines.append(f"### {md_escape(r.claim.id)}: {r.status.value}")
             lines.append("")
             lines.append(f"{md_escape(r.claim.statement)} ({md_escape(r.claim.section)})")
             lines.append("")
@@ -231,7 +239,7 @@ def to_markdown(report: Report, figure_dir: str | None = "figures") -> str:
                 lines.append(f"- {md_escape(ev)}")
             lines.append(f"- instances tried: {r.instances}")
             for t in r.tests:
-                lines.append(f"- check `{t.nodeid}`: {t.status.value}, {t.seconds} s")
+                lines.append(f"- check {md_code(t.nodeid)}: {t.status.value}, {t.seconds} s")
             lines.append("")
     if figure_dir is not None and report.figures:
         lines += ["## Figures", ""]

@@ -60,6 +60,7 @@ from .lp import LinearProgram, LPResult, solve_lp
 from .mechanism_certificate import check_mechanism_certificate
 from .sparse_exact import SingularMatrix, solve_sparse
 from .highs_backend import new_highs
+from .float_hint import hint_exponent, hint_floats
 
 __all__ = ["MechanismSolution", "MechanismFace", "solve_mechanism", "mechanism_face"]
 
@@ -86,7 +87,8 @@ class _Data:
                     s = lcm(s, v.denominator)
         self.s = s
         self.N = [[int(v * s) for v in row] for row in net]  # exact integers
-        self.netf = np.array([[float(v) for v in row] for row in net], dtype=np.float64)  # hint only
+        e = hint_exponent(v for row in net for v in row)  # 2^-e scaling: same optimal bases
+        self.netf = np.array([hint_floats(row, e) for row in net], dtype=np.float64).reshape(self.n, self.k)  # hint only
         self.f = tuple(market.weights)
         # exact nonzero pattern of each row (never the float copy's)
         self.nz = [np.array([j for j, v in enumerate(self.N[i]) if v], dtype=np.int64) for i in range(self.n)]

@@ -87,7 +87,7 @@ import sympy
 from flint import arb, ctx, fmpq
 
 from .environment import InputError
-from .numbers import Certainty, ExactNumberError, to_fraction
+from .numbers import Certainty, ExactNumberError, short_repr, to_fraction
 
 __all__ = [
     "V",
@@ -284,7 +284,7 @@ def arb_function(expr, symbols: Sequence, centered: bool = False) -> Callable[..
     ball containing the value of ``expr`` at every point of the argument
     balls (or a non-finite ball, e.g. after a division by a ball containing 0).
     """
-    expr = sympy.sympify(expr)
+    expr = _sympy_object(expr, "arb_function")
     comp = _Compiler(tuple(symbols))
     body = comp.emit(expr)
     args = ", ".join(comp.names[s] for s in symbols)
@@ -472,10 +472,39 @@ def _certainly_ge(x: arb, y) -> bool:
 
 
 # ----------------------------------------------------- value distributions
+def _sympy_object(expr, what: str):
+    """``expr`` as a sympy expression, from sympy objects and exact numbers only.
+
+    A ``str`` is refused: ``sympy.sympify`` of a string evaluates it as Python
+    code (it ran code through this public API).  Build the expression with
+    sympy instead, e.g. ``2 * (1 - exactscreen.singleitem.V)``.  ``int``,
+    ``Fraction`` and python-flint rationals become exact sympy rationals; a
+    ``float`` is refused with its exact spelling (:func:`to_fraction`).
+    Never ``nsimplify``: it replaces numbers by *nearby* simple ones.
+    """
+    if isinstance(expr, str):
+        raise InputError(
+            f"{what}: got the string {short_repr(expr)}; strings are not parsed (sympify would run "
+            "them as code). Pass a sympy expression, e.g. 2*(1 - exactscreen.singleitem.V)"
+        )
+    if isinstance(expr, sympy.Basic):
+        return expr
+    if isinstance(expr, bool):
+        raise InputError(f"{what}: got the bool {expr!r}, expected a sympy expression or a number")
+    if isinstance(expr, float):
+        raise InputError(
+            f"{what}: got the float {expr!r}, which is not exact; pass sympy.Rational or "
+            "fractions.Fraction (e.g. sympy.Rational(3, 2))"
+        )
+    try:
+        f = to_fraction(expr, what)
+    except ExactNumberError as exc:
+        raise InputError(f"{exc}; or pass a sympy expression") from None
+    return sympy.Rational(f.numerator, f.denominator)
+
+
 def _exact_expr(expr, what: str):
-    # strings here come from code (the paper's densities), not from users; rational=True keeps
-    # decimal literals exact.  Never nsimplify: it replaces numbers by *nearby* simple ones.
-    e = sympy.sympify(expr, rational=True) if isinstance(expr, str) else sympy.sympify(expr)
+    e = _sympy_object(expr, what)
     if e.has(sympy.Float):
         raise ExactNumberError(f"{what}: {e} contains a float; write it with exact rationals")
     return e
@@ -665,7 +694,7 @@ def _rat(x: Fraction):
 def _ball_of(expr) -> arb:
     """A certified ball of an exact sympy number (radicals; ``CRootOf`` atoms enclosed by
     exact root isolation refined to width ``2^-100``)."""
-    expr = sympy.sympify(expr)
+    expr = _sympy_object(expr, "ball")
     roots = sorted(expr.atoms(sympy.CRootOf), key=str)
     if not roots:
         return arb_function(expr, ())()

@@ -181,9 +181,9 @@ def upper_envelope(points: Mapping, lo=ZERO, hi=ONE) -> Envelope:
         at.append(here)
         if q == hi:
             break
-        ymin = min(points[a][1] for a in here)
-        right = frozenset(a for a in here if points[a][1] == ymin)
-        xr = points[next(iter(right))][0]
+        ymin = min(points[a][1] for a in _ordered(here))
+        right = frozenset(a for a in _ordered(here) if points[a][1] == ymin)
+        xr = points[_ordered(right)[0]][0]
         nxt = None
         for x, y in points.values():
             if y < ymin:
@@ -297,6 +297,17 @@ def _key(name) -> tuple:
 
 def _names(s: Iterable) -> list[str]:
     return sorted(s, key=_key)
+
+
+def _ordered(s: Iterable) -> list:
+    """Elements of a set of alternatives (possibly with ``VIRTUAL``) in a fixed order.
+
+    Iterating a ``frozenset`` of strings follows ``PYTHONHASHSEED``; with
+    parametric values (:mod:`exactscreen.two_types_param`) the order of the
+    comparisons decides how the parameter line is cut, so every loop over a set
+    goes through this order instead: the same input gives the same output
+    under every hash seed."""
+    return sorted(s, key=lambda a: (a is VIRTUAL, a == OUTSIDE, str(a)))
 
 
 # ----------------------------------------------------------------------------
@@ -470,18 +481,18 @@ class TwoTypes:
         self.v2max = _max(y for _, y in v.values())
         self.E1 = frozenset(a for a in names if v[a][0] == self.v1max)
         self.E2 = frozenset(a for a in names if v[a][1] == self.v2max)
-        self.uncontested1 = any(self.d[a] <= 0 for a in self.E1)
-        self.uncontested2 = any(self.d[a] >= 0 for a in self.E2)
+        self.uncontested1 = any(self.d[a] <= 0 for a in _ordered(self.E1))
+        self.uncontested2 = any(self.d[a] >= 0 for a in _ordered(self.E2))
         assert self.uncontested2  # fn 13 + the relabelling
         self.A_plus = frozenset(a for a in names if self.d[a] >= 0)
         self.A_minus = frozenset(a for a in names if self.d[a] <= 0)
         self.A_eq = self.A_plus & self.A_minus
-        self.b = _max(v[a][0] for a in self.A_minus)
-        self.bd1 = frozenset(a for a in self.A_minus if v[a][0] == self.b)
+        self.b = _max(v[a][0] for a in _ordered(self.A_minus))
+        self.bd1 = frozenset(a for a in _ordered(self.A_minus) if v[a][0] == self.b)
         self.va = (self.b, self.b)
         self.E2_plus = self.E2 & self.A_plus
         # (5): maximize over A+ and the virtual alternative
-        self._plus_points = {a: v[a] for a in self.A_plus}
+        self._plus_points = {a: v[a] for a in _ordered(self.A_plus)}
         self._plus_points[VIRTUAL] = self.va
         self.q_bd1 = self._q_bd1()
 
@@ -534,7 +545,7 @@ class TwoTypes:
         ``q ≥ (v1(a) − b)/(v2(a) − b)``; other a ∈ A⁺ never beat it on [0, 1]."""
         q = ZERO
         b = self.b
-        for a in self.A_plus:
+        for a in _ordered(self.A_plus):
             x, y = self.v[a]
             if y > b:
                 q = max(q, (x - b) / (y - b))
@@ -573,8 +584,8 @@ class TwoTypes:
     # ------------------------------------------------------ deterministic
     def _menu(self, a1: Iterable, a2: Iterable) -> Menu:
         a1, a2 = frozenset(a1), frozenset(a2)
-        x1, y1 = self.v[next(iter(a1))]
-        x2, y2 = self.v[next(iter(a2))]
+        x1, y1 = self.v[_ordered(a1)[0]]
+        x2, y2 = self.v[_ordered(a2)[0]]
         d1, d2 = y1 - x1, y2 - x2
         p1 = x1 - max(ZERO, -d2)
         p2 = y2 - max(ZERO, d1)
@@ -632,7 +643,7 @@ class TwoTypes:
         a1 = (prime - {VIRTUAL}) | (self.bd1 if VIRTUAL in prime else frozenset())
         menus = tuple(self._menu(c1, c2) for c1 in self._classes(a1) for c2 in self._classes(self.E2_plus))
         # the profit line of any maximizer of (5)
-        x, y = self._plus_points[next(iter(prime))]
+        x, y = self._plus_points[_ordered(prime)[0]]
         profit = Linear(x, self.v2max - y)
         if self.first_best:
             regime = "first-best"

@@ -34,40 +34,79 @@ from typing import ClassVar, Mapping
 
 import sympy
 
-from .environment import InputError
-from .numbers import to_fraction
+from .environment import InputError, check_type_tables
+from .numbers import fmt_decimal, to_fraction
 
 __all__ = ["Param", "Cell", "parse_affine", "ParametricResult", "parametric_analysis"]
 
-_TERM = re.compile(r"\s*([+-]?)\s*(\d+(?:/\d+)?(?:\.\d+)?)?\s*(\*)?\s*([A-Za-z_]\w*)?\s*")
+PARAM_MAX_DIGITS = 40
+"""Most decimal digits of a number's numerator or denominator in a parametric
+analysis.  Exact real-root isolation on polynomials with long coefficients is
+costly (its work grows quickly with their size), so longer numbers are refused
+at entry, naming the field; non-parametric two-types has no such limit."""
+
+_SYMBOL = re.compile(r"[A-Za-z_]\w*")
+_NUMBER = r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
+_TERM = re.compile(rf"\s*([+-]?)\s*({_NUMBER}(?:/{_NUMBER})?)?\s*(\*)?\s*([A-Za-z_]\w*)?\s*")
 
 
-def parse_affine(text: object, symbol: str) -> tuple[Fraction, Fraction]:
+def _bounded(x: Fraction, field: str | None) -> Fraction:
+    for part in (x.numerator, x.denominator):
+        if abs(part).bit_length() > 3 * PARAM_MAX_DIGITS and len(str(abs(part))) > PARAM_MAX_DIGITS:
+            where = f"{field}: " if field else ""
+            raise InputError(
+                f"{where}a number with more than {PARAM_MAX_DIGITS} digits; the parametric analysis "
+                f"(--param) takes numbers of at most {PARAM_MAX_DIGITS} digits (numerator and denominator)"
+            )
+    return x
+
+
+def parse_affine(text: object, symbol: str, field: str | None = None) -> tuple[Fraction, Fraction]:
     """``(const, coef)`` of an affine expression ``const + coef·symbol`` written as text.
 
     Accepts numbers (int, Fraction, exact strings) and strings made of terms
     ``[sign] [rational] [*] [symbol]`` such as ``"2*v - 1/2"``.  Anything else
     (another name, products of symbols, powers, functions) is refused.
+    ``field`` names the input in error messages (e.g. ``"types.T.fish"``).
+    Numbers have at most :data:`PARAM_MAX_DIGITS` digits.
     """
+    where = f"{field}: " if field else ""
     if not isinstance(text, str):
-        return to_fraction(text), Fraction(0)
+        try:
+            return _bounded(to_fraction(text, field), field), Fraction(0)
+        except ValueError as exc:  # ExactNumberError
+            raise InputError(str(exc)) from None
     s = text.strip()
+    if len(s) > 200:
+        raise InputError(f"{where}the expression {text[:40]!r}... is too long (at most 200 characters)")
     if not s:
-        raise InputError(f"empty expression; write a number or an affine expression in {symbol}")
+        raise InputError(f"{where}empty expression; write a number or an affine expression in {symbol}")
     const, coef = Fraction(0), Fraction(0)
     pos = 0
     while pos < len(s):
         m = _TERM.match(s, pos)
         if not m or m.end() == pos:
-            raise InputError(f"cannot read {text!r}: write terms like 3/4, {symbol}, 2*{symbol}, separated by + or -")
+            raise InputError(f"{where}cannot read {text!r}: write terms like 3/4, {symbol}, 2*{symbol}, separated by + or -")
         sign, num, star, name = m.groups()
         if num is None and name is None:
-            raise InputError(f"cannot read {text!r} near position {pos}")
+            raise InputError(f"{where}cannot read {text!r} near position {pos}")
         if pos > 0 and not sign:
-            raise InputError(f"cannot read {text!r}: terms must be separated by + or -")
+            raise InputError(f"{where}cannot read {text!r}: terms must be separated by + or -")
         if star and (num is None or name is None):
-            raise InputError(f"cannot read {text!r}: '*' needs a number on its left and {symbol} on its right")
-        val = to_fraction(num) if num is not None else Fraction(1)
+            raise InputError(f"{where}cannot read {text!r}: '*' needs a number on its left and {symbol} on its right")
+        try:
+            if num is None:
+                val = Fraction(1)
+            else:  # "3", "0.5", "1e3", "3/4" or "1.5/2e3": exact, at most PARAM_MAX_DIGITS digits
+                top, _, bottom = num.partition("/")
+                val = _bounded(to_fraction(top, field), field)
+                if bottom:
+                    den = _bounded(to_fraction(bottom, field), field)
+                    if den == 0:
+                        raise InputError(f"{where}{text!r} divides by zero")
+                    val = _bounded(val / den, field)
+        except ValueError as exc:  # ExactNumberError
+            raise InputError(str(exc)) from None
         if sign == "-":
             val = -val
         if name is None:
@@ -75,7 +114,7 @@ def parse_affine(text: object, symbol: str) -> tuple[Fraction, Fraction]:
         elif name == symbol:
             coef += val
         else:
-            raise InputError(f"unknown name {name!r} in {text!r}; the only parameter is {symbol!r}")
+            raise InputError(f"{where}unknown name {name!r} in {text!r}; the only parameter is {symbol!r}")
         pos = m.end()
     return const, coef
 
@@ -200,34 +239,94 @@ class Param:
         return f"Param({self.expr})"
 
 
+def _q(x) -> Fraction:
+    """A sympy (or python) rational as a Fraction."""
+    x = sympy.Rational(x)
+    return Fraction(int(x.p), int(x.q))
+
+
 def _roots_inside(exprs, sym, cell: Cell) -> list:
-    """Exact real roots and poles of the recorded rational functions inside the open cell."""
+    """Exact real roots and poles of the recorded rational functions inside the open cell.
+
+    Each numerator and denominator is factored over the rationals: a linear
+    factor gives a rational root; the real roots of an irreducible factor of
+    higher degree are irrational and are located by exact isolating intervals
+    (rational endpoints), split at the cell's end points by the sign of the
+    factor there (never by comparing algebraic numbers).  Returns
+    ``[(Fraction, None)]`` for rational roots and ``[(("alg", k), (factor, lo, hi))]``
+    for irrational ones, in increasing order.
+    """
     found: dict = {}
     for e in exprs:
         num, den = sympy.fraction(sympy.together(e))
         for part in (num, den):
             if not part.free_symbols:
                 continue
-            poly = sympy.Poly(part, sym)
-            for r in poly.real_roots():
-                if r.is_Rational:
-                    x = Fraction(int(r.p), int(r.q))
+            _c, factors = sympy.Poly(part, sym).factor_list()
+            for factor, _mult in factors:
+                if factor.degree() < 1:
+                    continue
+                if factor.degree() == 1:
+                    a, b = factor.all_coeffs()
+                    x = -_q(b) / _q(a)
                     if cell.contains_open(x):
-                        found[x] = r
-                else:
-                    lo, hi = _isolate(poly, r)
-                    if (cell.lo is None or hi > cell.lo) and (cell.hi is None or lo < cell.hi):
-                        found[("alg", str(r))] = (r, lo, hi)
-    return list(found.items())
+                        found[x] = None
+                    continue
+                for lo, hi in _isolating_intervals(factor):
+                    for c in (cell.lo, cell.hi):  # an irrational root is never an end point
+                        if c is not None and lo < c < hi:
+                            if _sign_at(factor, sym, lo) == _sign_at(factor, sym, c):
+                                lo = c
+                            else:
+                                hi = c
+                    if cell.contains_open(lo) or cell.contains_open(hi) or (
+                        (cell.lo is None or lo >= cell.lo) and (cell.hi is None or hi <= cell.hi)
+                    ):
+                        key = ("alg", str(factor.as_expr()), lo, hi)
+                        found[key] = (factor.as_expr(), lo, hi)
+    rational = sorted((k, v) for k, v in found.items() if isinstance(k, Fraction))
+    algebraic = sorted(((k, v) for k, v in found.items() if not isinstance(k, Fraction)), key=lambda kv: (kv[1][1], kv[0][1]))
+    return rational + algebraic
 
 
-def _isolate(poly, root) -> tuple[Fraction, Fraction]:
-    """A rational isolating interval of an irrational real root of ``poly``."""
-    for (a, b), _ in poly.intervals(eps=sympy.Rational(1, 10**6)):
-        a, b = sympy.Rational(a), sympy.Rational(b)
-        if a <= root <= b and a != b:
-            return Fraction(int(a.p), int(a.q)), Fraction(int(b.p), int(b.q))
-    raise InputError(f"could not isolate the root {root}")  # pragma: no cover
+def _isolating_intervals(factor) -> list[tuple[Fraction, Fraction]]:
+    """Disjoint rational intervals ``(lo, hi)``, one around each real root of an
+    irreducible polynomial of degree >= 2 (so no root is rational).
+
+    Quadratics directly: with integer coefficients ``a x² + b x + c`` and
+    ``D = b² − 4ac > 0`` (not a square), the roots ``(−b ± √D)/(2a)`` lie
+    strictly between the values at ``isqrt(D)`` and ``isqrt(D) + 1`` (exact, no
+    refinement loop; sympy's generic isolation needs many steps when the
+    coefficients are long).  Higher degrees: sympy's exact isolation."""
+    from math import isqrt
+
+    if factor.degree() == 2:
+        coeffs = [_q(c) for c in factor.all_coeffs()]
+        den = 1
+        for c in coeffs:
+            den = den * c.denominator // _gcd(den, c.denominator)
+        a, b, c = (int(x * den) for x in coeffs)
+        disc = b * b - 4 * a * c
+        if disc <= 0:
+            return []
+        r = isqrt(disc)  # r < √disc < r + 1 (disc is not a square: the factor is irreducible)
+        out = []
+        for sign in (-1, 1):
+            ends = sorted((Fraction(-b + sign * r, 2 * a), Fraction(-b + sign * (r + 1), 2 * a)))
+            out.append((ends[0], ends[1]))
+        return sorted(out)
+    return [(_q(lo), _q(hi)) for (lo, hi), _m in factor.intervals()]
+
+
+def _gcd(a: int, b: int) -> int:
+    from math import gcd
+
+    return gcd(a, b)
+
+
+def _sign_at(poly, sym, x: Fraction) -> int:
+    val = poly.eval(sympy.Rational(x.numerator, x.denominator))
+    return 1 if val > 0 else (-1 if val < 0 else 0)
 
 
 def _split(cell: Cell, roots) -> list[Cell]:
@@ -240,9 +339,12 @@ def _split(cell: Cell, roots) -> list[Cell]:
             algebraic.append(r)
             pts.append((r[1], r[2], False))
     if algebraic:
+        where = ", ".join(
+            f"a root of {_short_expr(a[0])} in ({fmt_decimal(a[1], 4)}, {fmt_decimal(a[2], 4)})" for a in algebraic[:3]
+        )
         raise InputError(
-            f"the decomposition of {cell} meets irrational critical values "
-            f"({', '.join(str(a[0]) for a in algebraic)}); parametric results at irrational points are not supported"
+            f"the decomposition of {cell} meets irrational critical values ({where}); "
+            "parametric results at irrational points are not supported: restrict --domain to avoid them"
         )
     xs = sorted({p[0] for p in pts})
     out = []
@@ -261,6 +363,11 @@ def _split(cell: Cell, roots) -> list[Cell]:
         if i < len(xs):
             out.append(Cell(xs[i], xs[i], xs[i]))
     return out
+
+
+def _short_expr(expr, limit: int = 60) -> str:
+    text = str(expr)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -344,21 +451,26 @@ def parametric_analysis(
     """
     from .two_types import TwoTypes
 
-    if len(values) != 2:
+    if not isinstance(symbol, str) or not _SYMBOL.fullmatch(symbol) or symbol == "q":
+        raise InputError(
+            f"--param: {symbol!r} is not a usable parameter name; write a name of letters, digits "
+            "and _ starting with a letter (not q, which is the probability of the second type)"
+        )
+    tnames, alts = check_type_tables(values)  # the same checks as load_toml
+    if len(tnames) != 2:
         raise InputError("parametric two-types: give exactly two types")
     sym = sympy.Symbol(symbol, real=True)
-    types = tuple(values)
-    alts = list(values[types[0]])
+    types = tuple(tnames)
     for t in types:
         if set(values[t]) != set(alts):
             raise InputError("parametric two-types: both types must value the same alternatives")
 
-    def param(text) -> Param:
-        c, k = parse_affine(text, symbol)
+    def param(t, a) -> Param:
+        c, k = parse_affine(values[t][a], symbol, f"types.{t}.{a}")
         return Param(_rat(c) + _rat(k) * sym)
 
-    pairs = {a: (param(values[types[0]][a]), param(values[types[1]][a])) for a in alts}
-    lo, hi = (None if x is None else to_fraction(x) for x in domain)
+    pairs = {a: (param(types[0], a), param(types[1], a)) for a in alts}
+    lo, hi = (None if x is None else _bounded(to_fraction(x, "--domain"), "--domain") for x in domain)
     if lo is not None and hi is not None and lo >= hi:
         raise InputError("parametric two-types: the domain must be a non-empty open interval (lo < hi)")
     first = Cell(lo, hi, (lo + hi) / 2 if lo is not None and hi is not None else (lo + 1 if lo is not None else (hi - 1 if hi is not None else Fraction(0))))

@@ -150,4 +150,5 @@ def test_exact_numbers_are_never_replaced_by_nearby_simple_ones():
 
     odd = sympy.Rational(41152263041, 329218107329)
     assert singleitem._simplify_number(odd) == odd
-    assert singleitem._exact_expr("41152263041/329218107329", "test") == odd
+    assert singleitem._exact_expr(odd, "test") == odd
+    assert singleitem._exact_expr(Fraction(41152263041, 329218107329), "test") == odd

@@ -9,7 +9,6 @@ against the certified bound E*.  FILE format: ``.notes/persuasion_readme.md``.
 from __future__ import annotations
 
 import json
-import tomllib
 from fractions import Fraction
 from pathlib import Path
 
@@ -54,13 +53,12 @@ def load_persuasion_toml(path: str):
     """Read a FILE: returns ``(FiniteValues, Inventory | None, QuadraticCost | None, default model)``."""
     from ..persuasion import FiniteValues, Inventory, QuadraticCost
 
+    from ..environment import read_toml_file
+
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{path}: no such file")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from exc
+    data = read_toml_file(p)  # one-line errors, also for arrays nested too deeply
     for key in data:
         if key not in ("values", "probabilities", "qualities", "inventory", "cost", "model", "title"):
             raise InputError(f"{path}: unknown key {key!r} (allowed: values, probabilities, qualities, "

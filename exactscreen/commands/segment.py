@@ -102,10 +102,11 @@ def run(args) -> int:
 
 
 def _print(env, market, imp, analysis) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    con = Console(highlight=False)
+    from ..display import plain_console
+
+    con = plain_console()  # names print literally: no markup, control chars escaped
     con.print(str(env))
     con.print(f"\nMarket {market!r}: {'efficient' if imp.efficient else 'inefficient'}")
     if imp.improvable is None:

@@ -176,9 +176,9 @@ def run(args) -> int:
 
 
 def _console():
-    from rich.console import Console
+    from ..display import plain_console  # names print literally: no markup, control chars escaped
 
-    return Console(highlight=False)
+    return plain_console()
 
 
 def _print(env, market, res) -> None:

@@ -224,7 +224,9 @@ def _print(t, random: bool, q) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    con = Console(highlight=False, width=max(120, Console().width))
+    from ..display import plain_console
+
+    con = plain_console(width=max(120, Console().width))  # names print literally
     env = t.environment
     con.print(str(env))
     con.print(
@@ -296,22 +298,19 @@ def _print(t, random: bool, q) -> None:
 
 # ----------------------------------------------------------------- parametric
 def _run_param(args) -> int:
-    import tomllib
-
     import sympy
 
+    from ..environment import _TOP_KEYS, check_type_tables, read_toml_file
     from ..two_types_param import parametric_analysis
 
-    try:
-        with open(args.file, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise InputError(f"{args.file}: cannot read file ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{args.file}: not valid TOML: {exc}") from None
-    types = data.get("types")
-    if not isinstance(types, dict) or len(types) != 2:
-        raise InputError(f"{args.file}: need exactly two [types.NAME] tables")
+    # the same checks as load_toml: top-level keys, names, tables, every value given
+    data = read_toml_file(args.file, _TOP_KEYS)
+    if "types" not in data:
+        raise InputError(f"{args.file}: no [types.NAME] table; each type needs one")
+    types = data["types"]
+    tnames, _alts = check_type_tables(types)
+    if len(tnames) != 2:
+        raise InputError(f"{args.file}: --param needs exactly two [types.NAME] tables, the file has {len(tnames)}")
     if data.get("costs"):
         raise InputError(f"{args.file}: --param does not take [costs]; write net values (App. C)")
     lo_s, sep, hi_s = args.domain.partition(":")
@@ -367,7 +366,9 @@ def _run_param(args) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    con = Console(highlight=False, width=max(120, Console().width))
+    from ..display import plain_console
+
+    con = plain_console(width=max(120, Console().width))  # names print literally
     con.print(f"Parameter {args.param}; q = probability of {list(types)[1]}; thresholds are values of q (file labels)")
     for r in regions:
         lo_b = "(" if not r["closed"][0] else "["
