@@ -26,7 +26,13 @@ from .numbers import ExactNumberError
 COMMANDS = ("check", "hunt", "solve", "segment", "two_types", "persuade")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (``only``: a command's name) the parser with just that command.
+
+    Registering a command imports its module, and some import a lot (``check``
+    pulls in the report and hypothesis): ``exactscreen solve`` should not pay
+    for them at start-up, so :func:`main` registers only the command it runs.
+    """
     parser = argparse.ArgumentParser(
         prog="exactscreen",
         description="Exact checks of screening theory: optimal menus, certificates, "
@@ -36,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"exactscreen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         try:
             module = importlib.import_module(f"exactscreen.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -47,11 +53,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_module(argv: list[str] | None) -> str | None:
+    """The module of the command ``argv`` names, if it is the first argument; else None."""
+    args = sys.argv[1:] if argv is None else argv
+    if args:
+        name = args[0].replace("-", "_")
+        if name in COMMANDS:
+            return name
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     command = "exactscreen"
     try:
         with sigterm_raises():
-            parser = build_parser()
+            parser = build_parser(_command_module(argv))
             args = parser.parse_args(argv)
             if not getattr(args, "func", None):
                 parser.print_help()
