@@ -330,7 +330,7 @@ def test_interrupted_hunt_prints_the_counterexample_found_so_far(tmp_path, hunts
     try:
         _wait_for(marks, "hanging")
         _wait_for(marks, "found")
-        time.sleep(1.0)  # the hunt receives batch 1's counterexample and waits for batch 0
+        time.sleep(2.0)  # the hunt receives batch 1's counterexample and waits for batch 0
         workers = _children(proc.pid)
         proc.send_signal(signal.SIGTERM)
         stdout, stderr = proc.communicate(timeout=TIMEOUT)
@@ -439,7 +439,7 @@ def test_interrupted_solve_prints_one_line(tmp_path, sig):
     os.mkfifo(fifo)
     master, slave = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "exactscreen", "solve", str(fifo), "--json"],
-                            env=_env(tmp_path, EXACTSCREEN_PROGRESS_AFTER="0"),
+                            env=_env(tmp_path, EXACTSCREEN_PROGRESS_AFTER="0", TERM="xterm"),
                             stdout=subprocess.PIPE, stderr=slave, start_new_session=True)
     os.close(slave)
     try:
@@ -464,7 +464,7 @@ def test_solve_spinner_on_a_terminal_and_never_on_stdout(tmp_path):
     os.mkfifo(fifo)
     master, slave = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "exactscreen", "solve", str(fifo), "--json"],
-                            env=_env(tmp_path, EXACTSCREEN_PROGRESS_AFTER="0"),
+                            env=_env(tmp_path, EXACTSCREEN_PROGRESS_AFTER="0", TERM="xterm"),
                             stdout=subprocess.PIPE, stderr=slave)
     os.close(slave)
     try:

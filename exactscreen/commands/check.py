@@ -49,6 +49,8 @@ examples:
   exactscreen check --paper STT --format markdown
   exactscreen check --claim SWP-LEM2 --claim SWP-THM2 --format json
   exactscreen check --out report/             report.{md,html,tex,json} + figures/
+  exactscreen check --format json --out report/   JSON on stdout, every format in report/
+  exactscreen check --workers 1               the checks in this process (no pytest-xdist)
   exactscreen check --claims my_claims.toml --checks my_checks/
 """
 
