@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Input numbers are bounded where they enter (numbers.MAX_DIGITS); results computed from
+    # them can be longer and must still print, also in messages that use str(Fraction).
+    sys.set_int_max_str_digits(0)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

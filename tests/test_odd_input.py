@@ -132,6 +132,18 @@ def test_a_4000_digit_input_solves_and_prints(tmp_path):
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
 
 
+def test_results_longer_than_python_int_str_limit_print(tmp_path):
+    # inputs of 4001 digits; the segment construction computes numbers of about 8000 digits
+    # (and a certificate message with str(Fraction) of them); they print, exactly
+    path = tmp_path / "mix.toml"
+    path.write_text('[types.tL]\naL = "1e-4000"\naH = "3e-4000"\n[types.tH]\naL = "7e4000"\naH = "9e4000"\n'
+                    '[market]\ntL = "1/3"\ntH = "2/3"\n')
+    proc = run("segment", str(path), "--json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["two_type_markets"]
+    assert max(len(w) for w in proc.stdout.split()) > 4300
+
+
 def test_a_number_beyond_the_limit_is_one_line_naming_the_field(tmp_path):
     path = two_types(tmp_path, {"aL": "1e5000", "aH": "1"}, {"aL": "1", "aH": "2"})
     one_line_error(run("solve", str(path)), "solve", "types.tL.aL", "exponent beyond")
