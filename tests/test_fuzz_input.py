@@ -212,6 +212,7 @@ def _alarm(signum, frame):  # pragma: no cover - only on a hang
 
 def run_in_process(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
+    digits = sys.get_int_max_str_digits()  # main() lifts it for the process; restore it after
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(IN_PROCESS_SECONDS)
     try:
@@ -229,6 +230,7 @@ def run_in_process(argv: list[str]) -> tuple[int, str, str]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+        sys.set_int_max_str_digits(digits)
     return rc, out.getvalue(), err.getvalue()
 
 

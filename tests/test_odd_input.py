@@ -105,7 +105,16 @@ def test_the_general_exact_lp_takes_coefficients_beyond_the_float_range():
 
 
 # ------------------------------------------------- digits: parse and print agree
-def test_numbers_print_whatever_their_number_of_digits():
+@pytest.fixture
+def int_str_limit():
+    """Python's default int-to-str limit (the CLI lifts it; library users keep it)."""
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(4300)
+    yield
+    sys.set_int_max_str_digits(old)
+
+
+def test_numbers_print_whatever_their_number_of_digits(int_str_limit):
     big = fmt(Fraction(10**6000 + 7))
     assert len(big) == 6001 and big.startswith("1000") and big.endswith("007")
     assert fmt(Fraction(10**5000 + 1, 7)).endswith("/7") and len(fmt(Fraction(10**5000 + 1, 7))) == 5003
@@ -113,7 +122,7 @@ def test_numbers_print_whatever_their_number_of_digits():
     assert dec.startswith("3333") and dec.endswith(".33…") and len(dec) == 5000 + 4
 
 
-def test_the_parser_refuses_numbers_printing_could_not_honour_with_the_field_named():
+def test_the_parser_refuses_numbers_printing_could_not_honour_with_the_field_named(int_str_limit):
     assert len(fmt(to_fraction("1e4000"))) == 4001
     assert len(fmt(to_fraction("-1e-4000"))) == len("-1/1" + "0" * 4000)
     with pytest.raises(ExactNumberError, match=r"^types\.t\.a: '1e4001': exponent beyond"):
@@ -312,3 +321,22 @@ def test_polydensity_and_arb_function_refuse_strings_without_running_them(tmp_pa
     assert PolyDensity.of(Fraction(3)).density == 1
     ball = arb_function(sympy.Rational(1, 3) + V, (V,))(1)
     assert abs(float(ball.mid()) - 4 / 3) < 1e-12
+
+
+# ------------------------------------------------------------- check table
+def test_check_text_table_prints_claim_text_literally():
+    """``check --claims FILE`` prints the user's claim text: no markup, no raw escape sequences."""
+    import io
+    from decimal import Decimal
+
+    from exactscreen.claims import Claim, Paper, Registry, Status, TestOutcome, combine
+    from exactscreen.claims.runner import CheckRun
+    from exactscreen.report import Report, render_text
+
+    reg = Registry((Paper("TOY", "Toy", "A. B.", "toy.txt"),), (Claim("TOY-A", "TOY", "[b]S[/b]", "s\x1b[2J"),))
+    outcome = TestOutcome("t.py::test_a", ("TOY-A",), Status.VERIFIED, ("ok [/] \x1b[31mred",), 1, Decimal("0.001"))
+    run_ = CheckRun(tuple(combine(c, [outcome]) for c in reg), (), "ci", ("t",), Decimal("0.1"))
+    buf = io.StringIO()
+    render_text(Report(run_, reg, ()), plain_console(file=buf, width=200))
+    out = buf.getvalue()
+    assert "\x1b" not in out and "[b]S[/b]" in out and "[/]" in out and "\\x1b[31mred" in out
