@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -39,6 +40,12 @@ SCREENING = [p for p in EXAMPLES if "types" in tomllib.loads(p.read_text()) and 
 PARAM = [p for p in EXAMPLES if "param" in p.name]
 PERSUASION = [p for p in EXAMPLES if "values" in tomllib.loads(p.read_text())]
 
+#: what an error message starts with: the file, a field (types.T.a, market.t1, costs, values[2],
+#: ...), a command-line option, or the kind of name that is wrong
+FIELD = re.compile(
+    r"(\S+\.toml: |types\b|market\b|costs\b|values\b|probabilities\b|qualities\b|inventory\b|cost\b"
+    r"|model\b|title\b|--[a-z]|(type|alternative) names? |parametric two-types: |the decomposition of )"
+)
 IN_PROCESS_SECONDS = 30  # per command run (a hang fails the test instead of stalling CI)
 SUBPROCESS_SECONDS = 90
 
@@ -253,6 +260,8 @@ def check_outcome(argv, rc: int, out: str, err: str, text: str) -> None:
         line = err.rstrip("\n")
         assert line and "\n" not in line, f"stderr is not one line: {where}\n{err[:3000]!r}"
         assert line.startswith(f"exactscreen {argv[0]}: error: "), f"{where}\n{line!r}"
+        message = line.split(": error: ", 1)[1]
+        assert FIELD.match(message), f"the error does not name a field: {message[:300]!r}\n{where}"
         assert not out.strip(), f"output on stdout despite the error: {where}"
     else:
         assert out.strip(), f"exit 0 but nothing printed: {where}"
@@ -275,13 +284,13 @@ def _fuzz(case, tmp_path_factory) -> None:
 
 
 @given(case=mutated(SCREENING))
-@settings(_FUZZ, max_examples=260)
+@settings(_FUZZ, max_examples=400)
 def test_mutated_screening_files_exit_0_or_2_with_one_line_errors(case, tmp_path_factory):
     _fuzz(case, tmp_path_factory)
 
 
 @given(case=mutated(PERSUASION))
-@settings(_FUZZ, max_examples=60)
+@settings(_FUZZ, max_examples=80)
 def test_mutated_persuasion_files_exit_0_or_2_with_one_line_errors(case, tmp_path_factory):
     _fuzz(case, tmp_path_factory)
 
