@@ -157,7 +157,7 @@ def mutated(draw, files):
     for _ in range(draw(st.integers(1, 3))):
         op = draw(st.sampled_from([
             "rename_type", "rename_type", "rename_alt", "rename_alt", "number", "number", "number",
-            "market", "drop", "duplicate", "retype", "rename", "bad_number",
+            "market", "drop", "duplicate", "retype", "rename", "bad_number", "deep",
         ]))
         types = data.get("types") if isinstance(data.get("types"), dict) else None
         if op == "rename_type" and types:
@@ -198,6 +198,8 @@ def mutated(draw, files):
                 parent[new] = value if isinstance(value, _Deep) else json.loads(json.dumps(value, default=str))
             elif op == "retype":
                 parent[key] = draw(st.sampled_from(ODD_VALUES))
+            elif op == "deep":
+                parent[key] = _Deep(draw(st.sampled_from([3, 400, 1000, 5000])))
             else:
                 _rename_key(parent, key, draw(st.sampled_from(ODD_NAMES + BAD_NAMES)))
     text = to_toml(data)
