@@ -64,6 +64,9 @@ def _command_module(argv: list[str] | None) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Input numbers are bounded where they enter (numbers.MAX_DIGITS); results computed from
+    # them can be longer and must still print, also in messages that use str(Fraction).
+    sys.set_int_max_str_digits(0)
     command = "exactscreen"
     try:
         with sigterm_raises():

@@ -75,11 +75,20 @@ def plain_console(**kwargs):
     """
     from rich.console import Console
 
+    from rich.segment import Segment
+
     class _PlainConsole(Console):
         def render_str(self, text, **kw):  # every str printed or put in a Table
             kw["markup"] = False
             kw["emoji"] = False
             return super().render_str(safe_text(text, keep_newlines=True), **kw)
+
+        def render(self, renderable, options=None):  # also rich Text objects (no markup, but raw ESC)
+            for seg in super().render(renderable, options):
+                if seg.control or seg.text.isprintable():
+                    yield seg
+                else:
+                    yield Segment(safe_text(seg.text, keep_newlines=True), seg.style, seg.control)
 
     kwargs.setdefault("highlight", False)
     kwargs.setdefault("markup", False)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -39,6 +40,12 @@ SCREENING = [p for p in EXAMPLES if "types" in tomllib.loads(p.read_text()) and 
 PARAM = [p for p in EXAMPLES if "param" in p.name]
 PERSUASION = [p for p in EXAMPLES if "values" in tomllib.loads(p.read_text())]
 
+#: what an error message starts with: the file, a field (types.T.a, market.t1, costs, values[2],
+#: ...), a command-line option, or the kind of name that is wrong
+FIELD = re.compile(
+    r"(\S+\.toml: |types\b|market\b|costs\b|values\b|probabilities\b|qualities\b|inventory\b|cost\b"
+    r"|model\b|title\b|--[a-z]|(type|alternative) names? |parametric two-types: |the decomposition of )"
+)
 IN_PROCESS_SECONDS = 30  # per command run (a hang fails the test instead of stalling CI)
 SUBPROCESS_SECONDS = 90
 
@@ -150,7 +157,7 @@ def mutated(draw, files):
     for _ in range(draw(st.integers(1, 3))):
         op = draw(st.sampled_from([
             "rename_type", "rename_type", "rename_alt", "rename_alt", "number", "number", "number",
-            "market", "drop", "duplicate", "retype", "rename", "bad_number",
+            "market", "drop", "duplicate", "retype", "rename", "bad_number", "deep",
         ]))
         types = data.get("types") if isinstance(data.get("types"), dict) else None
         if op == "rename_type" and types:
@@ -191,6 +198,8 @@ def mutated(draw, files):
                 parent[new] = value if isinstance(value, _Deep) else json.loads(json.dumps(value, default=str))
             elif op == "retype":
                 parent[key] = draw(st.sampled_from(ODD_VALUES))
+            elif op == "deep":
+                parent[key] = _Deep(draw(st.sampled_from([3, 400, 1000, 5000])))
             else:
                 _rename_key(parent, key, draw(st.sampled_from(ODD_NAMES + BAD_NAMES)))
     text = to_toml(data)
@@ -212,6 +221,7 @@ def _alarm(signum, frame):  # pragma: no cover - only on a hang
 
 def run_in_process(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
+    digits = sys.get_int_max_str_digits()  # main() lifts it for the process; restore it after
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(IN_PROCESS_SECONDS)
     try:
@@ -229,6 +239,7 @@ def run_in_process(argv: list[str]) -> tuple[int, str, str]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+        sys.set_int_max_str_digits(digits)
     return rc, out.getvalue(), err.getvalue()
 
 
@@ -251,6 +262,8 @@ def check_outcome(argv, rc: int, out: str, err: str, text: str) -> None:
         line = err.rstrip("\n")
         assert line and "\n" not in line, f"stderr is not one line: {where}\n{err[:3000]!r}"
         assert line.startswith(f"exactscreen {argv[0]}: error: "), f"{where}\n{line!r}"
+        message = line.split(": error: ", 1)[1]
+        assert FIELD.match(message), f"the error does not name a field: {message[:300]!r}\n{where}"
         assert not out.strip(), f"output on stdout despite the error: {where}"
     else:
         assert out.strip(), f"exit 0 but nothing printed: {where}"
@@ -273,13 +286,13 @@ def _fuzz(case, tmp_path_factory) -> None:
 
 
 @given(case=mutated(SCREENING))
-@settings(_FUZZ, max_examples=260)
+@settings(_FUZZ, max_examples=400)
 def test_mutated_screening_files_exit_0_or_2_with_one_line_errors(case, tmp_path_factory):
     _fuzz(case, tmp_path_factory)
 
 
 @given(case=mutated(PERSUASION))
-@settings(_FUZZ, max_examples=60)
+@settings(_FUZZ, max_examples=80)
 def test_mutated_persuasion_files_exit_0_or_2_with_one_line_errors(case, tmp_path_factory):
     _fuzz(case, tmp_path_factory)
 

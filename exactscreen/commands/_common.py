@@ -15,7 +15,7 @@ def resolve_market(env: Environment, file_market: Market | None, text: str | Non
         return Market.from_mapping(env, parse_assignments(text, "--market"))
     if file_market is None:
         raise InputError(
-            "no market: the file has no [market] table; pass --market "
+            "market: none given (the file has no [market] table); pass --market "
             + ",".join(f"{t}=..." for t in env.types)
         )
     return file_market

@@ -174,12 +174,12 @@ def _registry(files: list[Path]):
 
 
 def _stdout_console():
-    from rich.console import Console
-
     width = None
     if not sys.stdout.isatty():
         width = int(os.environ.get("COLUMNS", "0") or 0) or 140
-    return Console(file=sys.stdout, width=width, highlight=False)
+    from ..display import plain_console  # claim text printed literally, control characters escaped
+
+    return plain_console(file=sys.stdout, width=width)
 
 
 def run(args: argparse.Namespace) -> int:
