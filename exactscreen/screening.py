@@ -751,31 +751,57 @@ def payment_polytope(env: Environment, *, max_vertices: int = 200) -> PaymentPol
         c = av * Lm
         return [from_fmpq(c[0, j]) for j in range(n)]
 
+    # Facets of the inner hull by brute force over point subsets, incrementally:
+    # points are only ever added, so a subset whose hyperplane is degenerate or
+    # has points on both sides never becomes a facet again (``dead``), a
+    # candidate that held for the first m points needs only the points added
+    # since (``live``: hyperplane and how many points it has seen), and a
+    # facet the oracle has confirmed (max a.p over P equals b) needs no second
+    # LP while it stays a facet (``confirmed``).
+    dead: set[tuple[int, ...]] = set()
+    live: dict[tuple[int, ...], tuple[list[Fraction], Fraction, int, int]] = {}
+    confirmed: set[tuple] = set()
+
     def hull_facets(zs: list[list[Fraction]]) -> list[tuple[list[Fraction], Fraction]]:
-        found: dict[tuple, tuple[list[Fraction], Fraction]] = {}
         if dim == 1:
             vals = [z[0] for z in zs]
             return [([Fraction(1)], max(vals)), ([Fraction(-1)], -min(vals))]
+        found: dict[tuple, tuple[list[Fraction], Fraction]] = {}
         for combo in itertools.combinations(range(len(zs)), dim):
-            base = zs[combo[0]]
-            diffs = [[a - b for a, b in zip(zs[c], base)] for c in combo[1:]]
-            ns = _nullspace(diffs, dim)
-            if len(ns) != 1:
+            if combo in dead:
                 continue
-            a = ns[0]
-            b = _dot(a, base)
-            side = [_dot(a, z) - b for z in zs]
-            if all(s <= 0 for s in side):
-                pass
-            elif all(s >= 0 for s in side):
-                a, b = [-v for v in a], -b
+            if combo in live:
+                a, b, sign, seen = live[combo]
             else:
+                base = zs[combo[0]]
+                diffs = [[x - y for x, y in zip(zs[c], base)] for c in combo[1:]]
+                ns = _nullspace(diffs, dim)
+                if len(ns) != 1:
+                    dead.add(combo)
+                    continue
+                a = ns[0]
+                b, sign, seen = _dot(a, base), 0, 0
+            for z in zs[seen:]:
+                s_ = _dot(a, z) - b
+                if s_ == 0:
+                    continue
+                s_ = 1 if s_ > 0 else -1
+                if sign == 0:
+                    sign = s_
+                elif s_ != sign:
+                    sign = 2
+                    break
+            if sign == 2:
+                dead.add(combo)
+                live.pop(combo, None)
                 continue
+            live[combo] = (a, b, sign, len(zs))
+            fa, fb = (a, b) if sign <= 0 else ([-v for v in a], -b)
             # normalize for deduplication
-            lead = next(v for v in a if v != 0)
+            lead = next(v for v in fa if v != 0)
             scale = abs(lead)
-            key = tuple(v / scale for v in a) + (b / scale,)
-            found[key] = ([v / scale for v in a], b / scale)
+            key = tuple(v / scale for v in fa) + (fb / scale,)
+            found[key] = ([v / scale for v in fa], fb / scale)
         return list(found.values())
 
     zs = [coords(p) for p in pts]
@@ -784,6 +810,9 @@ def payment_polytope(env: Environment, *, max_vertices: int = 200) -> PaymentPol
             raise InputError(f"payment polytope: more than {max_vertices} points; instance too large")
         grew = False
         for a, b in hull_facets(zs):
+            key = (*a, b)
+            if key in confirmed:
+                continue
             c = back(a)
             p = _support_lp(env, mechanisms, c, counter)
             z = coords(p)
@@ -792,6 +821,7 @@ def payment_polytope(env: Environment, *, max_vertices: int = 200) -> PaymentPol
                 zs.append(z)
                 grew = True
                 break
+            confirmed.add(key)
         if not grew:
             break
     facets = hull_facets(zs)
