@@ -49,7 +49,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from math import lcm
+from math import gcd, lcm
 
 import numpy as np
 from flint import fmpz_mat
@@ -795,3 +795,302 @@ class _LazyFace:
         hi = self._optimum(c)
         lo = -self._optimum([-v for v in c])
         return Range(lo, hi)
+
+
+# ---------------------------------------------------------------------------
+# The optimal face in its own coordinates: ranges and the selection rule
+# ---------------------------------------------------------------------------
+def _primitive(g) -> tuple[tuple[int, ...], Fraction]:
+    """``g = lam * prim`` with ``prim`` a primitive integer vector and ``lam > 0`` (g != 0)."""
+    L = 1
+    for v in g:
+        if not isinstance(v, int) and v.denominator != 1:
+            L = lcm(L, v.denominator)
+    ints = [int(v * L) for v in g]
+    G = 0
+    for v in ints:
+        if v:
+            G = gcd(G, v)
+    return tuple(v // G for v in ints), Fraction(G, L)
+
+
+def _dotw(g, w) -> Fraction:
+    return sum((a * b for a, b in zip(g, w) if a and b), ZERO)
+
+
+class StructuredFace:
+    """The optimal face of the mechanism LP as ``x = x* + D w``, ``w`` in ``{w : G w <= h}``.
+
+    Complementary slackness with the certified dual ``y`` of ``sol``: the
+    optimal mechanisms are the feasible ``x`` with ``x_j = 0`` on every
+    column of negative reduced cost and every row with ``y_r > 0`` tight
+    (the *tight* rows).  On the remaining columns ``Z``:
+
+    1. ``N0``: an exact integer basis of the null space of the tight rows
+       (python-flint).  Empty: the face is the point ``x*``.
+    2. The implicit equalities of the cone of feasible directions at ``x*``
+       (rows tight at ``x*``, columns at 0), written in ``N0``'s coordinates
+       and deduplicated, by one exact LP (Freund, Roundy & Todd 1985; see
+       :func:`_face_directions`); ``D = N0 N1`` with ``N1`` the null space of
+       those equalities.  ``D``'s columns span the directions of the face's
+       affine hull, so every optimal mechanism is ``x* + D w`` for exactly
+       one ``w``, and a linear quantity ``q`` is constant on the face iff
+       ``q D = 0`` (no LP: its value at ``x*``).
+    3. The face in ``w``: every IR/IC row and every ``x_j >= 0`` that ``D``
+       moves becomes ``g w <= h`` (``h`` the exact slack at ``x*``);
+       proportional rows are merged.  The polytope has ``dim(face)``
+       coordinates, so the LPs for ranges and the selection rule are small;
+       each is solved by :func:`exactscreen.lp.solve_lp` (exact decision,
+       certificate) and ranges of proportional quantities share their LPs.
+    """
+
+    def __init__(self, d: "_Data", res: LPResult, progress=None):
+        self.d, self.res, self.progress = d, res, progress
+        n, k, w, s = d.n, d.k, d.w, d.s
+        self.lps = 0
+        x = res.x
+        self.x = x
+        rc = _reduced_costs(d, res)
+        if any(v > 0 for v in rc):  # pragma: no cover - excluded by the certificate
+            raise RuntimeError("dual infeasible certificate")
+        Z = [j for j, v in enumerate(rc) if v == 0]
+        self.Z = Z
+        pos = {c: a for a, c in enumerate(Z)}
+        self.pos = pos
+        X, P, den = _exact_values(d, {j: v for j, v in enumerate(x) if v})
+        self.S, self.den = _ic_slack(d, X, P), den  # S[i][t] / (s*den): slack of IC(i->t); S[i][i]: IR(i)
+        y_ub = res.y_ub
+        self.tight_rows = {r for r, v in enumerate(y_ub) if v > 0}
+        # 1. null space of the tight rows on Z
+        tight_terms = [self._terms(("eq", i), pos) for i in range(n)]
+        for i in range(n):
+            for t in [None] + [t for t in range(n) if t != i]:
+                if d.ub_index(i, t) in self.tight_rows:
+                    tight_terms.append(self._terms(("ir", i) if t is None else ("ic", i, t), pos))
+        nz = len(Z)
+        self.dim, self.D = 0, {}
+        if nz == 0:
+            return
+        rows = list({tuple(_dense_int(t, nz)): None for t in tight_terms if t})
+        if rows:
+            N0, nullity = fmpz_mat(rows).nullspace()
+            N0rows = {a: [int(N0[a, b]) for b in range(nullity)] for a in range(nz)}
+        else:
+            nullity = nz
+            N0rows = {a: [int(a == b) for b in range(nz)] for a in range(nz)}
+        N0rows = {a: r for a, r in N0rows.items() if any(r)}
+        if nullity == 0:
+            return
+        # 2. implicit equalities of the cone of directions at x*, in N0's coordinates
+        cols0 = {Z[a] for a in N0rows}
+        cone: dict[tuple[int, ...], None] = {}
+        for a, r in N0rows.items():
+            if x[Z[a]] == 0:  # -d_j <= 0
+                cone[_primitive([-v for v in r])[0]] = None
+        for i, t in self._rows_touching(cols0):
+            row = ("ir", i) if t is None else ("ic", i, t)
+            if d.ub_index(i, t) in self.tight_rows or _slack(self.S, row) != 0:
+                continue
+            g = self._image(self._terms(row, pos, cols0), N0rows, nullity)
+            if any(g):
+                cone[_primitive(g)[0]] = None
+        N1 = self._implicit(list(cone), nullity)
+        if not N1:
+            return
+        dim = len(N1[0])
+        D = {}
+        for a, r in N0rows.items():
+            v = [sum(r[b] * N1[b][c] for b in range(nullity) if r[b]) for c in range(dim)]
+            if any(v):
+                D[a] = v
+        self.dim, self.D = dim, D
+        # 3. the face as a polytope in w
+        self.cols = {Z[a] for a in D}
+        polytope: dict[tuple[int, ...], Fraction] = {}
+
+        def add(g, h: Fraction) -> None:
+            prim, lam = _primitive(g)
+            h = h / lam
+            if prim not in polytope or h < polytope[prim]:
+                polytope[prim] = h
+
+        for a, r in D.items():  # x*_j + (D w)_j >= 0
+            add([-v for v in r], x[Z[a]])
+        self.row_dir: dict[tuple, list[int]] = {}
+        for i, t in self._rows_touching(self.cols):
+            row = ("ir", i) if t is None else ("ic", i, t)
+            g = self._image(self._terms(row, pos, self.cols), D, dim)
+            if any(g):
+                self.row_dir[row] = g
+                if d.ub_index(i, t) not in self.tight_rows:
+                    add(g, Fraction(_slack(self.S, row), den))
+        self.G = list(polytope)
+        self.h = [polytope[g] for g in self.G]
+        self.A_ub = tuple(
+            tuple((b, Fraction(v)) for b, v in enumerate(g) if v) + tuple((dim + b, Fraction(-v)) for b, v in enumerate(g) if v)
+            for g in self.G
+        )
+        self.cache: dict[tuple[int, ...], tuple[Fraction, tuple[Fraction, ...]]] = {}
+        self.points: list[tuple[Fraction, ...]] = [tuple([ZERO] * dim)]
+        self.basis: tuple[int, ...] | None = None
+
+    # -- rows and their images ------------------------------------------------
+    def _terms(self, row, pos, cols=None) -> list[tuple[int, int]]:
+        """s-scaled integer terms of a model row on the columns ``pos`` (restricted to ``cols``)."""
+        return [(pos[c], v) for c, v in _row_terms(self.d, row) if c in pos and (cols is None or c in cols)]
+
+    def _rows_touching(self, cols: set):
+        """(i, t) of every IR (t None) and IC row with a term on ``cols``, in mechanism_lp order."""
+        d = self.d
+        n, w = d.n, d.w
+        has = [False] * n
+        for c in cols:
+            has[c // w] = True
+        hit = [i for i in range(n) if has[i]]
+        for i in range(n):
+            if has[i]:
+                yield i, None
+                for t in range(n):
+                    if t != i:
+                        yield i, t
+            else:
+                for t in hit:
+                    if t != i:
+                        yield i, t
+
+    @staticmethod
+    def _image(terms, M, dim) -> list[int]:
+        g = [0] * dim
+        for a, v in terms:
+            r = M.get(a)
+            if r is not None:
+                for b in range(dim):
+                    if r[b]:
+                        g[b] += v * r[b]
+        return g
+
+    def _implicit(self, cone: list[tuple[int, ...]], dim0: int) -> list[list[int]]:
+        """Null space (rows: coordinates of N0) of the implicit equalities of ``{u : g u <= 0}``."""
+        eqs: list[list[int]] = []
+        if cone:
+            m = len(cone)
+            nd = 2 * dim0  # u = u+ - u-
+            A_ub = []
+            for r, g in enumerate(cone):  # g u + z_r <= 0
+                A_ub.append(tuple((b, Fraction(v)) for b, v in enumerate(g) if v)
+                            + tuple((dim0 + b, Fraction(-v)) for b, v in enumerate(g) if v)
+                            + ((nd + r, Fraction(1)),))
+            for r in range(m):  # z_r <= 1
+                A_ub.append(((nd + r, Fraction(1)),))
+            c = (ZERO,) * nd + (Fraction(1),) * m
+            res = solve_lp(LinearProgram(c, (), (), tuple(A_ub), (ZERO,) * m + (Fraction(1),) * m))
+            self.lps += 1
+            eqs = [list(g) for r, g in enumerate(cone) if res.x[nd + r] == 0]
+        if not eqs:
+            return [[int(a == b) for b in range(dim0)] for a in range(dim0)]
+        X, nullity = fmpz_mat(eqs).nullspace()
+        if nullity == 0:
+            return []
+        return [[int(X[a, b]) for b in range(nullity)] for a in range(dim0)]
+
+    # -- quantities -----------------------------------------------------------
+    def direction(self, obj: dict[int, Fraction]) -> list[Fraction]:
+        """``q D`` of the quantity ``q = sum obj[col] x_col`` (zero: constant on the face)."""
+        g = [ZERO] * self.dim
+        for col, v in obj.items():
+            a = self.pos.get(col)
+            r = self.D.get(a) if a is not None else None
+            if r is not None and v:
+                for b in range(self.dim):
+                    if r[b]:
+                        g[b] += v * r[b]
+        return g
+
+    def point(self, w) -> dict[int, Fraction]:
+        """The columns that differ from ``x*`` at ``x* + D w``."""
+        out = {}
+        for a, r in self.D.items():
+            out[self.Z[a]] = self.x[self.Z[a]] + _dotw(r, w)
+        return out
+
+    def maximize(self, g, eq=()) -> tuple[Fraction, tuple[Fraction, ...]]:
+        """Exact ``max g.w`` over the face (and the equalities ``eq`` of ``(row, rhs)``): value, argmax."""
+        dim = self.dim
+        if dim == 1 and not eq:
+            lo, hi = None, None
+            for (a,), h in zip(self.G, self.h):
+                if a > 0:
+                    hi = h / a if hi is None else min(hi, h / a)
+                elif a < 0:
+                    lo = h / a if lo is None else max(lo, h / a)
+            if lo is None or hi is None:  # pragma: no cover - the face is bounded
+                raise RuntimeError("unbounded optimal face")
+            wv = hi if g[0] > 0 else lo
+            return g[0] * wv, (wv,)
+        c = tuple(Fraction(v) for v in g) + tuple(-Fraction(v) for v in g)
+        A_eq = tuple(tuple((b, Fraction(v)) for b, v in enumerate(r) if v) + tuple((dim + b, -Fraction(v)) for b, v in enumerate(r) if v)
+                     for r, _ in eq)
+        lp = LinearProgram(c, A_eq, tuple(e for _, e in eq), self.A_ub, tuple(self.h))
+        res = solve_lp(lp, hint_basis=self.basis if not eq else None)
+        if not eq:
+            self.basis = res.basis
+        self.lps += 1
+        wv = tuple(res.x[b] - res.x[dim + b] for b in range(dim))
+        self.points.append(wv)
+        return res.objective, wv
+
+    def max_primitive(self, prim: tuple[int, ...]):
+        got = self.cache.get(prim)
+        if got is None:
+            got = self.cache[prim] = self.maximize(prim)
+        return got
+
+    def range_of(self, g) -> tuple[Fraction, Fraction, tuple | None, tuple | None]:
+        """(min, max, argmin, argmax) of ``g.w`` over the face; argmin/argmax None when g = 0."""
+        if not any(g):
+            return ZERO, ZERO, None, None
+        prim, lam = _primitive(g)
+        hi, whi = self.max_primitive(prim)
+        lo, wlo = self.max_primitive(tuple(-v for v in prim))
+        return -lam * lo, lam * hi, wlo, whi
+
+    def reaches(self, g, h: Fraction) -> bool:
+        """Some point of the face has ``g.w = h``, where ``g.w <= h`` holds on the face."""
+        for w in self.points:
+            if _dotw(g, w) == h:
+                return True
+        prim, lam = _primitive(g)
+        return lam * self.max_primitive(prim)[0] == h
+
+    def lexicographic(self, stages) -> tuple[Fraction, ...]:
+        """The point maximizing ``stages`` (directions ``g``) lexicographically; unique when the
+        stages pin every coordinate.  Stages constant on the current optimal set are skipped."""
+        dim = self.dim
+        w = tuple([ZERO] * dim)
+        if not dim:
+            return w
+        eq: list[tuple[list[Fraction], Fraction]] = []
+        B = [[int(a == b) for b in range(dim)] for a in range(dim)]  # columns span null(eq)
+        total = len(stages)
+        for step, g in enumerate(stages, 1):
+            if not B:
+                break
+            if all(_dotw(g, [B[a][c] for a in range(dim)]) == 0 for c in range(len(B[0]))):
+                continue  # constant on the current optimal set
+            if self.progress is not None:
+                self.progress(f"selection {step}/{total}")
+            v, w = self.maximize(g, eq)
+            eq.append((list(g), v))
+            prim = [list(_primitive(r)[0]) for r, _ in eq]
+            X, nullity = fmpz_mat(prim).nullspace()
+            B = [[int(X[a, b]) for b in range(nullity)] for a in range(dim)] if nullity else []
+        if B:  # pragma: no cover - the selection stages pin every coordinate
+            raise RuntimeError("selection rule left more than one mechanism")
+        return w
+
+
+def _dense_int(terms, nz: int) -> list[int]:
+    row = [0] * nz
+    for a, v in terms:
+        row[a] += v
+    return row
