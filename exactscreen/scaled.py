@@ -52,7 +52,7 @@ from fractions import Fraction
 from math import gcd, lcm
 
 import numpy as np
-from flint import fmpz_mat
+from flint import fmpq_mat, fmpz_mat
 
 from .certificate import CertificateCheck
 from .environment import Environment, InputError, Market
@@ -872,35 +872,41 @@ class StructuredFace:
         if nz == 0:
             return
         rows = list({tuple(_dense_int(t, nz)): None for t in tight_terms if t})
-        if rows:
-            N0, nullity = fmpz_mat(rows).nullspace()
-            N0rows = {a: [int(N0[a, b]) for b in range(nullity)] for a in range(nz)}
-        else:
-            nullity = nz
-            N0rows = {a: [int(a == b) for b in range(nz)] for a in range(nz)}
-        N0rows = {a: r for a, r in N0rows.items() if any(r)}
-        if nullity == 0:
+        N0 = _rref_nullspace(rows, nz)
+        if not N0:
             return
+        nullity = len(N0)
+        N0rows = {a: [v[a] for v in N0] for a in range(nz)}
+        N0rows = {a: r for a, r in N0rows.items() if any(r)}
         # 2. implicit equalities of the cone of directions at x*, in N0's coordinates
         cols0 = {Z[a] for a in N0rows}
-        cone: dict[tuple[int, ...], None] = {}
+        cone: dict[tuple[int, ...], list[int]] = {}  # direction in N0 coordinates -> the row on Z
         for a, r in N0rows.items():
             if x[Z[a]] == 0:  # -d_j <= 0
-                cone[_primitive([-v for v in r])[0]] = None
+                e = [0] * nz
+                e[a] = -1
+                cone.setdefault(_primitive([-v for v in r])[0], e)
         for i, t in self._rows_touching(cols0):
             row = ("ir", i) if t is None else ("ic", i, t)
             if d.ub_index(i, t) in self.tight_rows or _slack(self.S, row) != 0:
                 continue
-            g = self._image(self._terms(row, pos, cols0), N0rows, nullity)
+            terms = self._terms(row, pos, cols0)
+            g = self._image(terms, N0rows, nullity)
             if any(g):
-                cone[_primitive(g)[0]] = None
-        N1 = self._implicit(list(cone), nullity)
-        if not N1:
+                prim = _primitive(g)[0]
+                if prim not in cone:
+                    cone[prim] = _dense_int(self._terms(row, pos), nz)
+        implicit = self._implicit(list(cone), nullity)
+        if implicit:
+            D_cols = _rref_nullspace(rows + [cone[g] for g in implicit], nz)
+        else:
+            D_cols = N0
+        if not D_cols:
             return
-        dim = len(N1[0])
+        dim = len(D_cols)
         D = {}
-        for a, r in N0rows.items():
-            v = [sum(r[b] * N1[b][c] for b in range(nullity) if r[b]) for c in range(dim)]
+        for a in range(nz):
+            v = [col[a] for col in D_cols]
             if any(v):
                 D[a] = v
         self.dim, self.D = dim, D
@@ -969,29 +975,24 @@ class StructuredFace:
                         g[b] += v * r[b]
         return g
 
-    def _implicit(self, cone: list[tuple[int, ...]], dim0: int) -> list[list[int]]:
-        """Null space (rows: coordinates of N0) of the implicit equalities of ``{u : g u <= 0}``."""
-        eqs: list[list[int]] = []
-        if cone:
-            m = len(cone)
-            nd = 2 * dim0  # u = u+ - u-
-            A_ub = []
-            for r, g in enumerate(cone):  # g u + z_r <= 0
-                A_ub.append(tuple((b, Fraction(v)) for b, v in enumerate(g) if v)
-                            + tuple((dim0 + b, Fraction(-v)) for b, v in enumerate(g) if v)
-                            + ((nd + r, Fraction(1)),))
-            for r in range(m):  # z_r <= 1
-                A_ub.append(((nd + r, Fraction(1)),))
-            c = (ZERO,) * nd + (Fraction(1),) * m
-            res = solve_lp(LinearProgram(c, (), (), tuple(A_ub), (ZERO,) * m + (Fraction(1),) * m))
-            self.lps += 1
-            eqs = [list(g) for r, g in enumerate(cone) if res.x[nd + r] == 0]
-        if not eqs:
-            return [[int(a == b) for b in range(dim0)] for a in range(dim0)]
-        X, nullity = fmpz_mat(eqs).nullspace()
-        if nullity == 0:
+    def _implicit(self, cone: list[tuple[int, ...]], dim0: int) -> list[tuple[int, ...]]:
+        """The constraints ``g u <= 0`` of the cone ``{u : g u <= 0 for g in cone}`` that hold
+        with equality on all of it (one exact LP; Freund, Roundy & Todd 1985)."""
+        if not cone:
             return []
-        return [[int(X[a, b]) for b in range(nullity)] for a in range(dim0)]
+        m = len(cone)
+        nd = 2 * dim0  # u = u+ - u-
+        A_ub = []
+        for r, g in enumerate(cone):  # g u + z_r <= 0
+            A_ub.append(tuple((b, Fraction(v)) for b, v in enumerate(g) if v)
+                        + tuple((dim0 + b, Fraction(-v)) for b, v in enumerate(g) if v)
+                        + ((nd + r, Fraction(1)),))
+        for r in range(m):  # z_r <= 1
+            A_ub.append(((nd + r, Fraction(1)),))
+        c = (ZERO,) * nd + (Fraction(1),) * m
+        res = solve_lp(LinearProgram(c, (), (), tuple(A_ub), (ZERO,) * m + (Fraction(1),) * m))
+        self.lps += 1
+        return [g for r, g in enumerate(cone) if res.x[nd + r] == 0]
 
     # -- quantities -----------------------------------------------------------
     def direction(self, obj: dict[int, Fraction]) -> list[Fraction]:
@@ -1087,6 +1088,34 @@ class StructuredFace:
         if B:  # pragma: no cover - the selection stages pin every coordinate
             raise RuntimeError("selection rule left more than one mechanism")
         return w
+
+
+def _rref_nullspace(rows: list, ncols: int) -> list[list[int]]:
+    """Basis of ``{z : r.z = 0}`` from the reduced row echelon form: one vector per free
+    column (1 there, 0 on the other free columns), scaled to a primitive integer vector.
+    Well scaled (unlike a fraction-free basis), so float hints on it are meaningful."""
+    if not rows:
+        return [[int(a == b) for a in range(ncols)] for b in range(ncols)]
+    R, rank = fmpq_mat(len(rows), ncols, [v for r in rows for v in r]).rref()
+    pivots = []
+    for r in range(rank):
+        for c in range(ncols):
+            if R[r, c] != 0:
+                pivots.append(c)
+                break
+    pivot_set = set(pivots)
+    out = []
+    for f in range(ncols):
+        if f in pivot_set:
+            continue
+        z = [Fraction(0)] * ncols
+        z[f] = Fraction(1)
+        for r, pc in enumerate(pivots):
+            v = R[r, f]
+            if v != 0:
+                z[pc] = -Fraction(int(v.p), int(v.q))
+        out.append(list(_primitive(z)[0]))
+    return out
 
 
 def _dense_int(terms, nz: int) -> list[int]:
