@@ -52,7 +52,7 @@ from fractions import Fraction
 from math import gcd, lcm
 
 import numpy as np
-from flint import fmpq_mat, fmpz_mat
+from flint import fmpq, fmpq_mat, fmpz_mat
 
 from .certificate import CertificateCheck
 from .environment import Environment, InputError, Market
@@ -818,6 +818,146 @@ def _dotw(g, w) -> Fraction:
     return sum((a * b for a, b in zip(g, w) if a and b), ZERO)
 
 
+class _FaceLP:
+    """``max g.w`` over ``{w : G w <= h, E w = e}`` with one float model and an exact decision.
+
+    HiGHS (free columns, warm-started from its previous basis; only a hint)
+    proposes a vertex: the rows at their bound.  The vertex and its dual are
+    then solved exactly (``dim x dim``, python-flint) and accepted only if
+    every row holds exactly, every equality is met and the duals of the
+    inequality rows are ``>= 0`` (LP duality: ``w`` is optimal).  Otherwise
+    None: the caller decides with :func:`exactscreen.lp.solve_lp`.
+    """
+
+    def __init__(self, G: list[tuple[int, ...]], h: list[Fraction]):
+        import highspy
+
+        self.G, self.h = G, h
+        self.m, self.dim = len(G), len(G[0])
+        H = 1
+        for v in h:
+            if v.denominator != 1:
+                H = lcm(H, v.denominator)
+        self.H, self.hn = H, [int(v * H) for v in h]
+        self.Gm = fmpz_mat([list(g) for g in G])
+        self.eq: list[tuple[tuple[int, ...], Fraction]] = []  # primitive rows
+        self.h_ = None
+        try:
+            upper = np.array([float(v) for v in h], dtype=np.float64)
+        except OverflowError:  # no float hint for such data: the exact fallback decides
+            return
+        hs = new_highs()
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = self.dim, self.m
+        lp.sense_ = highspy.ObjSense.kMaximize
+        lp.col_cost_ = np.zeros(self.dim)
+        lp.col_lower_ = np.full(self.dim, -highspy.kHighsInf)
+        lp.col_upper_ = np.full(self.dim, highspy.kHighsInf)
+        lp.row_lower_ = np.full(self.m, -highspy.kHighsInf)
+        lp.row_upper_ = upper
+        starts, idx, val = [0], [], []
+        for g in G:
+            for b, v in enumerate(g):
+                if v:
+                    idx.append(b)
+                    val.append(float(v))
+            starts.append(len(idx))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = self.dim, self.m
+        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(idx, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(val, dtype=np.float64)
+        hs.passModel(lp)
+        self.h_ = hs
+
+    def add_equality(self, row, rhs: Fraction) -> bool:
+        """Add ``row . w = rhs`` to the model (False: no float copy; use the fallback)."""
+        prim, lam = _primitive(row)
+        row, rhs = prim, Fraction(rhs) / lam
+        self.eq.append((prim, rhs))
+        if self.h_ is None:
+            return False
+        try:
+            r = float(rhs)
+            vals = [float(v) for v in row]
+        except OverflowError:
+            self.h_ = None
+            return False
+        idx = [b for b, v in enumerate(row) if v]
+        self.h_.addRow(r, r, len(idx), np.array(idx, dtype=np.int32), np.array([vals[b] for b in idx]))
+        return True
+
+    def maximize(self, g) -> tuple[Fraction, tuple[Fraction, ...]] | None:
+        import highspy
+
+        hs = self.h_
+        if hs is None:
+            return None
+        try:
+            cost = np.array([float(v) for v in g], dtype=np.float64)
+        except OverflowError:
+            return None
+        hs.changeColsCost(self.dim, np.arange(self.dim, dtype=np.int32), cost)
+        hs.run()
+        if hs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        basis = hs.getBasis()
+        St = highspy.HighsBasisStatus
+        if not basis.valid or any(s != St.kBasic for s in basis.col_status):
+            return None
+        active = [r for r, s in enumerate(basis.row_status) if s != St.kBasic]
+        if len(active) != self.dim:
+            return None
+        return self._exact(g, active)
+
+    def _exact(self, g, active: list[int]):
+        dim, m = self.dim, self.m
+        rows, rhs = [], []
+        for r in active:
+            if r < m:
+                rows.append(self.G[r])
+                rhs.append(self.h[r])
+            else:
+                row, e = self.eq[r - m]
+                rows.append(row)
+                rhs.append(e)
+        L = 1
+        for v in rhs:
+            if v.denominator != 1:
+                L = lcm(L, v.denominator)
+        gi, _ = _primitive(g)  # g = lam * gi, lam > 0: same optimal vertex and dual signs
+        A = fmpz_mat([list(r) for r in rows])
+        try:
+            Wq = A.solve(fmpz_mat(dim, 1, [int(v * L) for v in rhs]))  # w = Wq / L
+            Yq = A.transpose().solve(fmpz_mat(dim, 1, list(gi)))
+        except ZeroDivisionError:
+            return None
+        for a, r in enumerate(active):  # duals of inequality rows must be >= 0
+            if r < m and Yq[a, 0] < 0:
+                return None
+        q = [Wq[b, 0] for b in range(dim)]
+        den = 1
+        for v in q:
+            den = lcm(den, int(v.q))
+        W = [int(v.p) * (den // int(v.q)) for v in q]  # w = W / (den * L)
+        scale = den * L
+        act = self.Gm * fmpz_mat(dim, 1, W)
+        H = self.H
+        tight = []
+        for r in range(m):  # G w <= h exactly: (G W) * H <= hn * den * L
+            lhs, bound = int(act[r, 0]) * H, self.hn[r] * scale
+            if lhs > bound:
+                return None
+            if lhs == bound:
+                tight.append(r)
+        w = tuple(Fraction(v, scale) for v in W)
+        for row, e in self.eq:
+            if Fraction(sum(a * v for a, v in zip(row, W) if a), scale) != e:
+                return None
+        self.tight = tight
+        return _dotw(g, w), w
+
+
 class StructuredFace:
     """The optimal face of the mechanism LP as ``x = x* + D w``, ``w`` in ``{w : G w <= h}``.
 
@@ -932,13 +1072,15 @@ class StructuredFace:
                     add(g, Fraction(_slack(self.S, row), den))
         self.G = list(polytope)
         self.h = [polytope[g] for g in self.G]
+        self.row_of = {g: r for r, g in enumerate(self.G)}
         self.A_ub = tuple(
             tuple((b, Fraction(v)) for b, v in enumerate(g) if v) + tuple((dim + b, Fraction(-v)) for b, v in enumerate(g) if v)
             for g in self.G
         )
         self.cache: dict[tuple[int, ...], tuple[Fraction, tuple[Fraction, ...]]] = {}
-        self.points: list[tuple[Fraction, ...]] = [tuple([ZERO] * dim)]
+        self.reached = {r for r, v in enumerate(self.h) if v == 0}  # rows tight at x* (w = 0)
         self.basis: tuple[int, ...] | None = None
+        self._models: dict[str, _FaceLP] = {}
 
     # -- rows and their images ------------------------------------------------
     def _terms(self, row, pos, cols=None) -> list[tuple[int, int]]:
@@ -1014,8 +1156,29 @@ class StructuredFace:
             out[self.Z[a]] = self.x[self.Z[a]] + _dotw(r, w)
         return out
 
+    def _model(self, which: str) -> _FaceLP:
+        m = self._models.get(which)
+        if m is None:
+            m = self._models[which] = _FaceLP(self.G, self.h)
+        return m
+
+    def _mark(self, w) -> None:
+        """Record the rows of the face's polytope that are tight at the face point ``w``."""
+        m = self._model("ranges")
+        den = 1
+        for v in w:
+            if v.denominator != 1:
+                den = lcm(den, v.denominator)
+        act = m.Gm * fmpz_mat(self.dim, 1, [int(v * den) for v in w])
+        for r in range(m.m):
+            if int(act[r, 0]) * m.H == m.hn[r] * den:
+                self.reached.add(r)
+
     def maximize(self, g, eq=()) -> tuple[Fraction, tuple[Fraction, ...]]:
-        """Exact ``max g.w`` over the face (and the equalities ``eq`` of ``(row, rhs)``): value, argmax."""
+        """Exact ``max g.w`` over the face (and the equalities ``eq`` of ``(row, rhs)``): value, argmax.
+
+        With ``eq`` the selection model is used, whose equalities must be ``eq``
+        (:meth:`lexicographic` adds them as it goes)."""
         dim = self.dim
         if dim == 1 and not eq:
             lo, hi = None, None
@@ -1026,8 +1189,16 @@ class StructuredFace:
                     lo = h / a if lo is None else max(lo, h / a)
             if lo is None or hi is None:  # pragma: no cover - the face is bounded
                 raise RuntimeError("unbounded optimal face")
-            wv = hi if g[0] > 0 else lo
-            return g[0] * wv, (wv,)
+            wv = (hi if g[0] > 0 else lo,)
+            self._mark(wv)
+            return g[0] * wv[0], wv
+        self.lps += 1
+        model = self._model("selection" if eq else "ranges")
+        got = model.maximize(g)
+        if got is not None:
+            self.reached.update(model.tight)
+            return got
+        # the float hint failed the exact check: the generic exact engine decides
         c = tuple(Fraction(v) for v in g) + tuple(-Fraction(v) for v in g)
         A_eq = tuple(tuple((b, Fraction(v)) for b, v in enumerate(r) if v) + tuple((dim + b, -Fraction(v)) for b, v in enumerate(r) if v)
                      for r, _ in eq)
@@ -1035,9 +1206,8 @@ class StructuredFace:
         res = solve_lp(lp, hint_basis=self.basis if not eq else None)
         if not eq:
             self.basis = res.basis
-        self.lps += 1
         wv = tuple(res.x[b] - res.x[dim + b] for b in range(dim))
-        self.points.append(wv)
+        self._mark(wv)
         return res.objective, wv
 
     def max_primitive(self, prim: tuple[int, ...]):
@@ -1056,12 +1226,18 @@ class StructuredFace:
         return -lam * lo, lam * hi, wlo, whi
 
     def reaches(self, g, h: Fraction) -> bool:
-        """Some point of the face has ``g.w = h``, where ``g.w <= h`` holds on the face."""
-        for w in self.points:
-            if _dotw(g, w) == h:
-                return True
+        """Some point of the face has ``g.w = h``, where ``g.w <= h`` is one of the face's rows.
+
+        A row whose bound is above its merged row's is never tight; a row
+        tight at a face point already found (``x*``, an LP's vertex) is; the
+        others take one exact LP."""
         prim, lam = _primitive(g)
-        return lam * self.max_primitive(prim)[0] == h
+        r = self.row_of[prim]
+        if h / lam != self.h[r]:
+            return False
+        if r in self.reached:
+            return True
+        return self.max_primitive(prim)[0] == self.h[r]
 
     def lexicographic(self, stages) -> tuple[Fraction, ...]:
         """The point maximizing ``stages`` (directions ``g``) lexicographically; unique when the
@@ -1082,6 +1258,7 @@ class StructuredFace:
                 self.progress(f"selection {step}/{total}")
             v, w = self.maximize(g, eq)
             eq.append((list(g), v))
+            self._model("selection").add_equality(g, v)
             prim = [list(_primitive(r)[0]) for r, _ in eq]
             X, nullity = fmpz_mat(prim).nullspace()
             B = [[int(X[a, b]) for b in range(nullity)] for a in range(dim)] if nullity else []
