@@ -1012,7 +1012,7 @@ class StructuredFace:
         if nz == 0:
             return
         rows = list({tuple(_dense_int(t, nz)): None for t in tight_terms if t})
-        N0 = _rref_nullspace(rows, nz)
+        N0, _ = _rref_nullspace(rows, nz)
         if not N0:
             return
         nullity = len(N0)
@@ -1037,10 +1037,7 @@ class StructuredFace:
                 if prim not in cone:
                     cone[prim] = _dense_int(self._terms(row, pos), nz)
         implicit = self._implicit(list(cone), nullity)
-        if implicit:
-            D_cols = _rref_nullspace(rows + [cone[g] for g in implicit], nz)
-        else:
-            D_cols = N0
+        D_cols, free = _rref_nullspace(rows + [cone[g] for g in implicit], nz) if implicit else (N0, _)
         if not D_cols:
             return
         dim = len(D_cols)
@@ -1050,6 +1047,8 @@ class StructuredFace:
             if any(v):
                 D[a] = v
         self.dim, self.D = dim, D
+        # w_b moves only the free column free[b] among the free ones: x_f = x*_f + D[f][b] w_b
+        self.free = [(Z[f], D[f][b]) for b, f in enumerate(free)]
         # 3. the face as a polytope in w
         self.cols = {Z[a] for a in D}
         polytope: dict[tuple[int, ...], Fraction] = {}
@@ -1081,6 +1080,7 @@ class StructuredFace:
         self.reached = {r for r, v in enumerate(self.h) if v == 0}  # rows tight at x* (w = 0)
         self.basis: tuple[int, ...] | None = None
         self._models: dict[str, _FaceLP] = {}
+        self.box: tuple[list[Fraction], list[Fraction]] | None = None
 
     # -- rows and their images ------------------------------------------------
     def _terms(self, row, pos, cols=None) -> list[tuple[int, int]]:
@@ -1237,7 +1237,22 @@ class StructuredFace:
             return False
         if r in self.reached:
             return True
+        if self.box is not None:  # an upper bound of prim.w over the box around the face
+            lo, hi = self.box
+            bound = sum((v * (hi[b] if v > 0 else lo[b]) for b, v in enumerate(prim) if v), ZERO)
+            if bound < self.h[r]:
+                return False
         return self.max_primitive(prim)[0] == self.h[r]
+
+    def set_box(self, ranges: dict[int, tuple[Fraction, Fraction]]) -> None:
+        """Exact bounds of each ``w_b`` from the ranges of the free columns over the face
+        (``ranges[col] = (lo, hi)``), for :meth:`reaches`."""
+        lo, hi = [], []
+        for col, c in self.free:
+            a, b = ranges[col]
+            lo.append((a - self.x[col]) / c)
+            hi.append((b - self.x[col]) / c)
+        self.box = (lo, hi)
 
     def lexicographic(self, stages) -> tuple[Fraction, ...]:
         """The point maximizing ``stages`` (directions ``g``) lexicographically; unique when the
@@ -1247,12 +1262,15 @@ class StructuredFace:
         if not dim:
             return w
         eq: list[tuple[list[Fraction], Fraction]] = []
-        B = [[int(a == b) for b in range(dim)] for a in range(dim)]  # columns span null(eq)
+        Bcols = [[int(a == b) for a in range(dim)] for b in range(dim)]  # span null(eq)
         total = len(stages)
         for step, g in enumerate(stages, 1):
-            if not B:
+            if not Bcols:
                 break
-            if all(_dotw(g, [B[a][c] for a in range(dim)]) == 0 for c in range(len(B[0]))):
+            if not any(g):
+                continue
+            nzg = [(a, v) for a, v in enumerate(g) if v]
+            if all(sum(v * col[a] for a, v in nzg) == 0 for col in Bcols):
                 continue  # constant on the current optimal set
             if self.progress is not None:
                 self.progress(f"selection {step}/{total}")
@@ -1260,19 +1278,19 @@ class StructuredFace:
             eq.append((list(g), v))
             self._model("selection").add_equality(g, v)
             prim = [list(_primitive(r)[0]) for r, _ in eq]
-            X, nullity = fmpz_mat(prim).nullspace()
-            B = [[int(X[a, b]) for b in range(nullity)] for a in range(dim)] if nullity else []
-        if B:  # pragma: no cover - the selection stages pin every coordinate
+            Bcols = _rref_nullspace(prim, dim)[0]
+        if Bcols:  # pragma: no cover - the selection stages pin every coordinate
             raise RuntimeError("selection rule left more than one mechanism")
         return w
 
 
-def _rref_nullspace(rows: list, ncols: int) -> list[list[int]]:
+def _rref_nullspace(rows: list, ncols: int) -> tuple[list[list[int]], list[int]]:
     """Basis of ``{z : r.z = 0}`` from the reduced row echelon form: one vector per free
-    column (1 there, 0 on the other free columns), scaled to a primitive integer vector.
-    Well scaled (unlike a fraction-free basis), so float hints on it are meaningful."""
+    column (positive there, 0 on the other free columns), scaled to a primitive integer
+    vector; and the free columns.  Well scaled (unlike a fraction-free basis), so float
+    hints on it are meaningful."""
     if not rows:
-        return [[int(a == b) for a in range(ncols)] for b in range(ncols)]
+        return [[int(a == b) for a in range(ncols)] for b in range(ncols)], list(range(ncols))
     R, rank = fmpq_mat(len(rows), ncols, [v for r in rows for v in r]).rref()
     pivots = []
     for r in range(rank):
@@ -1292,7 +1310,7 @@ def _rref_nullspace(rows: list, ncols: int) -> list[list[int]]:
             if v != 0:
                 z[pc] = -Fraction(int(v.p), int(v.q))
         out.append(list(_primitive(z)[0]))
-    return out
+    return out, [f for f in range(ncols) if f not in pivot_set]
 
 
 def _dense_int(terms, nz: int) -> list[int]:

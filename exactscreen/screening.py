@@ -443,6 +443,10 @@ def _ranges(env: Environment, face, points: _Points, binding: bool, support: tup
         surpluses.append(rng(_surplus_terms(env, i), Fraction(face.S[i][i], sd)))
         allocation.append(tuple(rng({_x(env, i, j): Fraction(1)}, x[_x(env, i, j)]) for j in range(env.k + 1)))
     always, sometimes = [], []
+    if binding and face.dim:
+        col_range = {_p(env, i): payments[i] for i in range(env.n)}
+        col_range.update({_x(env, i, j): allocation[i][j] for i in range(env.n) for j in range(env.k + 1)})
+        face.set_box({col: (col_range[col].lo, col_range[col].hi) for col, _ in face.free})
     if binding:
         if face.progress is not None:
             face.progress("binding sets")
