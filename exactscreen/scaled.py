@@ -802,16 +802,13 @@ class _LazyFace:
 # ---------------------------------------------------------------------------
 def _primitive(g) -> tuple[tuple[int, ...], Fraction]:
     """``g = lam * prim`` with ``prim`` a primitive integer vector and ``lam > 0`` (g != 0)."""
-    L = 1
-    for v in g:
-        if not isinstance(v, int) and v.denominator != 1:
-            L = lcm(L, v.denominator)
+    if all(type(v) is int for v in g):
+        G = gcd(*g)
+        return tuple([v // G for v in g]), Fraction(G)
+    L = lcm(*[v.denominator for v in g if v])
     ints = [int(v * L) for v in g]
-    G = 0
-    for v in ints:
-        if v:
-            G = gcd(G, v)
-    return tuple(v // G for v in ints), Fraction(G, L)
+    G = gcd(*ints)
+    return tuple([v // G for v in ints]), Fraction(G, L)
 
 
 def _dotw(g, w) -> Fraction:
