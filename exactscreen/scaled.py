@@ -1034,6 +1034,8 @@ class StructuredFace:
                 if prim not in cone:
                     cone[prim] = _dense_int(self._terms(row, pos), nz)
         implicit = self._implicit(list(cone), nullity)
+        if implicit and not _rref_nullspace([list(g) for g in implicit], nullity)[0]:
+            return  # the implicit equalities pin every coordinate of N0: the face is x*
         D_cols, free = _rref_nullspace(rows + [cone[g] for g in implicit], nz) if implicit else (N0, _)
         if not D_cols:
             return
