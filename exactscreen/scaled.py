@@ -1071,15 +1071,35 @@ class StructuredFace:
         self.G = list(polytope)
         self.h = [polytope[g] for g in self.G]
         self.row_of = {g: r for r, g in enumerate(self.G)}
-        self.A_ub = tuple(
-            tuple((b, Fraction(v)) for b, v in enumerate(g) if v) + tuple((dim + b, Fraction(-v)) for b, v in enumerate(g) if v)
-            for g in self.G
-        )
-        self.cache: dict[tuple[int, ...], tuple[Fraction, tuple[Fraction, ...]]] = {}
         self.reached = {r for r, v in enumerate(self.h) if v == 0}  # rows tight at x* (w = 0)
-        self.basis: tuple[int, ...] | None = None
-        self._models: dict[str, _FaceLP] = {}
         self.box: tuple[list[Fraction], list[Fraction]] | None = None
+        # 4. independent blocks: coordinates linked by a row.  The face is the product of
+        # its blocks' polytopes, so each LP (and the lexicographic selection) splits by block.
+        parent = list(range(dim))
+
+        def find(a: int) -> int:
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        for g in self.G:
+            support = [b for b, v in enumerate(g) if v]
+            for b in support[1:]:
+                ra, rb = find(support[0]), find(b)
+                if ra != rb:
+                    parent[ra] = rb
+        groups: dict[int, list[int]] = {}
+        for b in range(dim):
+            groups.setdefault(find(b), []).append(b)
+        self.blocks = [_Block(coords) for coords in groups.values()]
+        self.block_of = [0] * dim
+        for k_, blk in enumerate(self.blocks):
+            for b in blk.coords:
+                self.block_of[b] = k_
+        for r, g in enumerate(self.G):
+            blk = self.blocks[self.block_of[next(b for b, v in enumerate(g) if v)]]
+            blk.add_row(r, g, self.h[r])
 
     # -- rows and their images ------------------------------------------------
     def _terms(self, row, pos, cols=None) -> list[tuple[int, int]]:
@@ -1155,81 +1175,47 @@ class StructuredFace:
             out[self.Z[a]] = self.x[self.Z[a]] + _dotw(r, w)
         return out
 
-    def _model(self, which: str) -> _FaceLP:
-        m = self._models.get(which)
-        if m is None:
-            m = self._models[which] = _FaceLP(self.G, self.h)
-        return m
+    def _split(self, g) -> dict[int, list]:
+        parts: dict[int, list] = {}
+        for b, v in enumerate(g):
+            if v:
+                k_ = self.block_of[b]
+                part = parts.get(k_)
+                if part is None:
+                    blk = self.blocks[k_]
+                    part = parts[k_] = [ZERO] * len(blk.coords)
+                part[self.blocks[k_].local[b]] = v
+        return parts
 
-    def _mark(self, w) -> None:
-        """Record the rows of the face's polytope that are tight at the face point ``w``."""
-        m = self._model("ranges")
-        den = 1
-        for v in w:
-            if v.denominator != 1:
-                den = lcm(den, v.denominator)
-        act = m.Gm * fmpz_mat(self.dim, 1, [int(v * den) for v in w])
-        for r in range(m.m):
-            if int(act[r, 0]) * m.H == m.hn[r] * den:
-                self.reached.add(r)
-
-    def maximize(self, g, eq=()) -> tuple[Fraction, tuple[Fraction, ...]]:
-        """Exact ``max g.w`` over the face (and the equalities ``eq`` of ``(row, rhs)``): value, argmax.
-
-        With ``eq`` the selection model is used, whose equalities must be ``eq``
-        (:meth:`lexicographic` adds them as it goes)."""
-        dim = self.dim
-        if dim == 1 and not eq:
-            lo, hi = None, None
-            for (a,), h in zip(self.G, self.h):
-                if a > 0:
-                    hi = h / a if hi is None else min(hi, h / a)
-                elif a < 0:
-                    lo = h / a if lo is None else max(lo, h / a)
-            if lo is None or hi is None:  # pragma: no cover - the face is bounded
-                raise RuntimeError("unbounded optimal face")
-            wv = (hi if g[0] > 0 else lo,)
-            self._mark(wv)
-            return g[0] * wv[0], wv
-        self.lps += 1
-        model = self._model("selection" if eq else "ranges")
-        got = model.maximize(g)
-        if got is not None:
-            self.reached.update(model.tight)
-            return got
-        # the float hint failed the exact check: the generic exact engine decides
-        c = tuple(Fraction(v) for v in g) + tuple(-Fraction(v) for v in g)
-        A_eq = tuple(tuple((b, Fraction(v)) for b, v in enumerate(r) if v) + tuple((dim + b, -Fraction(v)) for b, v in enumerate(r) if v)
-                     for r, _ in eq)
-        lp = LinearProgram(c, A_eq, tuple(e for _, e in eq), self.A_ub, tuple(self.h))
-        res = solve_lp(lp, hint_basis=self.basis if not eq else None)
-        if not eq:
-            self.basis = res.basis
-        wv = tuple(res.x[b] - res.x[dim + b] for b in range(dim))
-        self._mark(wv)
-        return res.objective, wv
-
-    def max_primitive(self, prim: tuple[int, ...]):
-        got = self.cache.get(prim)
-        if got is None:
-            got = self.cache[prim] = self.maximize(prim)
-        return got
+    def maximize(self, g) -> tuple[Fraction, tuple[Fraction, ...]]:
+        """Exact ``max g.w`` over the face: the sum of the blocks' maxima, at the point made of
+        the blocks' maximizers (``w = 0``, i.e. ``x*``, on the blocks ``g`` does not touch)."""
+        total = ZERO
+        w = [ZERO] * self.dim
+        for k_, part in self._split(g).items():
+            blk = self.blocks[k_]
+            prim, lam = _primitive(part)
+            value, wl = blk.max_primitive(prim, self)
+            total += lam * value
+            for b, v in zip(blk.coords, wl):
+                w[b] = v
+        return total, tuple(w)
 
     def range_of(self, g) -> tuple[Fraction, Fraction, tuple | None, tuple | None]:
         """(min, max, argmin, argmax) of ``g.w`` over the face; argmin/argmax None when g = 0."""
         if not any(g):
             return ZERO, ZERO, None, None
-        prim, lam = _primitive(g)
-        hi, whi = self.max_primitive(prim)
-        lo, wlo = self.max_primitive(tuple(-v for v in prim))
-        return -lam * lo, lam * hi, wlo, whi
+        hi, whi = self.maximize(g)
+        lo, wlo = self.maximize([-v for v in g])
+        return -lo, hi, wlo, whi
 
     def reaches(self, g, h: Fraction) -> bool:
         """Some point of the face has ``g.w = h``, where ``g.w <= h`` is one of the face's rows.
 
         A row whose bound is above its merged row's is never tight; a row
-        tight at a face point already found (``x*``, an LP's vertex) is; the
-        others take one exact LP."""
+        tight at a face point already found (``x*``, an LP's vertex) is; a row
+        that the box of the face's coordinates keeps below its bound is not;
+        the others take one exact LP in their block."""
         prim, lam = _primitive(g)
         r = self.row_of[prim]
         if h / lam != self.h[r]:
@@ -1241,7 +1227,7 @@ class StructuredFace:
             bound = sum((v * (hi[b] if v > 0 else lo[b]) for b, v in enumerate(prim) if v), ZERO)
             if bound < self.h[r]:
                 return False
-        return self.max_primitive(prim)[0] == self.h[r]
+        return self.maximize(prim)[0] == self.h[r]
 
     def set_box(self, ranges: dict[int, tuple[Fraction, Fraction]]) -> None:
         """Exact bounds of each ``w_b`` from the ranges of the free columns over the face
@@ -1254,30 +1240,117 @@ class StructuredFace:
         self.box = (lo, hi)
 
     def lexicographic(self, stages) -> tuple[Fraction, ...]:
-        """The point maximizing ``stages`` (directions ``g``) lexicographically; unique when the
-        stages pin every coordinate.  Stages constant on the current optimal set are skipped."""
-        dim = self.dim
+        """The point maximizing ``stages`` (directions ``g``) lexicographically, block by block
+        (the face is the product of its blocks, so the lexicographic optimum is the product of
+        the blocks' lexicographic optima); unique when the stages pin every coordinate."""
+        w = [ZERO] * self.dim
+        if not self.dim:
+            return tuple(w)
+        per_block: list[list] = [[] for _ in self.blocks]
+        for g in stages:
+            for k_, part in self._split(g).items():
+                per_block[k_].append(part)
+        for k_, (blk, blk_stages) in enumerate(zip(self.blocks, per_block), 1):
+            if self.progress is not None and len(self.blocks) > 1:
+                self.progress(f"selection {k_}/{len(self.blocks)}")
+            for b, v in zip(blk.coords, blk.lexicographic(blk_stages, self)):
+                w[b] = v
+        return tuple(w)
+
+
+class _Block:
+    """Coordinates of the face linked by its rows, with those rows (see :class:`StructuredFace`)."""
+
+    def __init__(self, coords: list[int]):
+        self.coords = coords
+        self.local = {b: a for a, b in enumerate(coords)}
+        self.rows: list[int] = []  # global row indices
+        self.G: list[tuple[int, ...]] = []
+        self.h: list[Fraction] = []
+        self.cache: dict[tuple[int, ...], tuple[Fraction, tuple[Fraction, ...]]] = {}
+        self.models: dict[str, _FaceLP] = {}
+        self.basis: tuple[int, ...] | None = None
+
+    def add_row(self, r: int, g, h: Fraction) -> None:
+        self.rows.append(r)
+        self.G.append(tuple(g[b] for b in self.coords))
+        self.h.append(h)
+
+    def _model(self, which: str) -> _FaceLP:
+        m = self.models.get(which)
+        if m is None:
+            m = self.models[which] = _FaceLP(self.G, self.h)
+        return m
+
+    def _mark(self, w, face: StructuredFace) -> None:
+        """Record the rows tight at the block point ``w`` (the other blocks anywhere)."""
+        for r, g, h in zip(self.rows, self.G, self.h):
+            if _dotw(g, w) == h:
+                face.reached.add(r)
+
+    def max_primitive(self, prim: tuple[int, ...], face: StructuredFace):
+        got = self.cache.get(prim)
+        if got is None:
+            got = self.cache[prim] = self.maximize(prim, face)
+        return got
+
+    def maximize(self, g, face: StructuredFace, eq=()) -> tuple[Fraction, tuple[Fraction, ...]]:
+        """Exact ``max g.w`` over the block's polytope (and the equalities ``eq``).
+
+        With ``eq`` the selection model is used, whose equalities must be ``eq``
+        (:meth:`lexicographic` adds them as it goes)."""
+        dim = len(self.coords)
+        if dim == 1 and not eq:  # an interval: exact ratio test
+            lo, hi = None, None
+            for (a,), h in zip(self.G, self.h):
+                if a > 0:
+                    hi = h / a if hi is None else min(hi, h / a)
+                elif a < 0:
+                    lo = h / a if lo is None else max(lo, h / a)
+            if lo is None or hi is None:  # pragma: no cover - the face is bounded
+                raise RuntimeError("unbounded optimal face")
+            wv = (hi if g[0] > 0 else lo,)
+            self._mark(wv, face)
+            return g[0] * wv[0], wv
+        face.lps += 1
+        model = self._model("selection" if eq else "ranges")
+        got = model.maximize(g)
+        if got is not None:
+            face.reached.update(self.rows[r] for r in model.tight)
+            return got
+        # the float hint failed the exact check: the generic exact engine decides
+        c = tuple(Fraction(v) for v in g) + tuple(-Fraction(v) for v in g)
+        A_eq = tuple(tuple((b, Fraction(v)) for b, v in enumerate(r) if v) + tuple((dim + b, -Fraction(v)) for b, v in enumerate(r) if v)
+                     for r, _ in eq)
+        A_ub = tuple(
+            tuple((b, Fraction(v)) for b, v in enumerate(r) if v) + tuple((dim + b, Fraction(-v)) for b, v in enumerate(r) if v)
+            for r in self.G
+        )
+        res = solve_lp(LinearProgram(c, A_eq, tuple(e for _, e in eq), A_ub, tuple(self.h)),
+                       hint_basis=self.basis if not eq else None)
+        if not eq:
+            self.basis = res.basis
+        wv = tuple(res.x[b] - res.x[dim + b] for b in range(dim))
+        self._mark(wv, face)
+        return res.objective, wv
+
+    def lexicographic(self, stages, face: StructuredFace) -> tuple[Fraction, ...]:
+        """Lexicographic maximum of ``stages`` over the block; stages constant on the current
+        optimal set are skipped (at most one exact LP per coordinate)."""
+        dim = len(self.coords)
         w = tuple([ZERO] * dim)
-        if not dim:
-            return w
-        eq: list[tuple[list[Fraction], Fraction]] = []
+        eq: list[tuple[list, Fraction]] = []
         Bcols = [[int(a == b) for a in range(dim)] for b in range(dim)]  # span null(eq)
-        total = len(stages)
-        for step, g in enumerate(stages, 1):
+        for g in stages:
             if not Bcols:
                 break
-            if not any(g):
-                continue
             nzg = [(a, v) for a, v in enumerate(g) if v]
             if all(sum(v * col[a] for a, v in nzg) == 0 for col in Bcols):
                 continue  # constant on the current optimal set
-            if self.progress is not None:
-                self.progress(f"selection {step}/{total}")
-            v, w = self.maximize(g, eq)
+            v, w = self.maximize(g, face, eq)
             eq.append((list(g), v))
             self._model("selection").add_equality(g, v)
-            prim = [list(_primitive(r)[0]) for r, _ in eq]
-            Bcols = _rref_nullspace(prim, dim)[0]
+            Bcols = _rref_nullspace([list(_primitive(r)[0]) for r, _ in eq], dim)[0]
         if Bcols:  # pragma: no cover - the selection stages pin every coordinate
             raise RuntimeError("selection rule left more than one mechanism")
         return w

@@ -216,7 +216,8 @@ class OptimalMechanism:
     revenue : optimal expected revenue (exact)
     mechanism : the selected optimal mechanism (see the module's selection rule)
     certificate : the LP solution with its primal-dual certificate
-    certificate_check : independent verification by :mod:`exactscreen.certificate`
+    certificate_check : independent verification by
+        :func:`exactscreen.mechanism_certificate.check_mechanism_certificate`
     face : ranges over all optimal mechanisms (None if not requested)
     selection : name of the selection rule used
     """
@@ -290,7 +291,7 @@ class OptimalMechanism:
                 "verified": self.verified,
                 "method": self.method,
                 "note": self.certificate.note,
-                "checked_by": "exactscreen.certificate.check_certificate",
+                "checked_by": "exactscreen.mechanism_certificate.check_mechanism_certificate",
                 "lp_solves": self.lp_solves,
             },
         }
