@@ -52,7 +52,7 @@ from fractions import Fraction
 from math import gcd, lcm
 
 import numpy as np
-from flint import fmpq, fmpq_mat, fmpz_mat
+from flint import fmpq_mat, fmpz_mat
 
 from .certificate import CertificateCheck
 from .environment import Environment, InputError, Market
@@ -983,7 +983,7 @@ class StructuredFace:
 
     def __init__(self, d: "_Data", res: LPResult, progress=None):
         self.d, self.res, self.progress = d, res, progress
-        n, k, w, s = d.n, d.k, d.w, d.s
+        n = d.n
         self.lps = 0
         x = res.x
         self.x = x

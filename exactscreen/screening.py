@@ -46,15 +46,17 @@ Also here: the best *deterministic* menu by exact enumeration
 from __future__ import annotations
 
 import itertools
+from functools import partial
 from dataclasses import dataclass, field
+from math import gcd
 from fractions import Fraction
 from typing import Iterable, Sequence
 
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz_mat
 
-from .certificate import CertificateCheck, check_certificate
+from .certificate import CertificateCheck
 from .environment import OUTSIDE, Environment, InputError, Market
-from .lp import STATS, Face, LinearProgram, LPResult, face_lp, solve_lp
+from .lp import LinearProgram, LPResult, solve_lp
 from .mechanism import Mechanism
 from .numbers import fmt, fmt_decimal, from_fmpq
 
@@ -156,8 +158,27 @@ class Range:
 
     lo: Fraction
     hi: Fraction
-    at_lo: Mechanism | None = field(default=None, repr=False, compare=False)
-    at_hi: Mechanism | None = field(default=None, repr=False, compare=False)
+    lo_point: object = field(default=None, repr=False, compare=False)
+    hi_point: object = field(default=None, repr=False, compare=False)
+    """An optimal mechanism attaining ``lo`` / ``hi``, or a function returning one (built on
+    first use of :attr:`at_lo` / :attr:`at_hi`: a large face has thousands of ranges)."""
+
+    def _point(self, name: str) -> Mechanism | None:
+        v = getattr(self, name)
+        if v is not None and not isinstance(v, Mechanism):
+            v = v()
+            object.__setattr__(self, name, v)
+        return v
+
+    @property
+    def at_lo(self) -> Mechanism | None:
+        """An optimal mechanism at which the quantity equals ``lo``."""
+        return self._point("lo_point")
+
+    @property
+    def at_hi(self) -> Mechanism | None:
+        """An optimal mechanism at which the quantity equals ``hi``."""
+        return self._point("hi_point")
 
     @property
     def is_point(self) -> bool:
@@ -285,7 +306,7 @@ class OptimalMechanism:
                 {"option": opt, "payment": fmt(pay), "price": fmt(price), "chosen_by": list(ts)}
                 for opt, pay, price, ts in m.menu()
             ],
-            "binding": [list(e) for e in m.binding()],
+            "binding": [list(e) for e in _binding(m)],
             "selection": self.selection,
             "certificate": {
                 "verified": self.verified,
@@ -332,6 +353,44 @@ class OptimalMechanism:
             f"efficient={self.efficient}, payment_rule_unique={self.payment_rule_unique}, "
             f"method={self.method!r}, verified={self.verified})"
         )
+
+
+def _binding(m: Mechanism) -> tuple[tuple[str, str], ...]:
+    """:meth:`Mechanism.binding` (same edges, same order) over common integer denominators:
+    ``s * den * (v(t, x(t')) - p(t'))`` by one integer matrix product (python-flint)."""
+    env = m.environment
+    n, k = env.n, env.k
+    s = 1
+    for row in env.net_values:
+        for v in row:
+            if v.denominator != 1:
+                s = s * v.denominator // gcd(s, v.denominator)
+    den = 1
+    for row in m.allocation:
+        for v in row[:k]:
+            if v.denominator != 1:
+                den = den * v.denominator // gcd(den, v.denominator)
+    for v in m.payments:
+        if v.denominator != 1:
+            den = den * v.denominator // gcd(den, v.denominator)
+    if k:
+        Nm = fmpz_mat([[int(v * s) for v in row] for row in env.net_values])
+        Xt = fmpz_mat([[int(m.allocation[j][a] * den) for j in range(n)] for a in range(k)])
+        U = Nm * Xt
+        val = [[int(U[i, j]) for j in range(n)] for i in range(n)]
+    else:  # pragma: no cover - an environment has at least one alternative
+        val = [[0] * n for _ in range(n)]
+    P = [int(p * den) * s for p in m.payments]
+    edges = []
+    for i in range(n):
+        row = val[i]
+        own = row[i] - P[i]
+        for j in range(n):
+            if i != j and row[j] - P[j] == own:
+                edges.append((env.types[i], env.types[j]))
+        if own == 0:
+            edges.append((env.types[i], OUTSIDE))
+    return tuple(edges)
 
 
 # ----------------------------------------------------------------------------
@@ -435,7 +494,7 @@ def _ranges(env: Environment, face, points: _Points, binding: bool, support: tup
         if not any(g):
             return Range(value, value, points.star, points.star)
         lo, hi, wlo, whi = face.range_of(g)
-        return Range(value + lo, value + hi, points(wlo), points(whi))
+        return Range(value + lo, value + hi, partial(points, wlo), partial(points, whi))
 
     payments, surpluses, allocation = [], [], []
     for i in range(env.n):

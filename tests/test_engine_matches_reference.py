@@ -77,6 +77,7 @@ def assert_same(env: Environment, market: Market, selection: str = "support-valu
     assert (a.payment_rule_unique, a.payment_rule_unique_all_types, a.unique) == (
         b.payment_rule_unique, b.payment_rule_unique_all_types, b.unique)
     assert _without_engine_wording(fast.to_json()) == _without_engine_wording(ref.to_json())
+    assert tuple(tuple(e) for e in fast.to_json()["binding"]) == fast.mechanism.binding()
     # every range endpoint is attained by the optimal mechanism reported with it
     for i in range(env.n):
         for what, r, j in [("payment", a.payment[i], None), ("surplus", a.surplus[i], None)] + [
