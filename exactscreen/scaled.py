@@ -1013,58 +1013,60 @@ class StructuredFace:
         if not N0:
             return
         nullity = len(N0)
-        N0rows = {a: [v[a] for v in N0] for a in range(nz)}
-        N0rows = {a: r for a, r in N0rows.items() if any(r)}
+        N0rows: dict[int, dict[int, int]] = {}  # sparse rows of N0
+        for b, vec in enumerate(N0):
+            for a, v in enumerate(vec):
+                if v:
+                    N0rows.setdefault(a, {})[b] = v
         # 2. implicit equalities of the cone of directions at x*, in N0's coordinates
         cols0 = {Z[a] for a in N0rows}
-        cone: dict[tuple[int, ...], list[int]] = {}  # direction in N0 coordinates -> the row on Z
+        cone: dict[tuple, list[int]] = {}  # direction in N0 coordinates -> the row on Z
         for a, r in N0rows.items():
             if x[Z[a]] == 0:  # -d_j <= 0
                 e = [0] * nz
                 e[a] = -1
-                cone.setdefault(_primitive([-v for v in r])[0], e)
+                cone.setdefault(_sparse_primitive({b: -v for b, v in r.items()})[0], e)
         for i, t in self._rows_touching(cols0):
             row = ("ir", i) if t is None else ("ic", i, t)
             if d.ub_index(i, t) in self.tight_rows or _slack(self.S, row) != 0:
                 continue
-            terms = self._terms(row, pos, cols0)
-            g = self._image(terms, N0rows, nullity)
-            if any(g):
-                prim = _primitive(g)[0]
+            g = self._image(self._terms(row, pos, cols0), N0rows)
+            if g:
+                prim = _sparse_primitive(g)[0]
                 if prim not in cone:
                     cone[prim] = _dense_int(self._terms(row, pos), nz)
         implicit = self._implicit(list(cone), nullity)
-        if implicit and not _rref_nullspace([list(g) for g in implicit], nullity)[0]:
+        if implicit and not _rref_nullspace([_densify(g, nullity) for g in implicit], nullity)[0]:
             return  # the implicit equalities pin every coordinate of N0: the face is x*
         D_cols, free = _rref_nullspace(rows + [cone[g] for g in implicit], nz) if implicit else (N0, _)
         if not D_cols:
             return
         dim = len(D_cols)
-        D = {}
-        for a in range(nz):
-            v = [col[a] for col in D_cols]
-            if any(v):
-                D[a] = v
+        D: dict[int, dict[int, int]] = {}  # sparse rows of D
+        for b, vec in enumerate(D_cols):
+            for a, v in enumerate(vec):
+                if v:
+                    D.setdefault(a, {})[b] = v
         self.dim, self.D = dim, D
         # w_b moves only the free column free[b] among the free ones: x_f = x*_f + D[f][b] w_b
         self.free = [(Z[f], D[f][b]) for b, f in enumerate(free)]
         # 3. the face as a polytope in w
         self.cols = {Z[a] for a in D}
-        polytope: dict[tuple[int, ...], Fraction] = {}
+        polytope: dict[tuple, Fraction] = {}  # sparse primitive row -> its smallest bound
 
         def add(g, h: Fraction) -> None:
-            prim, lam = _primitive(g)
+            prim, lam = _sparse_primitive(g)
             h = h / lam
             if prim not in polytope or h < polytope[prim]:
                 polytope[prim] = h
 
         for a, r in D.items():  # x*_j + (D w)_j >= 0
-            add([-v for v in r], x[Z[a]])
-        self.row_dir: dict[tuple, list[int]] = {}
+            add({b: -v for b, v in r.items()}, x[Z[a]])
+        self.row_dir: dict[tuple, dict[int, int]] = {}
         for i, t in self._rows_touching(self.cols):
             row = ("ir", i) if t is None else ("ic", i, t)
-            g = self._image(self._terms(row, pos, self.cols), D, dim)
-            if any(g):
+            g = self._image(self._terms(row, pos, self.cols), D)
+            if g:
                 self.row_dir[row] = g
                 if d.ub_index(i, t) not in self.tight_rows:
                     add(g, Fraction(_slack(self.S, row), den))
@@ -1084,7 +1086,7 @@ class StructuredFace:
             return a
 
         for g in self.G:
-            support = [b for b, v in enumerate(g) if v]
+            support = [b for b, _ in g]
             for b in support[1:]:
                 ra, rb = find(support[0]), find(b)
                 if ra != rb:
@@ -1098,8 +1100,8 @@ class StructuredFace:
             for b in blk.coords:
                 self.block_of[b] = k_
         for r, g in enumerate(self.G):
-            blk = self.blocks[self.block_of[next(b for b, v in enumerate(g) if v)]]
-            blk.add_row(r, g, self.h[r])
+            blk = self.blocks[self.block_of[g[0][0]]]
+            blk.add_row(r, dict(g), self.h[r])
 
     # -- rows and their images ------------------------------------------------
     def _terms(self, row, pos, cols=None) -> list[tuple[int, int]]:
@@ -1126,17 +1128,17 @@ class StructuredFace:
                         yield i, t
 
     @staticmethod
-    def _image(terms, M, dim) -> list[int]:
-        g = [0] * dim
+    def _image(terms, M) -> dict[int, int]:
+        """``sum v * M[a]`` over ``terms`` (sparse rows), as a sparse vector without zeros."""
+        g: dict[int, int] = {}
         for a, v in terms:
             r = M.get(a)
             if r is not None:
-                for b in range(dim):
-                    if r[b]:
-                        g[b] += v * r[b]
-        return g
+                for b, u in r.items():
+                    g[b] = g.get(b, 0) + v * u
+        return {b: v for b, v in g.items() if v}
 
-    def _implicit(self, cone: list[tuple[int, ...]], dim0: int) -> list[tuple[int, ...]]:
+    def _implicit(self, cone: list[tuple], dim0: int) -> list[tuple]:
         """The constraints ``g u <= 0`` of the cone ``{u : g u <= 0 for g in cone}`` that hold
         with equality on all of it (one exact LP; Freund, Roundy & Todd 1985)."""
         if not cone:
@@ -1144,9 +1146,9 @@ class StructuredFace:
         m = len(cone)
         nd = 2 * dim0  # u = u+ - u-
         A_ub = []
-        for r, g in enumerate(cone):  # g u + z_r <= 0
-            A_ub.append(tuple((b, Fraction(v)) for b, v in enumerate(g) if v)
-                        + tuple((dim0 + b, Fraction(-v)) for b, v in enumerate(g) if v)
+        for r, g in enumerate(cone):  # g u + z_r <= 0 (g sparse)
+            A_ub.append(tuple((b, Fraction(v)) for b, v in g)
+                        + tuple((dim0 + b, Fraction(-v)) for b, v in g)
                         + ((nd + r, Fraction(1)),))
         for r in range(m):  # z_r <= 1
             A_ub.append(((nd + r, Fraction(1)),))
@@ -1155,58 +1157,56 @@ class StructuredFace:
         self.lps += 1
         return [g for r, g in enumerate(cone) if res.x[nd + r] == 0]
 
-    # -- quantities -----------------------------------------------------------
-    def direction(self, obj: dict[int, Fraction]) -> list[Fraction]:
-        """``q D`` of the quantity ``q = sum obj[col] x_col`` (zero: constant on the face)."""
-        g = [ZERO] * self.dim
+    # -- quantities (sparse vectors in w: dicts b -> coefficient, no zeros) ---
+    def direction(self, obj: dict[int, Fraction]) -> dict[int, Fraction]:
+        """``q D`` of the quantity ``q = sum obj[col] x_col`` (empty: constant on the face)."""
+        g: dict[int, Fraction] = {}
         for col, v in obj.items():
             a = self.pos.get(col)
             r = self.D.get(a) if a is not None else None
             if r is not None and v:
-                for b in range(self.dim):
-                    if r[b]:
-                        g[b] += v * r[b]
-        return g
+                for b, u in r.items():
+                    g[b] = g.get(b, ZERO) + v * u
+        return {b: v for b, v in g.items() if v}
 
-    def point(self, w) -> dict[int, Fraction]:
+    def point(self, w: dict[int, Fraction]) -> dict[int, Fraction]:
         """The columns that differ from ``x*`` at ``x* + D w``."""
         out = {}
         for a, r in self.D.items():
-            out[self.Z[a]] = self.x[self.Z[a]] + _dotw(r, w)
+            out[self.Z[a]] = self.x[self.Z[a]] + sum((u * w[b] for b, u in r.items() if b in w), ZERO)
         return out
 
-    def _split(self, g) -> dict[int, list]:
+    def _split(self, g: dict) -> dict[int, list]:
         parts: dict[int, list] = {}
-        for b, v in enumerate(g):
-            if v:
-                k_ = self.block_of[b]
-                part = parts.get(k_)
-                if part is None:
-                    blk = self.blocks[k_]
-                    part = parts[k_] = [ZERO] * len(blk.coords)
-                part[self.blocks[k_].local[b]] = v
+        for b, v in g.items():
+            k_ = self.block_of[b]
+            part = parts.get(k_)
+            if part is None:
+                part = parts[k_] = [ZERO] * len(self.blocks[k_].coords)
+            part[self.blocks[k_].local[b]] = v
         return parts
 
-    def maximize(self, g) -> tuple[Fraction, tuple[Fraction, ...]]:
+    def maximize(self, g: dict) -> tuple[Fraction, dict[int, Fraction]]:
         """Exact ``max g.w`` over the face: the sum of the blocks' maxima, at the point made of
         the blocks' maximizers (``w = 0``, i.e. ``x*``, on the blocks ``g`` does not touch)."""
         total = ZERO
-        w = [ZERO] * self.dim
+        w: dict[int, Fraction] = {}
         for k_, part in self._split(g).items():
             blk = self.blocks[k_]
             prim, lam = _primitive(part)
             value, wl = blk.max_primitive(prim, self)
             total += lam * value
             for b, v in zip(blk.coords, wl):
-                w[b] = v
-        return total, tuple(w)
+                if v:
+                    w[b] = v
+        return total, w
 
-    def range_of(self, g) -> tuple[Fraction, Fraction, tuple | None, tuple | None]:
+    def range_of(self, g: dict) -> tuple[Fraction, Fraction, dict | None, dict | None]:
         """(min, max, argmin, argmax) of ``g.w`` over the face; argmin/argmax None when g = 0."""
-        if not any(g):
+        if not g:
             return ZERO, ZERO, None, None
         hi, whi = self.maximize(g)
-        lo, wlo = self.maximize([-v for v in g])
+        lo, wlo = self.maximize({b: -v for b, v in g.items()})
         return -lo, hi, wlo, whi
 
     def reaches(self, g, h: Fraction) -> bool:
@@ -1216,7 +1216,7 @@ class StructuredFace:
         tight at a face point already found (``x*``, an LP's vertex) is; a row
         that the box of the face's coordinates keeps below its bound is not;
         the others take one exact LP in their block."""
-        prim, lam = _primitive(g)
+        prim, lam = _sparse_primitive(g)
         r = self.row_of[prim]
         if h / lam != self.h[r]:
             return False
@@ -1224,10 +1224,10 @@ class StructuredFace:
             return True
         if self.box is not None:  # an upper bound of prim.w over the box around the face
             lo, hi = self.box
-            bound = sum((v * (hi[b] if v > 0 else lo[b]) for b, v in enumerate(prim) if v), ZERO)
+            bound = sum((v * (hi[b] if v > 0 else lo[b]) for b, v in prim), ZERO)
             if bound < self.h[r]:
                 return False
-        return self.maximize(prim)[0] == self.h[r]
+        return self.maximize(dict(prim))[0] == self.h[r]
 
     def set_box(self, ranges: dict[int, tuple[Fraction, Fraction]]) -> None:
         """Exact bounds of each ``w_b`` from the ranges of the free columns over the face
@@ -1239,13 +1239,13 @@ class StructuredFace:
             hi.append((b - self.x[col]) / c)
         self.box = (lo, hi)
 
-    def lexicographic(self, stages) -> tuple[Fraction, ...]:
+    def lexicographic(self, stages) -> dict[int, Fraction]:
         """The point maximizing ``stages`` (directions ``g``) lexicographically, block by block
         (the face is the product of its blocks, so the lexicographic optimum is the product of
         the blocks' lexicographic optima); unique when the stages pin every coordinate."""
-        w = [ZERO] * self.dim
+        w: dict[int, Fraction] = {}
         if not self.dim:
-            return tuple(w)
+            return w
         per_block: list[list] = [[] for _ in self.blocks]
         for g in stages:
             for k_, part in self._split(g).items():
@@ -1254,8 +1254,9 @@ class StructuredFace:
             if self.progress is not None and len(self.blocks) > 1:
                 self.progress(f"selection {k_}/{len(self.blocks)}")
             for b, v in zip(blk.coords, blk.lexicographic(blk_stages, self)):
-                w[b] = v
-        return tuple(w)
+                if v:
+                    w[b] = v
+        return w
 
 
 class _Block:
@@ -1271,9 +1272,9 @@ class _Block:
         self.models: dict[str, _FaceLP] = {}
         self.basis: tuple[int, ...] | None = None
 
-    def add_row(self, r: int, g, h: Fraction) -> None:
+    def add_row(self, r: int, g: dict[int, int], h: Fraction) -> None:
         self.rows.append(r)
-        self.G.append(tuple(g[b] for b in self.coords))
+        self.G.append(tuple(g.get(b, 0) for b in self.coords))
         self.h.append(h)
 
     def _model(self, which: str) -> _FaceLP:
@@ -1383,6 +1384,21 @@ def _rref_nullspace(rows: list, ncols: int) -> tuple[list[list[int]], list[int]]
                 z[pc] = -Fraction(int(v.p), int(v.q))
         out.append(list(_primitive(z)[0]))
     return out, [f for f in range(ncols) if f not in pivot_set]
+
+
+def _sparse_primitive(g: dict) -> tuple[tuple[tuple[int, object], ...], Fraction]:
+    """:func:`_primitive` of a sparse vector (dict, no zeros): the sorted ``(index, value)``
+    pairs of the primitive integer vector, and ``lam > 0``."""
+    keys = sorted(g)
+    prim, lam = _primitive([g[b] for b in keys])
+    return tuple(zip(keys, prim)), lam
+
+
+def _densify(g, dim: int) -> list[int]:
+    row = [0] * dim
+    for b, v in g:
+        row[b] = v
+    return row
 
 
 def _dense_int(terms, nz: int) -> list[int]:

@@ -459,9 +459,10 @@ class _Points:
         self.cache: dict[tuple, Mechanism] = {}
 
     def __call__(self, w) -> Mechanism:
-        if w is None or not any(w):
+        if not w:  # None or empty: x* itself
             return self.star
-        m = self.cache.get(w)
+        key = tuple(sorted(w.items()))
+        m = self.cache.get(key)
         if m is None:
             env, star = self.env, self.star
             alloc = [list(r) for r in star.allocation]
@@ -473,7 +474,7 @@ class _Points:
                     pay[i] = v
                 else:
                     alloc[i][j] = v
-            m = self.cache[w] = Mechanism(env, tuple(tuple(r) for r in alloc), tuple(pay))
+            m = self.cache[key] = Mechanism(env, tuple(tuple(r) for r in alloc), tuple(pay))
         return m
 
 
@@ -491,7 +492,7 @@ def _ranges(env: Environment, face, points: _Points, binding: bool, support: tup
 
     def rng(obj: dict[int, Fraction], value: Fraction) -> Range:
         g = face.direction(obj)
-        if not any(g):
+        if not g:
             return Range(value, value, points.star, points.star)
         lo, hi, wlo, whi = face.range_of(g)
         return Range(value + lo, value + hi, partial(points, wlo), partial(points, whi))
@@ -593,7 +594,7 @@ def optimal_mechanism(
         progress("face")
     geometry = StructuredFace(_Data(env, market), res, progress)
     points = _Points(env, geometry)
-    stages = [geometry.direction({c: v for c, v in obj.items() if v}) for obj in _stages(env, market, selection)]
+    stages = [geometry.direction(obj) for obj in _stages(env, market, selection)]
     mech = points(geometry.lexicographic(stages))
     support = tuple(i for i, f in enumerate(market.weights) if f > 0)
     if face and progress is not None:
