@@ -1020,6 +1020,7 @@ class StructuredFace:
                     N0rows.setdefault(a, {})[b] = v
         # 2. implicit equalities of the cone of directions at x*, in N0's coordinates
         cols0 = {Z[a] for a in N0rows}
+        by0 = self._by_type(cols0)
         cone: dict[tuple, list[int]] = {}  # direction in N0 coordinates -> the row on Z
         for a, r in N0rows.items():
             if x[Z[a]] == 0:  # -d_j <= 0
@@ -1030,7 +1031,7 @@ class StructuredFace:
             row = ("ir", i) if t is None else ("ic", i, t)
             if d.ub_index(i, t) in self.tight_rows or _slack(self.S, row) != 0:
                 continue
-            g = self._image(self._terms(row, pos, cols0), N0rows)
+            g = self._image(self._terms_on(row, pos, by0), N0rows)
             if g:
                 prim = _sparse_primitive(g)[0]
                 if prim not in cone:
@@ -1052,6 +1053,7 @@ class StructuredFace:
         self.free = [(Z[f], D[f][b]) for b, f in enumerate(free)]
         # 3. the face as a polytope in w
         self.cols = {Z[a] for a in D}
+        by = self._by_type(self.cols)
         polytope: dict[tuple, Fraction] = {}  # sparse primitive row -> its smallest bound
 
         def add(g, h: Fraction) -> None:
@@ -1065,7 +1067,7 @@ class StructuredFace:
         self.row_dir: dict[tuple, dict[int, int]] = {}
         for i, t in self._rows_touching(self.cols):
             row = ("ir", i) if t is None else ("ic", i, t)
-            g = self._image(self._terms(row, pos, self.cols), D)
+            g = self._image(self._terms_on(row, pos, by), D)
             if g:
                 self.row_dir[row] = g
                 if d.ub_index(i, t) not in self.tight_rows:
@@ -1107,6 +1109,36 @@ class StructuredFace:
     def _terms(self, row, pos, cols=None) -> list[tuple[int, int]]:
         """s-scaled integer terms of a model row on the columns ``pos`` (restricted to ``cols``)."""
         return [(pos[c], v) for c, v in _row_terms(self.d, row) if c in pos and (cols is None or c in cols)]
+
+    def _by_type(self, cols: set) -> list[tuple[list[tuple[int, int]], int | None]]:
+        """Per type ``i``: its columns ``x(i, j)`` (j < k) in ``cols`` as ``(col, j)``, and
+        ``p(i)`` if it is in ``cols``."""
+        d = self.d
+        out: list[tuple[list[tuple[int, int]], int | None]] = [([], None) for _ in range(d.n)]
+        for c in sorted(cols):
+            i, j = divmod(c, d.w)
+            if j < d.k:
+                out[i][0].append((c, j))
+            elif j == d.k + 1:
+                out[i] = (out[i][0], c)
+        return out
+
+    def _terms_on(self, row, pos, by) -> list[tuple[int, int]]:
+        """:meth:`_terms` of an IR/IC row restricted to the columns listed in ``by``
+        (:meth:`_by_type`), built from those columns only."""
+        d = self.d
+        i = row[1]
+        Ni = d.N[i]
+        xs, pc = by[i]
+        terms = [(pos[c], -Ni[j]) for c, j in xs if Ni[j]]
+        if pc is not None:
+            terms.append((pos[pc], d.s))
+        if row[0] == "ic":
+            xs, pc = by[row[2]]
+            terms += [(pos[c], Ni[j]) for c, j in xs if Ni[j]]
+            if pc is not None:
+                terms.append((pos[pc], -d.s))
+        return terms
 
     def _rows_touching(self, cols: set):
         """(i, t) of every IR (t None) and IC row with a term on ``cols``, in mechanism_lp order."""
