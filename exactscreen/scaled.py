@@ -1009,15 +1009,14 @@ class StructuredFace:
         if nz == 0:
             return
         rows = list({tuple(_dense_int(t, nz)): None for t in tight_terms if t})
-        N0, _ = _rref_nullspace(rows, nz)
+        N0, _ = _rref_nullspace(rows, nz, sparse=True)
         if not N0:
             return
         nullity = len(N0)
         N0rows: dict[int, dict[int, int]] = {}  # sparse rows of N0
         for b, vec in enumerate(N0):
-            for a, v in enumerate(vec):
-                if v:
-                    N0rows.setdefault(a, {})[b] = v
+            for a, v in vec.items():
+                N0rows.setdefault(a, {})[b] = v
         # 2. implicit equalities of the cone of directions at x*, in N0's coordinates
         cols0 = {Z[a] for a in N0rows}
         by0 = self._by_type(cols0)
@@ -1039,15 +1038,14 @@ class StructuredFace:
         implicit = self._implicit(list(cone), nullity)
         if implicit and not _rref_nullspace([_densify(g, nullity) for g in implicit], nullity)[0]:
             return  # the implicit equalities pin every coordinate of N0: the face is x*
-        D_cols, free = _rref_nullspace(rows + [cone[g] for g in implicit], nz) if implicit else (N0, _)
+        D_cols, free = _rref_nullspace(rows + [cone[g] for g in implicit], nz, sparse=True) if implicit else (N0, _)
         if not D_cols:
             return
         dim = len(D_cols)
         D: dict[int, dict[int, int]] = {}  # sparse rows of D
         for b, vec in enumerate(D_cols):
-            for a, v in enumerate(vec):
-                if v:
-                    D.setdefault(a, {})[b] = v
+            for a, v in vec.items():
+                D.setdefault(a, {})[b] = v
         self.dim, self.D = dim, D
         # w_b moves only the free column free[b] among the free ones: x_f = x*_f + D[f][b] w_b
         self.free = [(Z[f], D[f][b]) for b, f in enumerate(free)]
@@ -1389,33 +1387,50 @@ class _Block:
         return w
 
 
-def _rref_nullspace(rows: list, ncols: int) -> tuple[list[list[int]], list[int]]:
+def _rref_nullspace(rows: list, ncols: int, sparse: bool = False) -> tuple[list, list[int]]:
     """Basis of ``{z : r.z = 0}`` from the reduced row echelon form: one vector per free
     column (positive there, 0 on the other free columns), scaled to a primitive integer
     vector; and the free columns.  Well scaled (unlike a fraction-free basis), so float
-    hints on it are meaningful."""
+    hints on it are meaningful.  Vectors are dense lists, or with ``sparse`` dicts
+    ``index -> value`` without zeros."""
     if not rows:
-        return [[int(a == b) for a in range(ncols)] for b in range(ncols)], list(range(ncols))
+        free = list(range(ncols))
+        if sparse:
+            return [{f: 1} for f in free], free
+        return [[int(a == b) for a in range(ncols)] for b in range(ncols)], free
     R, rank = fmpq_mat(len(rows), ncols, [v for r in rows for v in r]).rref()
-    pivots = []
+    E = R.entries()
+    pivots: list[int] = []
     for r in range(rank):
-        for c in range(ncols):
-            if R[r, c] != 0:
+        base = r * ncols
+        for c in range(pivots[-1] + 1 if pivots else 0, ncols):
+            if E[base + c] != 0:
                 pivots.append(c)
                 break
     pivot_set = set(pivots)
-    out = []
-    for f in range(ncols):
-        if f in pivot_set:
-            continue
-        z = [Fraction(0)] * ncols
-        z[f] = Fraction(1)
+    free = [f for f in range(ncols) if f not in pivot_set]
+    out: list = []
+    for f in free:
+        nums: dict[int, int] = {}
+        dens: dict[int, int] = {}
         for r, pc in enumerate(pivots):
-            v = R[r, f]
+            v = E[r * ncols + f]
             if v != 0:
-                z[pc] = -Fraction(int(v.p), int(v.q))
-        out.append(list(_primitive(z)[0]))
-    return out, [f for f in range(ncols) if f not in pivot_set]
+                nums[pc], dens[pc] = -int(v.p), int(v.q)
+        L = lcm(1, *dens.values())
+        vec = {pc: num * (L // dens[pc]) for pc, num in nums.items()}
+        vec[f] = L
+        G = gcd(*vec.values())
+        if G != 1:
+            vec = {a: v // G for a, v in vec.items()}
+        if sparse:
+            out.append(vec)
+        else:
+            dense = [0] * ncols
+            for a, v in vec.items():
+                dense[a] = v
+            out.append(dense)
+    return out, free
 
 
 def _sparse_primitive(g: dict) -> tuple[tuple[tuple[int, object], ...], Fraction]:
