@@ -31,13 +31,18 @@ whole basis exactly.  This module uses the structure of *this* LP:
    which re-derives the LP from the paper and shares no code with this
    module.
 
-The optimal face (:func:`mechanism_face`) is read off the dual by
+The optimal face (:class:`StructuredFace`, used by :func:`mechanism_face` and
+by :func:`exactscreen.screening.optimal_mechanism`) is read off the dual by
 complementary slackness: with the certified dual ``y``, a feasible ``x`` is
 optimal iff ``x_j = 0`` for every column with negative reduced cost and every
-row with ``y_r > 0`` is tight.  If those equations, restricted to the
-remaining columns, have full column rank, the optimum is unique and every
-range is a point (no further LP).  Otherwise the ranges are computed by
-:func:`exactscreen.screening.optimal_mechanism` (exact LPs per range).
+row with ``y_r > 0`` is tight.  The null space of those equations and of the
+implicit equalities of the face (one exact LP on the cone of directions at
+``x*``) gives the face's directions ``D``: every optimal mechanism is
+``x* + D w``.  A quantity that no direction moves is a point (no LP).  The
+face in ``w`` is a small polytope that splits into independent blocks of
+coordinates; the remaining ranges, the binding sets and the selection rule
+(a lexicographic optimization, block by block) are exact LPs on those blocks,
+each proposed by HiGHS and decided exactly (:class:`_FaceLP`).
 
 References: paper 000, Sec. 3 (the LP); Applegate, Cook, Dash & Espinoza,
 *Oper. Res. Lett.* 35 (2007) (float basis, exact verification); Dixon,
@@ -530,9 +535,8 @@ class MechanismFace:
     """Payment and surplus ranges of every type over all optimal mechanisms.
 
     ``unique`` is True when the optimum is certified unique (then every
-    range is a point and ``lps == 0``); ``method`` says how the ranges were
-    obtained: ``"unique (complementary slackness, rank r)"`` or
-    ``"face LPs on c columns"``.
+    range is a point and ``lps <= 1``); ``method`` says how the ranges were
+    obtained; ``lps`` counts the exact LPs (:class:`StructuredFace`).
     """
 
     payments: tuple
@@ -574,47 +578,19 @@ def _reduced_costs(d: _Data, res: LPResult) -> list[Fraction]:
     return rc
 
 
-def _face_rows(d: _Data, res: LPResult, Z: set[int]):
-    """Rows of the optimal face restricted to the columns ``Z``: (tight rows, other rows).
-
-    Tight: the lottery rows and every IR/IC row with a positive dual
-    (complementary slackness).  Each row is ``(terms, kind)`` with integer
-    terms (scaled by ``s``) on ``Z`` only; rows with no term on ``Z`` are
-    dropped (they read ``0 <= 0``)."""
-    n, k, sc = d.n, d.k, d.s
-    # per type: its Z columns among x(t_i, a_j) (j < k) and whether p(t_i) is in Z
-    xz = [[(d.xcol(i, j), j) for j in range(k) if d.xcol(i, j) in Z] for i in range(n)]
-    pz = [d.pcol(i) in Z for i in range(n)]
-    tight, other = [], []
-    for i in range(n):
-        terms = [(c, v) for c, v in _row_terms(d, ("eq", i)) if c in Z]
-        tight.append((terms, ("eq", i)))
-    for i in range(n):
-        Ni = d.N[i]
-        own = [(c, -Ni[j]) for c, j in xz[i] if Ni[j]] + ([(d.pcol(i), sc)] if pz[i] else [])
-        for t in [None] + [t for t in range(n) if t != i]:
-            if t is None:
-                row, terms = ("ir", i), own
-            else:
-                row = ("ic", i, t)
-                terms = own + [(c, Ni[j]) for c, j in xz[t] if Ni[j]]
-                if pz[t]:
-                    terms.append((d.pcol(t), -sc))
-            if not terms:
-                continue
-            (tight if res.y_ub[d.ub_index(i, t)] > 0 else other).append((terms, row))
-    return tight, other
+def _slack(S, row) -> int:
+    """``S``-scaled slack (:func:`_ic_slack`) of the row ``('ir', i)`` or ``('ic', i, t)``."""
+    return S[row[1]][row[1]] if row[0] == "ir" else S[row[1]][row[2]]
 
 
 def mechanism_face(env: Environment, market: Market, sol: MechanismSolution | None = None) -> MechanismFace:
     """Ranges of every type's payment and surplus over all optimal mechanisms.
 
-    Reads the face off the certified dual of ``sol`` (solved here if not
-    given): optimal mechanisms are the feasible ones with ``x_j = 0`` on
-    columns of negative reduced cost and tight rows where the dual is
-    positive.  If the tight rows restricted to the other columns have full
-    column rank, the optimum is unique (no LP needed).  Otherwise each range
-    endpoint is an exact LP over the face (:func:`exactscreen.lp.solve_lp`).
+    The face is read off the certified dual of ``sol`` (solved here if not
+    given) by :class:`StructuredFace`, the engine of
+    :func:`exactscreen.screening.optimal_mechanism`: a payment or surplus that
+    no direction of the face moves is a point (no LP); the others are two
+    exact LPs in the face's independent blocks.
     """
     from .screening import Range
 
@@ -624,177 +600,28 @@ def mechanism_face(env: Environment, market: Market, sol: MechanismSolution | No
     if not sol.check.ok:  # pragma: no cover - solve_mechanism never returns one
         raise RuntimeError("mechanism_face needs a certified solution")
     d = _Data(env, market)
-    res = sol.result
-    n, k = d.n, d.k
-    rc = _reduced_costs(d, res)
-    if any(v > 0 for v in rc):  # pragma: no cover - excluded by the certificate
-        raise RuntimeError("dual infeasible certificate")
-    Z = sorted(j for j, v in enumerate(rc) if v == 0)
-    Zs = set(Z)
-    tight, other = _face_rows(d, res, Zs)
-    pos = {c: a for a, c in enumerate(Z)}
-    M = fmpz_mat(len(tight), len(Z))
-    for r, (terms, _) in enumerate(tight):
-        for c, v in terms:
-            M[r, pos[c]] = v
-    rank = M.rank() if Z else 0
-    x = res.x
-    X, P, den = _exact_values(d, {j: v for j, v in enumerate(x) if v})
-    S = _ic_slack(d, X, P)  # S[i][t] * (s * den) = slack of IC(i->t); S[i][i]: IR(i)
-    surplus_point = [Fraction(S[i][i], d.s * den) for i in range(n)]
-    q_pay = [{d.pcol(i): Fraction(1)} for i in range(n)]
-    q_sur = []
-    for i in range(n):
-        obj = {d.xcol(i, j): d.netf_exact(i, j) for j in range(k) if d.N[i][j]}
+    face = StructuredFace(d, sol.result)
+    x = sol.result.x
+
+    def rng(obj: dict[int, Fraction], value: Fraction):
+        g = face.direction(obj)
+        if not g:
+            return Range(value, value)
+        lo, hi, _, _ = face.range_of(g)
+        return Range(value + lo, value + hi)
+
+    pays, surs = [], []
+    for i in range(d.n):
+        pays.append(rng({d.pcol(i): Fraction(1)}, x[d.pcol(i)]))
+        obj = {d.xcol(i, j): d.netf_exact(i, j) for j in range(d.k) if d.N[i][j]}
         obj[d.pcol(i)] = Fraction(-1)
-        q_sur.append(obj)
-    if rank == len(Z):
-        dim, method, lps = 0, f"unique (complementary slackness, rank {rank})", 0
-        constant = [True] * (2 * n)
+        surs.append(rng(obj, Fraction(face.S[i][i], d.s * face.den)))
+    if not face.dim:
+        method = f"unique (complementary slackness and implicit equalities: {face.lps} LP)"
     else:
-        tight0 = [(terms, row) for terms, row in other if _slack(S, row) == 0]
-        null = _face_directions(Z, pos, tight, tight0, x)
-        dim, lps = len(null), 1
-        method = (f"unique (implicit equalities of the face: 1 LP, {len(Z)} columns)" if not dim
-                  else f"face of dimension {dim} (implicit equalities: 1 LP)")
-        qs = [[(pos[c], int(v * d.s)) for c, v in q.items() if c in pos] for q in q_pay + q_sur]
-        constant = [all(sum(v * vec[a] for a, v in q) == 0 for vec in null) for q in qs]
-    if all(constant):
-        pays = tuple(Range(x[d.pcol(i)], x[d.pcol(i)]) for i in range(n))
-        surs = tuple(Range(u, u) for u in surplus_point)
-        return MechanismFace(pays, surs, dim == 0, method, lps, time.perf_counter() - t0)
-    # some payment or surplus varies: its endpoints are exact LPs over the face (columns Z, rows lazily)
-    ranges = _LazyFace(d, Z, pos, tight, other, S)
-    pays = [ranges.range(q) if not constant[i] else Range(x[d.pcol(i)], x[d.pcol(i)])
-            for i, q in enumerate(q_pay)]
-    surs = [ranges.range(q) if not constant[n + i] else Range(surplus_point[i], surplus_point[i])
-            for i, q in enumerate(q_sur)]
-    varying = sum(not c for c in constant)
-    return MechanismFace(tuple(pays), tuple(surs), False,
-                         f"{method}; {varying} ranges by face LPs on {len(Z)} columns "
-                         f"({len(ranges.rows)} of {len(other)} rows used)",
-                         lps + ranges.lps, time.perf_counter() - t0)
-
-
-def _slack(S, row) -> int:
-    return S[row[1]][row[1]] if row[0] == "ir" else S[row[1]][row[2]]
-
-
-def _face_directions(Z, pos, tight, tight0, x) -> list[list[int]]:
-    """A basis of the directions of the optimal face (its affine hull minus ``x*``); [] iff unique.
-
-    Near ``x*`` the face is ``x* + K`` with the cone ``K`` of directions
-    ``d`` on the columns ``Z``: ``A_tight d = 0``, ``a_r d <= 0`` on the
-    rows tight at ``x*``, ``d_j >= 0`` where ``x*_j = 0``.  One exact LP
-    finds the constraints of ``K`` that hold with equality on all of ``K``
-    (implicit equalities; Freund, Roundy & Todd 1985): maximize ``sum z``
-    with ``a_r d + z_r <= 0``, ``d_j - z_j >= 0``, ``0 <= z <= 1``; as ``K``
-    is a cone, every constraint that is strict somewhere gets ``z = 1`` and
-    the implicit ones ``z = 0``.  The face's directions are then the null
-    space of the implicit equalities (exact, python-flint)."""
-    nz = len(Z)
-    zero_cols = [a for a, c in enumerate(Z) if x[c] == 0]
-    free = [a for a, c in enumerate(Z) if x[c] > 0]
-    minus = {a: nz + b for b, a in enumerate(free)}  # d_a = d+_a - d-_a where x*_a > 0
-    nd = nz + len(free)
-    nzv = len(tight0) + len(zero_cols)
-
-    def split(terms):
-        out = []
-        for c, v in terms:
-            a = pos[c]
-            out.append((a, Fraction(v)))
-            if a in minus:
-                out.append((minus[a], -Fraction(v)))
-        return out
-
-    A_eq = tuple(tuple(split(t)) for t, _ in tight)
-    A_ub = []
-    for r, (t, _) in enumerate(tight0):  # a_r d + z_r <= 0
-        A_ub.append(tuple(split(t) + [(nd + r, Fraction(1))]))
-    for b, a in enumerate(zero_cols):  # z_j - d_j <= 0
-        A_ub.append(((a, Fraction(-1)), (nd + len(tight0) + b, Fraction(1))))
-    for b in range(nzv):  # z <= 1
-        A_ub.append(((nd + b, Fraction(1)),))
-    b_ub = (ZERO,) * (len(tight0) + len(zero_cols)) + (Fraction(1),) * nzv
-    c = (ZERO,) * nd + (Fraction(1),) * nzv
-    res = solve_lp(LinearProgram(c, A_eq, (ZERO,) * len(A_eq), tuple(A_ub), b_ub))
-    zs = res.x[nd:]
-    rows: list[list[int]] = []
-    for t, _ in tight:
-        rows.append(_dense(t, pos, nz))
-    for r, (t, _) in enumerate(tight0):
-        if zs[r] == 0:
-            rows.append(_dense(t, pos, nz))
-    for b, a in enumerate(zero_cols):
-        if zs[len(tight0) + b] == 0:
-            e = [0] * nz
-            e[a] = 1
-            rows.append(e)
-    return _nullspace(rows, nz)
-
-
-def _nullspace(rows: list[list[int]], nz: int) -> list[list[int]]:
-    """Exact integer basis of ``{d : row . d = 0 for every row}`` (python-flint)."""
-    if not rows:
-        return [[int(i == j) for i in range(nz)] for j in range(nz)]
-    unique = list({tuple(r): None for r in rows})  # many rows repeat
-    X, nullity = fmpz_mat(unique).nullspace()
-    return [[int(X[i, j]) for i in range(nz)] for j in range(nullity)]
-
-
-def _dense(terms, pos, nz: int) -> list[int]:
-    row = [0] * nz
-    for c, v in terms:
-        row[pos[c]] += v
-    return row
-
-
-class _LazyFace:
-    """Exact LPs over the optimal face, rows added as the exact optimum violates them."""
-
-    def __init__(self, d: _Data, Z, pos, tight, other, S):
-        self.d, self.Z, self.pos = d, Z, pos
-        self.s = Fraction(d.s)
-        self.A_eq = tuple(tuple((pos[c], Fraction(v) / self.s) for c, v in t) for t, _ in tight)
-        self.b_eq = tuple(Fraction(1) if row[0] == "eq" else ZERO for _, row in tight)
-        self.other = other
-        # start with the IR rows (they bound the payments) and the rows tight at x*
-        self.rows = [r for r, (_, row) in enumerate(other) if row[0] == "ir" or _slack(S, row) == 0]
-        self.A_ub = tuple(self._row(r) for r in self.rows)  # converted once, extended as rows are added
-        self.basis: tuple[int, ...] | None = None  # last optimal basis: a feasible start for the next LP
-        self.lps = 0
-
-    def _row(self, r: int) -> tuple:
-        return tuple((self.pos[col], Fraction(v) / self.s) for col, v in self.other[r][0])
-
-    def _optimum(self, c) -> Fraction:
-        while True:
-            lp = LinearProgram(tuple(c), self.A_eq, self.b_eq, self.A_ub, (ZERO,) * len(self.A_ub))
-            res = solve_lp(lp, hint_basis=self.basis)
-            self.lps += 1
-            self.basis = res.basis
-            bad = []
-            if len(self.rows) < len(self.other):
-                have = set(self.rows)
-                bad = [r for r, (terms, _) in enumerate(self.other)
-                       if r not in have and sum((v * res.x[self.pos[col]] for col, v in terms), ZERO) > 0]
-            if not bad:
-                return res.objective
-            self.rows += bad
-            self.A_ub += tuple(self._row(r) for r in bad)
-            self.basis = None  # the row set changed: the old basis no longer fits
-
-    def range(self, obj: dict[int, Fraction]):
-        from .screening import Range
-
-        c = [ZERO] * len(self.Z)
-        for col, v in obj.items():
-            if col in self.pos:
-                c[self.pos[col]] += v
-        hi = self._optimum(c)
-        lo = -self._optimum([-v for v in c])
-        return Range(lo, hi)
+        method = (f"face of dimension {face.dim} in {len(face.blocks)} independent blocks "
+                  f"({face.lps} exact LPs)")
+    return MechanismFace(tuple(pays), tuple(surs), face.dim == 0, method, face.lps, time.perf_counter() - t0)
 
 
 # ---------------------------------------------------------------------------

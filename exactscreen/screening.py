@@ -12,11 +12,15 @@ The LP (paper 000, Sec. 4.2.1: the IC-IR mechanisms form a polytope in
                x >= 0, p >= 0
 
 with net values ``v = v - c`` (fn 5).  :func:`optimal_mechanism` solves it
-with :func:`exactscreen.lp.solve_lp` (float hint, exact decision, certificate),
-then describes the *optimal face*: the exact range of every payment, surplus
-and allocation probability over all optimal mechanisms, whether the optimal
-payment rule is unique (the hypothesis of Lemma 2), and which IC/IR
-constraints bind in every / in some optimal mechanism.
+with :func:`exactscreen.scaled.solve_mechanism` (float hint with lazy IC rows,
+exact core solve, independent structured certificate), then describes the
+*optimal face* by complementary slackness in its own coordinates
+(:class:`exactscreen.scaled.StructuredFace`): the exact range of every
+payment, surplus and allocation probability over all optimal mechanisms,
+whether the optimal payment rule is unique (the hypothesis of Lemma 2), and
+which IC/IR constraints bind in every / in some optimal mechanism.  Ranges
+that no direction of the face moves are points without any LP; the others,
+and the selection rule below, are small exact LPs on the face's blocks.
 
 **Selection rule** (Sec. 3 requires one that depends only on the set of
 optimal mechanisms): among the optimal mechanisms, lexicographically
