@@ -26,7 +26,9 @@ if str(_ROOT) not in sys.path:  # bench/ is not installed: import it from the ch
     sys.path.insert(0, str(_ROOT))
 
 from bench.instances import (  # noqa: E402
+    breakpoint_instance,
     copies_instance,
+    equal_instance,
     paper_instance,
     random_instance,
     ties_instance,
@@ -35,7 +37,7 @@ from bench.instances import (  # noqa: E402
 
 EXAMPLES = _ROOT / "exactscreen" / "examples"
 SETTINGS = settings(
-    max_examples=60, deadline=None, derandomize=True, database=None,
+    max_examples=150, deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 HALVES = st.sampled_from([Fraction(v, 2) for v in range(5)])  # values in {0, 1/2, 1, 3/2, 2}
@@ -132,9 +134,19 @@ def test_engine_equals_reference_on_the_paper_example_copied(q, copies, zero_cop
 @pytest.mark.parametrize(
     "build,n,k",
     [(random_instance, 8, 4), (random_instance, 12, 5), (ties_instance, 10, 4),
-     (copies_instance, 10, 3), (zeroprob_instance, 10, 4)],
+     (copies_instance, 10, 3), (zeroprob_instance, 10, 4), (breakpoint_instance, 8, 4),
+     (equal_instance, 8, 3)],
     ids=lambda v: getattr(v, "__name__", str(v)),
 )
 def test_engine_equals_reference_on_benchmark_families(build, n, k):
     env, market = build(n, k, 0)
     assert_same(env, market)
+
+
+def test_progress_hook_receives_short_stage_strings():
+    env, market = paper_instance("1/4", 3, 1, True)
+    seen: list[str] = []
+    res = optimal_mechanism(env, market, progress=seen.append)
+    assert seen[:2] == ["optimum", "face"] and "ranges" in seen
+    assert all(isinstance(s, str) and len(s) < 40 for s in seen)
+    assert res.to_json() == optimal_mechanism(env, market).to_json()
