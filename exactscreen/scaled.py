@@ -554,21 +554,23 @@ def _reduced_costs(d: _Data, res: LPResult) -> list[Fraction]:
     """Exact ``c_j - A_j . y`` of every column (all ``<= 0`` at a certified optimum)."""
     n, k, w, s = d.n, d.k, d.w, d.s
     y_eq, y_ub = res.y_eq, res.y_ub
-    ir = [y_ub[d.ub_index(i, None)] for i in range(n)]
-    out_w = [ir[i] + sum((y_ub[d.ub_index(i, t)] for t in range(n) if t != i), ZERO) for i in range(n)]
-    in_w = [sum((y_ub[d.ub_index(t, i)] for t in range(n) if t != i), ZERO) for i in range(n)]
-    # H[i][j] = sum_t Y[t][i] N[t][j]  (only rows with y > 0 contribute)
+    out_w = [ZERO] * n  # y(IR_i) + sum_t y(IC i->t)
+    in_w = [ZERO] * n  # sum_t y(IC t->i)
+    # H[i][j] = sum_t y(IC t->i) N[t][j]; only rows with y != 0 contribute
     H = [[ZERO] * k for _ in range(n)]
-    for t in range(n):
-        for i in range(n):
-            if i != t:
-                v = y_ub[d.ub_index(t, i)]
-                if v:
-                    Nt = d.N[t]
-                    Hi = H[i]
-                    for j in range(k):
-                        if Nt[j]:
-                            Hi[j] += v * Nt[j]
+    for r, v in enumerate(y_ub):
+        if not v:
+            continue
+        i, rem = divmod(r, n)  # inverse of _Data.ub_index
+        out_w[i] += v
+        if rem == 0:
+            continue  # IR(t_i)
+        t = rem - 1 if rem - 1 < i else rem
+        in_w[t] += v
+        Ni, Ht = d.N[i], H[t]
+        for j in range(k):
+            if Ni[j]:
+                Ht[j] += v * Ni[j]
     rc = [ZERO] * (n * w)
     for i in range(n):
         for j in range(k):
