@@ -903,6 +903,8 @@ class StructuredFace:
         self.h = [polytope[g] for g in self.G]
         self.row_of = {g: r for r, g in enumerate(self.G)}
         self.reached = {r for r, v in enumerate(self.h) if v == 0}  # rows tight at x* (w = 0)
+        # a face point (sparse w) at which each reached row is tight
+        self.witness: dict[int, dict[int, Fraction]] = {r: {} for r in self.reached}
         self.box: tuple[list[Fraction], list[Fraction]] | None = None
         # 4. independent blocks: coordinates linked by a row.  The face is the product of
         # its blocks' polytopes, so each LP (and the lexicographic selection) splits by block.
@@ -1048,6 +1050,11 @@ class StructuredFace:
     def maximize(self, g: dict) -> tuple[Fraction, dict[int, Fraction]]:
         """Exact ``max g.w`` over the face: the sum of the blocks' maxima, at the point made of
         the blocks' maximizers (``w = 0``, i.e. ``x*``, on the blocks ``g`` does not touch)."""
+        key, lam0 = _sparse_primitive(g)
+        r = self.row_of.get(key)
+        if r is not None and r in self.witness:
+            # g is a positive multiple of a row g.w <= h of the face, tight at a known point
+            return lam0 * self.h[r], dict(self.witness[r])
         total = ZERO
         w: dict[int, Fraction] = {}
         for k_, part in self._split(g).items():
@@ -1142,11 +1149,19 @@ class _Block:
             m = self.models[which] = _FaceLP(self.G, self.h)
         return m
 
-    def _mark(self, w, face: StructuredFace) -> None:
-        """Record the rows tight at the block point ``w`` (the other blocks anywhere)."""
-        for r, g, h in zip(self.rows, self.G, self.h):
-            if _dotw(g, w) == h:
-                face.reached.add(r)
+    def _mark(self, w, face: StructuredFace, tight=None) -> None:
+        """Record the rows tight at the block point ``w`` (local indices ``tight`` if known),
+        with the face point ``w`` (``x*`` on the other blocks) as their witness."""
+        if tight is None:
+            tight = [a for a, (g, h) in enumerate(zip(self.G, self.h)) if _dotw(g, w) == h]
+        point = None
+        for a in tight:
+            r = self.rows[a]
+            face.reached.add(r)
+            if r not in face.witness:
+                if point is None:
+                    point = {b: v for b, v in zip(self.coords, w) if v}
+                face.witness[r] = point
 
     def max_primitive(self, prim: tuple[int, ...], face: StructuredFace):
         got = self.cache.get(prim)
@@ -1176,7 +1191,7 @@ class _Block:
         model = self._model("selection" if eq else "ranges")
         got = model.maximize(g)
         if got is not None:
-            face.reached.update(self.rows[r] for r in model.tight)
+            self._mark(got[1], face, model.tight)
             return got
         # the float hint failed the exact check: the generic exact engine decides
         c = tuple(Fraction(v) for v in g) + tuple(-Fraction(v) for v in g)
