@@ -668,9 +668,16 @@ class _FaceLP:
         self.Gm = fmpz_mat([list(g) for g in G])
         self.eq: list[tuple[tuple[int, ...], Fraction]] = []  # primitive rows
         self.h_ = None
+        starts, idx, val = [0], [], []
         try:
             upper = np.array([float(v) for v in h], dtype=np.float64)
-        except OverflowError:  # no float hint for such data: the exact fallback decides
+            for g in G:
+                for b, v in enumerate(g):
+                    if v:
+                        idx.append(b)
+                        val.append(float(v))
+                starts.append(len(idx))
+        except OverflowError:  # no float copy of such data: the exact fallback decides
             return
         hs = new_highs()
         lp = highspy.HighsLp()
@@ -681,13 +688,6 @@ class _FaceLP:
         lp.col_upper_ = np.full(self.dim, highspy.kHighsInf)
         lp.row_lower_ = np.full(self.m, -highspy.kHighsInf)
         lp.row_upper_ = upper
-        starts, idx, val = [0], [], []
-        for g in G:
-            for b, v in enumerate(g):
-                if v:
-                    idx.append(b)
-                    val.append(float(v))
-            starts.append(len(idx))
         lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
         lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = self.dim, self.m
         lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
