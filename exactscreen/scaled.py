@@ -31,13 +31,18 @@ whole basis exactly.  This module uses the structure of *this* LP:
    which re-derives the LP from the paper and shares no code with this
    module.
 
-The optimal face (:func:`mechanism_face`) is read off the dual by
+The optimal face (:class:`StructuredFace`, used by :func:`mechanism_face` and
+by :func:`exactscreen.screening.optimal_mechanism`) is read off the dual by
 complementary slackness: with the certified dual ``y``, a feasible ``x`` is
 optimal iff ``x_j = 0`` for every column with negative reduced cost and every
-row with ``y_r > 0`` is tight.  If those equations, restricted to the
-remaining columns, have full column rank, the optimum is unique and every
-range is a point (no further LP).  Otherwise the ranges are computed by
-:func:`exactscreen.screening.optimal_mechanism` (exact LPs per range).
+row with ``y_r > 0`` is tight.  The null space of those equations and of the
+implicit equalities of the face (one exact LP on the cone of directions at
+``x*``) gives the face's directions ``D``: every optimal mechanism is
+``x* + D w``.  A quantity that no direction moves is a point (no LP).  The
+face in ``w`` is a small polytope that splits into independent blocks of
+coordinates; the remaining ranges, the binding sets and the selection rule
+(a lexicographic optimization, block by block) are exact LPs on those blocks,
+each proposed by HiGHS and decided exactly (:class:`_FaceLP`).
 
 References: paper 000, Sec. 3 (the LP); Applegate, Cook, Dash & Espinoza,
 *Oper. Res. Lett.* 35 (2007) (float basis, exact verification); Dixon,
@@ -49,10 +54,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from math import lcm
+from math import gcd, lcm
 
 import numpy as np
-from flint import fmpz_mat
+from flint import fmpq_mat, fmpz_mat
 
 from .certificate import CertificateCheck
 from .environment import Environment, InputError, Market
@@ -532,9 +537,8 @@ class MechanismFace:
     """Payment and surplus ranges of every type over all optimal mechanisms.
 
     ``unique`` is True when the optimum is certified unique (then every
-    range is a point and ``lps == 0``); ``method`` says how the ranges were
-    obtained: ``"unique (complementary slackness, rank r)"`` or
-    ``"face LPs on c columns"``.
+    range is a point and ``lps <= 1``); ``method`` says how the ranges were
+    obtained; ``lps`` counts the exact LPs (:class:`StructuredFace`).
     """
 
     payments: tuple
@@ -552,21 +556,23 @@ def _reduced_costs(d: _Data, res: LPResult) -> list[Fraction]:
     """Exact ``c_j - A_j . y`` of every column (all ``<= 0`` at a certified optimum)."""
     n, k, w, s = d.n, d.k, d.w, d.s
     y_eq, y_ub = res.y_eq, res.y_ub
-    ir = [y_ub[d.ub_index(i, None)] for i in range(n)]
-    out_w = [ir[i] + sum((y_ub[d.ub_index(i, t)] for t in range(n) if t != i), ZERO) for i in range(n)]
-    in_w = [sum((y_ub[d.ub_index(t, i)] for t in range(n) if t != i), ZERO) for i in range(n)]
-    # H[i][j] = sum_t Y[t][i] N[t][j]  (only rows with y > 0 contribute)
+    out_w = [ZERO] * n  # y(IR_i) + sum_t y(IC i->t)
+    in_w = [ZERO] * n  # sum_t y(IC t->i)
+    # H[i][j] = sum_t y(IC t->i) N[t][j]; only rows with y != 0 contribute
     H = [[ZERO] * k for _ in range(n)]
-    for t in range(n):
-        for i in range(n):
-            if i != t:
-                v = y_ub[d.ub_index(t, i)]
-                if v:
-                    Nt = d.N[t]
-                    Hi = H[i]
-                    for j in range(k):
-                        if Nt[j]:
-                            Hi[j] += v * Nt[j]
+    for r, v in enumerate(y_ub):
+        if not v:
+            continue
+        i, rem = divmod(r, n)  # inverse of _Data.ub_index
+        out_w[i] += v
+        if rem == 0:
+            continue  # IR(t_i)
+        t = rem - 1 if rem - 1 < i else rem
+        in_w[t] += v
+        Ni, Ht = d.N[i], H[t]
+        for j in range(k):
+            if Ni[j]:
+                Ht[j] += v * Ni[j]
     rc = [ZERO] * (n * w)
     for i in range(n):
         for j in range(k):
@@ -576,47 +582,19 @@ def _reduced_costs(d: _Data, res: LPResult) -> list[Fraction]:
     return rc
 
 
-def _face_rows(d: _Data, res: LPResult, Z: set[int]):
-    """Rows of the optimal face restricted to the columns ``Z``: (tight rows, other rows).
-
-    Tight: the lottery rows and every IR/IC row with a positive dual
-    (complementary slackness).  Each row is ``(terms, kind)`` with integer
-    terms (scaled by ``s``) on ``Z`` only; rows with no term on ``Z`` are
-    dropped (they read ``0 <= 0``)."""
-    n, k, sc = d.n, d.k, d.s
-    # per type: its Z columns among x(t_i, a_j) (j < k) and whether p(t_i) is in Z
-    xz = [[(d.xcol(i, j), j) for j in range(k) if d.xcol(i, j) in Z] for i in range(n)]
-    pz = [d.pcol(i) in Z for i in range(n)]
-    tight, other = [], []
-    for i in range(n):
-        terms = [(c, v) for c, v in _row_terms(d, ("eq", i)) if c in Z]
-        tight.append((terms, ("eq", i)))
-    for i in range(n):
-        Ni = d.N[i]
-        own = [(c, -Ni[j]) for c, j in xz[i] if Ni[j]] + ([(d.pcol(i), sc)] if pz[i] else [])
-        for t in [None] + [t for t in range(n) if t != i]:
-            if t is None:
-                row, terms = ("ir", i), own
-            else:
-                row = ("ic", i, t)
-                terms = own + [(c, Ni[j]) for c, j in xz[t] if Ni[j]]
-                if pz[t]:
-                    terms.append((d.pcol(t), -sc))
-            if not terms:
-                continue
-            (tight if res.y_ub[d.ub_index(i, t)] > 0 else other).append((terms, row))
-    return tight, other
+def _slack(S, row) -> int:
+    """``S``-scaled slack (:func:`_ic_slack`) of the row ``('ir', i)`` or ``('ic', i, t)``."""
+    return S[row[1]][row[1]] if row[0] == "ir" else S[row[1]][row[2]]
 
 
 def mechanism_face(env: Environment, market: Market, sol: MechanismSolution | None = None) -> MechanismFace:
     """Ranges of every type's payment and surplus over all optimal mechanisms.
 
-    Reads the face off the certified dual of ``sol`` (solved here if not
-    given): optimal mechanisms are the feasible ones with ``x_j = 0`` on
-    columns of negative reduced cost and tight rows where the dual is
-    positive.  If the tight rows restricted to the other columns have full
-    column rank, the optimum is unique (no LP needed).  Otherwise each range
-    endpoint is an exact LP over the face (:func:`exactscreen.lp.solve_lp`).
+    The face is read off the certified dual of ``sol`` (solved here if not
+    given) by :class:`StructuredFace`, the engine of
+    :func:`exactscreen.screening.optimal_mechanism`: a payment or surplus that
+    no direction of the face moves is a point (no LP); the others are two
+    exact LPs in the face's independent blocks.
     """
     from .screening import Range
 
@@ -626,174 +604,698 @@ def mechanism_face(env: Environment, market: Market, sol: MechanismSolution | No
     if not sol.check.ok:  # pragma: no cover - solve_mechanism never returns one
         raise RuntimeError("mechanism_face needs a certified solution")
     d = _Data(env, market)
-    res = sol.result
-    n, k = d.n, d.k
-    rc = _reduced_costs(d, res)
-    if any(v > 0 for v in rc):  # pragma: no cover - excluded by the certificate
-        raise RuntimeError("dual infeasible certificate")
-    Z = sorted(j for j, v in enumerate(rc) if v == 0)
-    Zs = set(Z)
-    tight, other = _face_rows(d, res, Zs)
-    pos = {c: a for a, c in enumerate(Z)}
-    M = fmpz_mat(len(tight), len(Z))
-    for r, (terms, _) in enumerate(tight):
-        for c, v in terms:
-            M[r, pos[c]] = v
-    rank = M.rank() if Z else 0
-    x = res.x
-    X, P, den = _exact_values(d, {j: v for j, v in enumerate(x) if v})
-    S = _ic_slack(d, X, P)  # S[i][t] * (s * den) = slack of IC(i->t); S[i][i]: IR(i)
-    surplus_point = [Fraction(S[i][i], d.s * den) for i in range(n)]
-    q_pay = [{d.pcol(i): Fraction(1)} for i in range(n)]
-    q_sur = []
-    for i in range(n):
-        obj = {d.xcol(i, j): d.netf_exact(i, j) for j in range(k) if d.N[i][j]}
+    face = StructuredFace(d, sol.result)
+    x = sol.result.x
+
+    def rng(obj: dict[int, Fraction], value: Fraction):
+        g = face.direction(obj)
+        if not g:
+            return Range(value, value)
+        lo, hi, _, _ = face.range_of(g)
+        return Range(value + lo, value + hi)
+
+    pays, surs = [], []
+    for i in range(d.n):
+        pays.append(rng({d.pcol(i): Fraction(1)}, x[d.pcol(i)]))
+        obj = {d.xcol(i, j): d.netf_exact(i, j) for j in range(d.k) if d.N[i][j]}
         obj[d.pcol(i)] = Fraction(-1)
-        q_sur.append(obj)
-    if rank == len(Z):
-        dim, method, lps = 0, f"unique (complementary slackness, rank {rank})", 0
-        constant = [True] * (2 * n)
+        surs.append(rng(obj, Fraction(face.S[i][i], d.s * face.den)))
+    if not face.dim:
+        method = f"unique (complementary slackness and implicit equalities: {face.lps} LP)"
     else:
-        tight0 = [(terms, row) for terms, row in other if _slack(S, row) == 0]
-        null = _face_directions(Z, pos, tight, tight0, x)
-        dim, lps = len(null), 1
-        method = (f"unique (implicit equalities of the face: 1 LP, {len(Z)} columns)" if not dim
-                  else f"face of dimension {dim} (implicit equalities: 1 LP)")
-        qs = [[(pos[c], int(v * d.s)) for c, v in q.items() if c in pos] for q in q_pay + q_sur]
-        constant = [all(sum(v * vec[a] for a, v in q) == 0 for vec in null) for q in qs]
-    if all(constant):
-        pays = tuple(Range(x[d.pcol(i)], x[d.pcol(i)]) for i in range(n))
-        surs = tuple(Range(u, u) for u in surplus_point)
-        return MechanismFace(pays, surs, dim == 0, method, lps, time.perf_counter() - t0)
-    # some payment or surplus varies: its endpoints are exact LPs over the face (columns Z, rows lazily)
-    ranges = _LazyFace(d, Z, pos, tight, other, S)
-    pays = [ranges.range(q) if not constant[i] else Range(x[d.pcol(i)], x[d.pcol(i)])
-            for i, q in enumerate(q_pay)]
-    surs = [ranges.range(q) if not constant[n + i] else Range(surplus_point[i], surplus_point[i])
-            for i, q in enumerate(q_sur)]
-    varying = sum(not c for c in constant)
-    return MechanismFace(tuple(pays), tuple(surs), False,
-                         f"{method}; {varying} ranges by face LPs on {len(Z)} columns "
-                         f"({len(ranges.rows)} of {len(other)} rows used)",
-                         lps + ranges.lps, time.perf_counter() - t0)
+        method = (f"face of dimension {face.dim} in {len(face.blocks)} independent blocks "
+                  f"({face.lps} exact LPs)")
+    return MechanismFace(tuple(pays), tuple(surs), face.dim == 0, method, face.lps, time.perf_counter() - t0)
 
 
-def _slack(S, row) -> int:
-    return S[row[1]][row[1]] if row[0] == "ir" else S[row[1]][row[2]]
+# ---------------------------------------------------------------------------
+# The optimal face in its own coordinates: ranges and the selection rule
+# ---------------------------------------------------------------------------
+def _primitive(g) -> tuple[tuple[int, ...], Fraction]:
+    """``g = lam * prim`` with ``prim`` a primitive integer vector and ``lam > 0`` (g != 0)."""
+    if all(type(v) is int for v in g):
+        G = gcd(*g)
+        return tuple([v // G for v in g]), Fraction(G)
+    L = lcm(*[v.denominator for v in g if v])
+    ints = [int(v * L) for v in g]
+    G = gcd(*ints)
+    return tuple([v // G for v in ints]), Fraction(G, L)
 
 
-def _face_directions(Z, pos, tight, tight0, x) -> list[list[int]]:
-    """A basis of the directions of the optimal face (its affine hull minus ``x*``); [] iff unique.
+def _dotw(g, w) -> Fraction:
+    return sum((a * b for a, b in zip(g, w) if a and b), ZERO)
 
-    Near ``x*`` the face is ``x* + K`` with the cone ``K`` of directions
-    ``d`` on the columns ``Z``: ``A_tight d = 0``, ``a_r d <= 0`` on the
-    rows tight at ``x*``, ``d_j >= 0`` where ``x*_j = 0``.  One exact LP
-    finds the constraints of ``K`` that hold with equality on all of ``K``
-    (implicit equalities; Freund, Roundy & Todd 1985): maximize ``sum z``
-    with ``a_r d + z_r <= 0``, ``d_j - z_j >= 0``, ``0 <= z <= 1``; as ``K``
-    is a cone, every constraint that is strict somewhere gets ``z = 1`` and
-    the implicit ones ``z = 0``.  The face's directions are then the null
-    space of the implicit equalities (exact, python-flint)."""
-    nz = len(Z)
-    zero_cols = [a for a, c in enumerate(Z) if x[c] == 0]
-    free = [a for a, c in enumerate(Z) if x[c] > 0]
-    minus = {a: nz + b for b, a in enumerate(free)}  # d_a = d+_a - d-_a where x*_a > 0
-    nd = nz + len(free)
-    nzv = len(tight0) + len(zero_cols)
 
-    def split(terms):
-        out = []
-        for c, v in terms:
-            a = pos[c]
-            out.append((a, Fraction(v)))
-            if a in minus:
-                out.append((minus[a], -Fraction(v)))
+class _FaceLP:
+    """``max g.w`` over ``{w : G w <= h, E w = e}`` with one float model and an exact decision.
+
+    HiGHS (free columns, warm-started from its previous basis; only a hint)
+    proposes a vertex: the rows at their bound.  The vertex and its dual are
+    then solved exactly (``dim x dim``, python-flint) and accepted only if
+    every row holds exactly, every equality is met and the duals of the
+    inequality rows are ``>= 0`` (LP duality: ``w`` is optimal).  Otherwise
+    None: the caller decides with :func:`exactscreen.lp.solve_lp`.
+    """
+
+    def __init__(self, G: list[tuple[int, ...]], h: list[Fraction]):
+        import highspy
+
+        self.G, self.h = G, h
+        self.m, self.dim = len(G), len(G[0])
+        H = 1
+        for v in h:
+            if v.denominator != 1:
+                H = lcm(H, v.denominator)
+        self.H, self.hn = H, [int(v * H) for v in h]
+        self.Gm = fmpz_mat([list(g) for g in G])
+        self.eq: list[tuple[tuple[int, ...], Fraction]] = []  # primitive rows
+        self.h_ = None
+        starts, idx, val = [0], [], []
+        try:
+            upper = np.array([float(v) for v in h], dtype=np.float64)
+            for g in G:
+                for b, v in enumerate(g):
+                    if v:
+                        idx.append(b)
+                        val.append(float(v))
+                starts.append(len(idx))
+        except OverflowError:  # no float copy of such data: the exact fallback decides
+            return
+        hs = new_highs()
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = self.dim, self.m
+        lp.sense_ = highspy.ObjSense.kMaximize
+        lp.col_cost_ = np.zeros(self.dim)
+        lp.col_lower_ = np.full(self.dim, -highspy.kHighsInf)
+        lp.col_upper_ = np.full(self.dim, highspy.kHighsInf)
+        lp.row_lower_ = np.full(self.m, -highspy.kHighsInf)
+        lp.row_upper_ = upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = self.dim, self.m
+        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(idx, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(val, dtype=np.float64)
+        hs.passModel(lp)
+        self.h_ = hs
+
+    def add_equality(self, row, rhs: Fraction) -> bool:
+        """Add ``row . w = rhs`` to the model (False: no float copy; use the fallback)."""
+        prim, lam = _primitive(row)
+        row, rhs = prim, Fraction(rhs) / lam
+        self.eq.append((prim, rhs))
+        if self.h_ is None:
+            return False
+        try:
+            r = float(rhs)
+            vals = [float(v) for v in row]
+        except OverflowError:
+            self.h_ = None
+            return False
+        idx = [b for b, v in enumerate(row) if v]
+        self.h_.addRow(r, r, len(idx), np.array(idx, dtype=np.int32), np.array([vals[b] for b in idx]))
+        return True
+
+    def maximize(self, g) -> tuple[Fraction, tuple[Fraction, ...]] | None:
+        import highspy
+
+        hs = self.h_
+        if hs is None:
+            return None
+        try:
+            cost = np.array([float(v) for v in g], dtype=np.float64)
+        except OverflowError:
+            return None
+        hs.changeColsCost(self.dim, np.arange(self.dim, dtype=np.int32), cost)
+        hs.run()
+        if hs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        basis = hs.getBasis()
+        St = highspy.HighsBasisStatus
+        if not basis.valid or any(s != St.kBasic for s in basis.col_status):
+            return None
+        active = [r for r, s in enumerate(basis.row_status) if s != St.kBasic]
+        if len(active) != self.dim:
+            return None
+        return self._exact(g, active)
+
+    def _exact(self, g, active: list[int]):
+        dim, m = self.dim, self.m
+        rows, rhs = [], []
+        for r in active:
+            if r < m:
+                rows.append(self.G[r])
+                rhs.append(self.h[r])
+            else:
+                row, e = self.eq[r - m]
+                rows.append(row)
+                rhs.append(e)
+        L = 1
+        for v in rhs:
+            if v.denominator != 1:
+                L = lcm(L, v.denominator)
+        gi, _ = _primitive(g)  # g = lam * gi, lam > 0: same optimal vertex and dual signs
+        A = fmpz_mat([list(r) for r in rows])
+        try:
+            Wq = A.solve(fmpz_mat(dim, 1, [int(v * L) for v in rhs]))  # w = Wq / L
+            Yq = A.transpose().solve(fmpz_mat(dim, 1, list(gi)))
+        except ZeroDivisionError:
+            return None
+        for a, r in enumerate(active):  # duals of inequality rows must be >= 0
+            if r < m and Yq[a, 0] < 0:
+                return None
+        q = [Wq[b, 0] for b in range(dim)]
+        den = 1
+        for v in q:
+            den = lcm(den, int(v.q))
+        W = [int(v.p) * (den // int(v.q)) for v in q]  # w = W / (den * L)
+        scale = den * L
+        act = self.Gm * fmpz_mat(dim, 1, W)
+        H = self.H
+        tight = []
+        for r in range(m):  # G w <= h exactly: (G W) * H <= hn * den * L
+            lhs, bound = int(act[r, 0]) * H, self.hn[r] * scale
+            if lhs > bound:
+                return None
+            if lhs == bound:
+                tight.append(r)
+        w = tuple(Fraction(v, scale) for v in W)
+        for row, e in self.eq:
+            if Fraction(sum(a * v for a, v in zip(row, W) if a), scale) != e:
+                return None
+        self.tight = tight
+        return _dotw(g, w), w
+
+
+class StructuredFace:
+    """The optimal face of the mechanism LP as ``x = x* + D w``, ``w`` in ``{w : G w <= h}``.
+
+    Complementary slackness with the certified dual ``y`` of ``sol``: the
+    optimal mechanisms are the feasible ``x`` with ``x_j = 0`` on every
+    column of negative reduced cost and every row with ``y_r > 0`` tight
+    (the *tight* rows).  On the remaining columns ``Z``:
+
+    1. ``N0``: an exact integer basis of the null space of the tight rows
+       (python-flint).  Empty: the face is the point ``x*``.
+    2. The implicit equalities of the cone of feasible directions at ``x*``
+       (rows tight at ``x*``, columns at 0), written in ``N0``'s coordinates
+       and deduplicated, by one exact LP (Freund, Roundy & Todd 1985; see
+       :func:`_face_directions`); ``D = N0 N1`` with ``N1`` the null space of
+       those equalities.  ``D``'s columns span the directions of the face's
+       affine hull, so every optimal mechanism is ``x* + D w`` for exactly
+       one ``w``, and a linear quantity ``q`` is constant on the face iff
+       ``q D = 0`` (no LP: its value at ``x*``).
+    3. The face in ``w``: every IR/IC row and every ``x_j >= 0`` that ``D``
+       moves becomes ``g w <= h`` (``h`` the exact slack at ``x*``);
+       proportional rows are merged.  The polytope has ``dim(face)``
+       coordinates, so the LPs for ranges and the selection rule are small;
+       each is solved by :func:`exactscreen.lp.solve_lp` (exact decision,
+       certificate) and ranges of proportional quantities share their LPs.
+    """
+
+    def __init__(self, d: "_Data", res: LPResult, progress=None):
+        self.d, self.res, self.progress = d, res, progress
+        n = d.n
+        self.lps = 0
+        x = res.x
+        self.x = x
+        rc = _reduced_costs(d, res)
+        if any(v > 0 for v in rc):  # pragma: no cover - excluded by the certificate
+            raise RuntimeError("dual infeasible certificate")
+        Z = [j for j, v in enumerate(rc) if v == 0]
+        self.Z = Z
+        pos = {c: a for a, c in enumerate(Z)}
+        self.pos = pos
+        X, P, den = _exact_values(d, {j: v for j, v in enumerate(x) if v})
+        self.S, self.den = _ic_slack(d, X, P), den  # S[i][t] / (s*den): slack of IC(i->t); S[i][i]: IR(i)
+        y_ub = res.y_ub
+        self.tight_rows = {r for r, v in enumerate(y_ub) if v > 0}
+        # 1. null space of the tight rows on Z
+        tight_terms = [self._terms(("eq", i), pos) for i in range(n)]
+        for i in range(n):
+            for t in [None] + [t for t in range(n) if t != i]:
+                if d.ub_index(i, t) in self.tight_rows:
+                    tight_terms.append(self._terms(("ir", i) if t is None else ("ic", i, t), pos))
+        nz = len(Z)
+        self.dim, self.D = 0, {}
+        if nz == 0:
+            return
+        rows = list({tuple(_dense_int(t, nz)): None for t in tight_terms if t})
+        N0, _ = _rref_nullspace(rows, nz, sparse=True)
+        if not N0:
+            return
+        nullity = len(N0)
+        N0rows: dict[int, dict[int, int]] = {}  # sparse rows of N0
+        for b, vec in enumerate(N0):
+            for a, v in vec.items():
+                N0rows.setdefault(a, {})[b] = v
+        # 2. implicit equalities of the cone of directions at x*, in N0's coordinates
+        cols0 = {Z[a] for a in N0rows}
+        by0 = self._by_type(cols0)
+        cone: dict[tuple, list[int]] = {}  # direction in N0 coordinates -> the row on Z
+        for a, r in N0rows.items():
+            if x[Z[a]] == 0:  # -d_j <= 0
+                e = [0] * nz
+                e[a] = -1
+                cone.setdefault(_sparse_primitive({b: -v for b, v in r.items()})[0], e)
+        for i, t in self._rows_touching(cols0):
+            row = ("ir", i) if t is None else ("ic", i, t)
+            if d.ub_index(i, t) in self.tight_rows or _slack(self.S, row) != 0:
+                continue
+            g = self._image(self._terms_on(row, pos, by0), N0rows)
+            if g:
+                prim = _sparse_primitive(g)[0]
+                if prim not in cone:
+                    cone[prim] = _dense_int(self._terms(row, pos), nz)
+        implicit = self._implicit(list(cone), nullity)
+        if implicit and not _rref_nullspace([_densify(g, nullity) for g in implicit], nullity)[0]:
+            return  # the implicit equalities pin every coordinate of N0: the face is x*
+        D_cols, free = _rref_nullspace(rows + [cone[g] for g in implicit], nz, sparse=True) if implicit else (N0, _)
+        if not D_cols:
+            return
+        dim = len(D_cols)
+        D: dict[int, dict[int, int]] = {}  # sparse rows of D
+        for b, vec in enumerate(D_cols):
+            for a, v in vec.items():
+                D.setdefault(a, {})[b] = v
+        self.dim, self.D = dim, D
+        # w_b moves only the free column free[b] among the free ones: x_f = x*_f + D[f][b] w_b
+        self.free = [(Z[f], D[f][b]) for b, f in enumerate(free)]
+        # 3. the face as a polytope in w
+        self.cols = {Z[a] for a in D}
+        by = self._by_type(self.cols)
+        polytope: dict[tuple, Fraction] = {}  # sparse primitive row -> its smallest bound
+
+        def add(g, h: Fraction) -> None:
+            prim, lam = _sparse_primitive(g)
+            h = h / lam
+            if prim not in polytope or h < polytope[prim]:
+                polytope[prim] = h
+
+        for a, r in D.items():  # x*_j + (D w)_j >= 0
+            add({b: -v for b, v in r.items()}, x[Z[a]])
+        self.row_dir: dict[tuple, dict[int, int]] = {}
+        for i, t in self._rows_touching(self.cols):
+            row = ("ir", i) if t is None else ("ic", i, t)
+            g = self._image(self._terms_on(row, pos, by), D)
+            if g:
+                self.row_dir[row] = g
+                if d.ub_index(i, t) not in self.tight_rows:
+                    add(g, Fraction(_slack(self.S, row), den))
+        self.G = list(polytope)
+        self.h = [polytope[g] for g in self.G]
+        self.row_of = {g: r for r, g in enumerate(self.G)}
+        self.reached = {r for r, v in enumerate(self.h) if v == 0}  # rows tight at x* (w = 0)
+        # a face point (sparse w) at which each reached row is tight
+        self.witness: dict[int, dict[int, Fraction]] = {r: {} for r in self.reached}
+        self.box: tuple[list[Fraction], list[Fraction]] | None = None
+        # 4. independent blocks: coordinates linked by a row.  The face is the product of
+        # its blocks' polytopes, so each LP (and the lexicographic selection) splits by block.
+        parent = list(range(dim))
+
+        def find(a: int) -> int:
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        for g in self.G:
+            support = [b for b, _ in g]
+            for b in support[1:]:
+                ra, rb = find(support[0]), find(b)
+                if ra != rb:
+                    parent[ra] = rb
+        groups: dict[int, list[int]] = {}
+        for b in range(dim):
+            groups.setdefault(find(b), []).append(b)
+        self.blocks = [_Block(coords) for coords in groups.values()]
+        self.block_of = [0] * dim
+        for k_, blk in enumerate(self.blocks):
+            for b in blk.coords:
+                self.block_of[b] = k_
+        for r, g in enumerate(self.G):
+            blk = self.blocks[self.block_of[g[0][0]]]
+            blk.add_row(r, dict(g), self.h[r])
+
+    # -- rows and their images ------------------------------------------------
+    def _terms(self, row, pos, cols=None) -> list[tuple[int, int]]:
+        """s-scaled integer terms of a model row on the columns ``pos`` (restricted to ``cols``)."""
+        return [(pos[c], v) for c, v in _row_terms(self.d, row) if c in pos and (cols is None or c in cols)]
+
+    def _by_type(self, cols: set) -> list[tuple[list[tuple[int, int]], int | None]]:
+        """Per type ``i``: its columns ``x(i, j)`` (j < k) in ``cols`` as ``(col, j)``, and
+        ``p(i)`` if it is in ``cols``."""
+        d = self.d
+        out: list[tuple[list[tuple[int, int]], int | None]] = [([], None) for _ in range(d.n)]
+        for c in sorted(cols):
+            i, j = divmod(c, d.w)
+            if j < d.k:
+                out[i][0].append((c, j))
+            elif j == d.k + 1:
+                out[i] = (out[i][0], c)
         return out
 
-    A_eq = tuple(tuple(split(t)) for t, _ in tight)
-    A_ub = []
-    for r, (t, _) in enumerate(tight0):  # a_r d + z_r <= 0
-        A_ub.append(tuple(split(t) + [(nd + r, Fraction(1))]))
-    for b, a in enumerate(zero_cols):  # z_j - d_j <= 0
-        A_ub.append(((a, Fraction(-1)), (nd + len(tight0) + b, Fraction(1))))
-    for b in range(nzv):  # z <= 1
-        A_ub.append(((nd + b, Fraction(1)),))
-    b_ub = (ZERO,) * (len(tight0) + len(zero_cols)) + (Fraction(1),) * nzv
-    c = (ZERO,) * nd + (Fraction(1),) * nzv
-    res = solve_lp(LinearProgram(c, A_eq, (ZERO,) * len(A_eq), tuple(A_ub), b_ub))
-    zs = res.x[nd:]
-    rows: list[list[int]] = []
-    for t, _ in tight:
-        rows.append(_dense(t, pos, nz))
-    for r, (t, _) in enumerate(tight0):
-        if zs[r] == 0:
-            rows.append(_dense(t, pos, nz))
-    for b, a in enumerate(zero_cols):
-        if zs[len(tight0) + b] == 0:
-            e = [0] * nz
-            e[a] = 1
-            rows.append(e)
-    return _nullspace(rows, nz)
+    def _terms_on(self, row, pos, by) -> list[tuple[int, int]]:
+        """:meth:`_terms` of an IR/IC row restricted to the columns listed in ``by``
+        (:meth:`_by_type`), built from those columns only."""
+        d = self.d
+        i = row[1]
+        Ni = d.N[i]
+        xs, pc = by[i]
+        terms = [(pos[c], -Ni[j]) for c, j in xs if Ni[j]]
+        if pc is not None:
+            terms.append((pos[pc], d.s))
+        if row[0] == "ic":
+            xs, pc = by[row[2]]
+            terms += [(pos[c], Ni[j]) for c, j in xs if Ni[j]]
+            if pc is not None:
+                terms.append((pos[pc], -d.s))
+        return terms
+
+    def _rows_touching(self, cols: set):
+        """(i, t) of every IR (t None) and IC row with a term on ``cols``, in mechanism_lp order."""
+        d = self.d
+        n, w = d.n, d.w
+        has = [False] * n
+        for c in cols:
+            has[c // w] = True
+        hit = [i for i in range(n) if has[i]]
+        for i in range(n):
+            if has[i]:
+                yield i, None
+                for t in range(n):
+                    if t != i:
+                        yield i, t
+            else:
+                for t in hit:
+                    if t != i:
+                        yield i, t
+
+    @staticmethod
+    def _image(terms, M) -> dict[int, int]:
+        """``sum v * M[a]`` over ``terms`` (sparse rows), as a sparse vector without zeros."""
+        g: dict[int, int] = {}
+        for a, v in terms:
+            r = M.get(a)
+            if r is not None:
+                for b, u in r.items():
+                    g[b] = g.get(b, 0) + v * u
+        return {b: v for b, v in g.items() if v}
+
+    def _implicit(self, cone: list[tuple], dim0: int) -> list[tuple]:
+        """The constraints ``g u <= 0`` of the cone ``{u : g u <= 0 for g in cone}`` that hold
+        with equality on all of it (one exact LP; Freund, Roundy & Todd 1985)."""
+        if not cone:
+            return []
+        m = len(cone)
+        nd = 2 * dim0  # u = u+ - u-
+        A_ub = []
+        for r, g in enumerate(cone):  # g u + z_r <= 0 (g sparse)
+            A_ub.append(tuple((b, Fraction(v)) for b, v in g)
+                        + tuple((dim0 + b, Fraction(-v)) for b, v in g)
+                        + ((nd + r, Fraction(1)),))
+        for r in range(m):  # z_r <= 1
+            A_ub.append(((nd + r, Fraction(1)),))
+        c = (ZERO,) * nd + (Fraction(1),) * m
+        res = solve_lp(LinearProgram(c, (), (), tuple(A_ub), (ZERO,) * m + (Fraction(1),) * m))
+        self.lps += 1
+        return [g for r, g in enumerate(cone) if res.x[nd + r] == 0]
+
+    # -- quantities (sparse vectors in w: dicts b -> coefficient, no zeros) ---
+    def direction(self, obj: dict[int, Fraction]) -> dict[int, Fraction]:
+        """``q D`` of the quantity ``q = sum obj[col] x_col`` (empty: constant on the face)."""
+        g: dict[int, Fraction] = {}
+        for col, v in obj.items():
+            a = self.pos.get(col)
+            r = self.D.get(a) if a is not None else None
+            if r is not None and v:
+                for b, u in r.items():
+                    g[b] = g.get(b, ZERO) + v * u
+        return {b: v for b, v in g.items() if v}
+
+    def point(self, w: dict[int, Fraction]) -> dict[int, Fraction]:
+        """The columns that differ from ``x*`` at ``x* + D w``."""
+        out = {}
+        for a, r in self.D.items():
+            out[self.Z[a]] = self.x[self.Z[a]] + sum((u * w[b] for b, u in r.items() if b in w), ZERO)
+        return out
+
+    def _split(self, g: dict) -> dict[int, list]:
+        parts: dict[int, list] = {}
+        for b, v in g.items():
+            k_ = self.block_of[b]
+            part = parts.get(k_)
+            if part is None:
+                part = parts[k_] = [ZERO] * len(self.blocks[k_].coords)
+            part[self.blocks[k_].local[b]] = v
+        return parts
+
+    def maximize(self, g: dict) -> tuple[Fraction, dict[int, Fraction]]:
+        """Exact ``max g.w`` over the face: the sum of the blocks' maxima, at the point made of
+        the blocks' maximizers (``w = 0``, i.e. ``x*``, on the blocks ``g`` does not touch)."""
+        key, lam0 = _sparse_primitive(g)
+        r = self.row_of.get(key)
+        if r is not None and r in self.witness:
+            # g is a positive multiple of a row g.w <= h of the face, tight at a known point
+            return lam0 * self.h[r], dict(self.witness[r])
+        total = ZERO
+        w: dict[int, Fraction] = {}
+        for k_, part in self._split(g).items():
+            blk = self.blocks[k_]
+            prim, lam = _primitive(part)
+            value, wl = blk.max_primitive(prim, self)
+            total += lam * value
+            for b, v in zip(blk.coords, wl):
+                if v:
+                    w[b] = v
+        return total, w
+
+    def range_of(self, g: dict) -> tuple[Fraction, Fraction, dict | None, dict | None]:
+        """(min, max, argmin, argmax) of ``g.w`` over the face; argmin/argmax None when g = 0."""
+        if not g:
+            return ZERO, ZERO, None, None
+        hi, whi = self.maximize(g)
+        lo, wlo = self.maximize({b: -v for b, v in g.items()})
+        return -lo, hi, wlo, whi
+
+    def reaches(self, g, h: Fraction) -> bool:
+        """Some point of the face has ``g.w = h``, where ``g.w <= h`` is one of the face's rows.
+
+        A row whose bound is above its merged row's is never tight; a row
+        tight at a face point already found (``x*``, an LP's vertex) is; a row
+        that the box of the face's coordinates keeps below its bound is not;
+        the others take one exact LP in their block."""
+        prim, lam = _sparse_primitive(g)
+        r = self.row_of[prim]
+        if h / lam != self.h[r]:
+            return False
+        if r in self.reached:
+            return True
+        if self.box is not None:  # an upper bound of prim.w over the box around the face
+            lo, hi = self.box
+            bound = sum((v * (hi[b] if v > 0 else lo[b]) for b, v in prim), ZERO)
+            if bound < self.h[r]:
+                return False
+        return self.maximize(dict(prim))[0] == self.h[r]
+
+    def set_box(self, ranges: dict[int, tuple[Fraction, Fraction]]) -> None:
+        """Exact bounds of each ``w_b`` from the ranges of the free columns over the face
+        (``ranges[col] = (lo, hi)``), for :meth:`reaches`."""
+        lo, hi = [], []
+        for col, c in self.free:
+            a, b = ranges[col]
+            lo.append((a - self.x[col]) / c)
+            hi.append((b - self.x[col]) / c)
+        self.box = (lo, hi)
+
+    def lexicographic(self, stages) -> dict[int, Fraction]:
+        """The point maximizing ``stages`` (directions ``g``) lexicographically, block by block
+        (the face is the product of its blocks, so the lexicographic optimum is the product of
+        the blocks' lexicographic optima); unique when the stages pin every coordinate."""
+        w: dict[int, Fraction] = {}
+        if not self.dim:
+            return w
+        per_block: list[list] = [[] for _ in self.blocks]
+        for g in stages:
+            for k_, part in self._split(g).items():
+                per_block[k_].append(part)
+        for k_, (blk, blk_stages) in enumerate(zip(self.blocks, per_block), 1):
+            if self.progress is not None and len(self.blocks) > 1:
+                self.progress(f"selection {k_}/{len(self.blocks)}")
+            for b, v in zip(blk.coords, blk.lexicographic(blk_stages, self)):
+                if v:
+                    w[b] = v
+        return w
 
 
-def _nullspace(rows: list[list[int]], nz: int) -> list[list[int]]:
-    """Exact integer basis of ``{d : row . d = 0 for every row}`` (python-flint)."""
+class _Block:
+    """Coordinates of the face linked by its rows, with those rows (see :class:`StructuredFace`)."""
+
+    def __init__(self, coords: list[int]):
+        self.coords = coords
+        self.local = {b: a for a, b in enumerate(coords)}
+        self.rows: list[int] = []  # global row indices
+        self.G: list[tuple[int, ...]] = []
+        self.h: list[Fraction] = []
+        self.cache: dict[tuple[int, ...], tuple[Fraction, tuple[Fraction, ...]]] = {}
+        self.models: dict[str, _FaceLP] = {}
+        self.basis: tuple[int, ...] | None = None
+
+    def add_row(self, r: int, g: dict[int, int], h: Fraction) -> None:
+        self.rows.append(r)
+        self.G.append(tuple(g.get(b, 0) for b in self.coords))
+        self.h.append(h)
+
+    def _model(self, which: str) -> _FaceLP:
+        m = self.models.get(which)
+        if m is None:
+            m = self.models[which] = _FaceLP(self.G, self.h)
+        return m
+
+    def _mark(self, w, face: StructuredFace, tight=None) -> None:
+        """Record the rows tight at the block point ``w`` (local indices ``tight`` if known),
+        with the face point ``w`` (``x*`` on the other blocks) as their witness."""
+        if tight is None:
+            tight = [a for a, (g, h) in enumerate(zip(self.G, self.h)) if _dotw(g, w) == h]
+        point = None
+        for a in tight:
+            r = self.rows[a]
+            face.reached.add(r)
+            if r not in face.witness:
+                if point is None:
+                    point = {b: v for b, v in zip(self.coords, w) if v}
+                face.witness[r] = point
+
+    def max_primitive(self, prim: tuple[int, ...], face: StructuredFace):
+        got = self.cache.get(prim)
+        if got is None:
+            got = self.cache[prim] = self.maximize(prim, face)
+        return got
+
+    def maximize(self, g, face: StructuredFace, eq=()) -> tuple[Fraction, tuple[Fraction, ...]]:
+        """Exact ``max g.w`` over the block's polytope (and the equalities ``eq``).
+
+        With ``eq`` the selection model is used, whose equalities must be ``eq``
+        (:meth:`lexicographic` adds them as it goes)."""
+        dim = len(self.coords)
+        if dim == 1 and not eq:  # an interval: exact ratio test
+            lo, hi = None, None
+            for (a,), h in zip(self.G, self.h):
+                if a > 0:
+                    hi = h / a if hi is None else min(hi, h / a)
+                elif a < 0:
+                    lo = h / a if lo is None else max(lo, h / a)
+            if lo is None or hi is None:  # pragma: no cover - the face is bounded
+                raise RuntimeError("unbounded optimal face")
+            wv = (hi if g[0] > 0 else lo,)
+            self._mark(wv, face)
+            return g[0] * wv[0], wv
+        face.lps += 1
+        model = self._model("selection" if eq else "ranges")
+        got = model.maximize(g)
+        if got is not None:
+            self._mark(got[1], face, model.tight)
+            return got
+        # the float hint failed the exact check: the generic exact engine decides
+        c = tuple(Fraction(v) for v in g) + tuple(-Fraction(v) for v in g)
+        A_eq = tuple(tuple((b, Fraction(v)) for b, v in enumerate(r) if v) + tuple((dim + b, -Fraction(v)) for b, v in enumerate(r) if v)
+                     for r, _ in eq)
+        A_ub = tuple(
+            tuple((b, Fraction(v)) for b, v in enumerate(r) if v) + tuple((dim + b, Fraction(-v)) for b, v in enumerate(r) if v)
+            for r in self.G
+        )
+        res = solve_lp(LinearProgram(c, A_eq, tuple(e for _, e in eq), A_ub, tuple(self.h)),
+                       hint_basis=self.basis if not eq else None)
+        if not eq:
+            self.basis = res.basis
+        wv = tuple(res.x[b] - res.x[dim + b] for b in range(dim))
+        self._mark(wv, face)
+        return res.objective, wv
+
+    def lexicographic(self, stages, face: StructuredFace) -> tuple[Fraction, ...]:
+        """Lexicographic maximum of ``stages`` over the block; stages constant on the current
+        optimal set are skipped (at most one exact LP per coordinate)."""
+        dim = len(self.coords)
+        w = tuple([ZERO] * dim)
+        eq: list[tuple[list, Fraction]] = []
+        Bcols = [[int(a == b) for a in range(dim)] for b in range(dim)]  # span null(eq)
+        for g in stages:
+            if not Bcols:
+                break
+            nzg = [(a, v) for a, v in enumerate(g) if v]
+            if all(sum(v * col[a] for a, v in nzg) == 0 for col in Bcols):
+                continue  # constant on the current optimal set
+            v, w = self.maximize(g, face, eq)
+            eq.append((list(g), v))
+            self._model("selection").add_equality(g, v)
+            Bcols = _rref_nullspace([list(_primitive(r)[0]) for r, _ in eq], dim)[0]
+        if Bcols:  # pragma: no cover - the selection stages pin every coordinate
+            raise RuntimeError("selection rule left more than one mechanism")
+        return w
+
+
+def _rref_nullspace(rows: list, ncols: int, sparse: bool = False) -> tuple[list, list[int]]:
+    """Basis of ``{z : r.z = 0}`` from the reduced row echelon form: one vector per free
+    column (positive there, 0 on the other free columns), scaled to a primitive integer
+    vector; and the free columns.  Well scaled (unlike a fraction-free basis), so float
+    hints on it are meaningful.  Vectors are dense lists, or with ``sparse`` dicts
+    ``index -> value`` without zeros."""
     if not rows:
-        return [[int(i == j) for i in range(nz)] for j in range(nz)]
-    unique = list({tuple(r): None for r in rows})  # many rows repeat
-    X, nullity = fmpz_mat(unique).nullspace()
-    return [[int(X[i, j]) for i in range(nz)] for j in range(nullity)]
+        free = list(range(ncols))
+        if sparse:
+            return [{f: 1} for f in free], free
+        return [[int(a == b) for a in range(ncols)] for b in range(ncols)], free
+    R, rank = fmpq_mat(len(rows), ncols, [v for r in rows for v in r]).rref()
+    E = R.entries()
+    pivots: list[int] = []
+    for r in range(rank):
+        base = r * ncols
+        for c in range(pivots[-1] + 1 if pivots else 0, ncols):
+            if E[base + c] != 0:
+                pivots.append(c)
+                break
+    pivot_set = set(pivots)
+    free = [f for f in range(ncols) if f not in pivot_set]
+    out: list = []
+    for f in free:
+        nums: dict[int, int] = {}
+        dens: dict[int, int] = {}
+        for r, pc in enumerate(pivots):
+            v = E[r * ncols + f]
+            if v != 0:
+                nums[pc], dens[pc] = -int(v.p), int(v.q)
+        L = lcm(1, *dens.values())
+        vec = {pc: num * (L // dens[pc]) for pc, num in nums.items()}
+        vec[f] = L
+        G = gcd(*vec.values())
+        if G != 1:
+            vec = {a: v // G for a, v in vec.items()}
+        if sparse:
+            out.append(vec)
+        else:
+            dense = [0] * ncols
+            for a, v in vec.items():
+                dense[a] = v
+            out.append(dense)
+    return out, free
 
 
-def _dense(terms, pos, nz: int) -> list[int]:
-    row = [0] * nz
-    for c, v in terms:
-        row[pos[c]] += v
+def _sparse_primitive(g: dict) -> tuple[tuple[tuple[int, object], ...], Fraction]:
+    """:func:`_primitive` of a sparse vector (dict, no zeros): the sorted ``(index, value)``
+    pairs of the primitive integer vector, and ``lam > 0``."""
+    keys = sorted(g)
+    prim, lam = _primitive([g[b] for b in keys])
+    return tuple(zip(keys, prim)), lam
+
+
+def _densify(g, dim: int) -> list[int]:
+    row = [0] * dim
+    for b, v in g:
+        row[b] = v
     return row
 
 
-class _LazyFace:
-    """Exact LPs over the optimal face, rows added as the exact optimum violates them."""
-
-    def __init__(self, d: _Data, Z, pos, tight, other, S):
-        self.d, self.Z, self.pos = d, Z, pos
-        self.s = Fraction(d.s)
-        self.A_eq = tuple(tuple((pos[c], Fraction(v) / self.s) for c, v in t) for t, _ in tight)
-        self.b_eq = tuple(Fraction(1) if row[0] == "eq" else ZERO for _, row in tight)
-        self.other = other
-        # start with the IR rows (they bound the payments) and the rows tight at x*
-        self.rows = [r for r, (_, row) in enumerate(other) if row[0] == "ir" or _slack(S, row) == 0]
-        self.A_ub = tuple(self._row(r) for r in self.rows)  # converted once, extended as rows are added
-        self.basis: tuple[int, ...] | None = None  # last optimal basis: a feasible start for the next LP
-        self.lps = 0
-
-    def _row(self, r: int) -> tuple:
-        return tuple((self.pos[col], Fraction(v) / self.s) for col, v in self.other[r][0])
-
-    def _optimum(self, c) -> Fraction:
-        while True:
-            lp = LinearProgram(tuple(c), self.A_eq, self.b_eq, self.A_ub, (ZERO,) * len(self.A_ub))
-            res = solve_lp(lp, hint_basis=self.basis)
-            self.lps += 1
-            self.basis = res.basis
-            bad = []
-            if len(self.rows) < len(self.other):
-                have = set(self.rows)
-                bad = [r for r, (terms, _) in enumerate(self.other)
-                       if r not in have and sum((v * res.x[self.pos[col]] for col, v in terms), ZERO) > 0]
-            if not bad:
-                return res.objective
-            self.rows += bad
-            self.A_ub += tuple(self._row(r) for r in bad)
-            self.basis = None  # the row set changed: the old basis no longer fits
-
-    def range(self, obj: dict[int, Fraction]):
-        from .screening import Range
-
-        c = [ZERO] * len(self.Z)
-        for col, v in obj.items():
-            if col in self.pos:
-                c[self.pos[col]] += v
-        hi = self._optimum(c)
-        lo = -self._optimum([-v for v in c])
-        return Range(lo, hi)
+def _dense_int(terms, nz: int) -> list[int]:
+    row = [0] * nz
+    for a, v in terms:
+        row[a] += v
+    return row

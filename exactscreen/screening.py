@@ -12,11 +12,15 @@ The LP (paper 000, Sec. 4.2.1: the IC-IR mechanisms form a polytope in
                x >= 0, p >= 0
 
 with net values ``v = v - c`` (fn 5).  :func:`optimal_mechanism` solves it
-with :func:`exactscreen.lp.solve_lp` (float hint, exact decision, certificate),
-then describes the *optimal face*: the exact range of every payment, surplus
-and allocation probability over all optimal mechanisms, whether the optimal
-payment rule is unique (the hypothesis of Lemma 2), and which IC/IR
-constraints bind in every / in some optimal mechanism.
+with :func:`exactscreen.scaled.solve_mechanism` (float hint with lazy IC rows,
+exact core solve, independent structured certificate), then describes the
+*optimal face* by complementary slackness in its own coordinates
+(:class:`exactscreen.scaled.StructuredFace`): the exact range of every
+payment, surplus and allocation probability over all optimal mechanisms,
+whether the optimal payment rule is unique (the hypothesis of Lemma 2), and
+which IC/IR constraints bind in every / in some optimal mechanism.  Ranges
+that no direction of the face moves are points without any LP; the others,
+and the selection rule below, are small exact LPs on the face's blocks.
 
 **Selection rule** (Sec. 3 requires one that depends only on the set of
 optimal mechanisms): among the optimal mechanisms, lexicographically
@@ -46,15 +50,17 @@ Also here: the best *deterministic* menu by exact enumeration
 from __future__ import annotations
 
 import itertools
+from functools import partial
 from dataclasses import dataclass, field
+from math import gcd
 from fractions import Fraction
 from typing import Iterable, Sequence
 
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz_mat
 
-from .certificate import CertificateCheck, check_certificate
+from .certificate import CertificateCheck
 from .environment import OUTSIDE, Environment, InputError, Market
-from .lp import STATS, Face, LinearProgram, LPResult, face_lp, solve_lp
+from .lp import LinearProgram, LPResult, solve_lp
 from .mechanism import Mechanism
 from .numbers import fmt, fmt_decimal, from_fmpq
 
@@ -156,8 +162,27 @@ class Range:
 
     lo: Fraction
     hi: Fraction
-    at_lo: Mechanism | None = field(default=None, repr=False, compare=False)
-    at_hi: Mechanism | None = field(default=None, repr=False, compare=False)
+    lo_point: object = field(default=None, repr=False, compare=False)
+    hi_point: object = field(default=None, repr=False, compare=False)
+    """An optimal mechanism attaining ``lo`` / ``hi``, or a function returning one (built on
+    first use of :attr:`at_lo` / :attr:`at_hi`: a large face has thousands of ranges)."""
+
+    def _point(self, name: str) -> Mechanism | None:
+        v = getattr(self, name)
+        if v is not None and not isinstance(v, Mechanism):
+            v = v()
+            object.__setattr__(self, name, v)
+        return v
+
+    @property
+    def at_lo(self) -> Mechanism | None:
+        """An optimal mechanism at which the quantity equals ``lo``."""
+        return self._point("lo_point")
+
+    @property
+    def at_hi(self) -> Mechanism | None:
+        """An optimal mechanism at which the quantity equals ``hi``."""
+        return self._point("hi_point")
 
     @property
     def is_point(self) -> bool:
@@ -216,7 +241,8 @@ class OptimalMechanism:
     revenue : optimal expected revenue (exact)
     mechanism : the selected optimal mechanism (see the module's selection rule)
     certificate : the LP solution with its primal-dual certificate
-    certificate_check : independent verification by :mod:`exactscreen.certificate`
+    certificate_check : independent verification by
+        :func:`exactscreen.mechanism_certificate.check_mechanism_certificate`
     face : ranges over all optimal mechanisms (None if not requested)
     selection : name of the selection rule used
     """
@@ -284,13 +310,13 @@ class OptimalMechanism:
                 {"option": opt, "payment": fmt(pay), "price": fmt(price), "chosen_by": list(ts)}
                 for opt, pay, price, ts in m.menu()
             ],
-            "binding": [list(e) for e in m.binding()],
+            "binding": [list(e) for e in _binding(m)],
             "selection": self.selection,
             "certificate": {
                 "verified": self.verified,
                 "method": self.method,
                 "note": self.certificate.note,
-                "checked_by": "exactscreen.certificate.check_certificate",
+                "checked_by": "exactscreen.mechanism_certificate.check_mechanism_certificate",
                 "lp_solves": self.lp_solves,
             },
         }
@@ -333,6 +359,44 @@ class OptimalMechanism:
         )
 
 
+def _binding(m: Mechanism) -> tuple[tuple[str, str], ...]:
+    """:meth:`Mechanism.binding` (same edges, same order) over common integer denominators:
+    ``s * den * (v(t, x(t')) - p(t'))`` by one integer matrix product (python-flint)."""
+    env = m.environment
+    n, k = env.n, env.k
+    s = 1
+    for row in env.net_values:
+        for v in row:
+            if v.denominator != 1:
+                s = s * v.denominator // gcd(s, v.denominator)
+    den = 1
+    for row in m.allocation:
+        for v in row[:k]:
+            if v.denominator != 1:
+                den = den * v.denominator // gcd(den, v.denominator)
+    for v in m.payments:
+        if v.denominator != 1:
+            den = den * v.denominator // gcd(den, v.denominator)
+    if k:
+        Nm = fmpz_mat([[int(v * s) for v in row] for row in env.net_values])
+        Xt = fmpz_mat([[int(m.allocation[j][a] * den) for j in range(n)] for a in range(k)])
+        U = Nm * Xt
+        val = [[int(U[i, j]) for j in range(n)] for i in range(n)]
+    else:  # pragma: no cover - an environment has at least one alternative
+        val = [[0] * n for _ in range(n)]
+    P = [int(p * den) * s for p in m.payments]
+    edges = []
+    for i in range(n):
+        row = val[i]
+        own = row[i] - P[i]
+        for j in range(n):
+            if i != j and row[j] - P[j] == own:
+                edges.append((env.types[i], env.types[j]))
+        if own == 0:
+            edges.append((env.types[i], OUTSIDE))
+    return tuple(edges)
+
+
 # ----------------------------------------------------------------------------
 # Solving
 # ----------------------------------------------------------------------------
@@ -362,115 +426,114 @@ def _value_objective(env: Environment, types: Iterable[int]) -> list[Fraction]:
     return c
 
 
-def _select(env: Environment, market: Market, face: Face, rule: str, counter: _Counter):
-    """Apply the selection rule on the optimal face; return the selected x."""
-    nv = env.n * (env.k + 2)
-    if rule == "support-value":
-        support = [i for i, f in enumerate(market.weights) if f > 0]
-        rest = [i for i, f in enumerate(market.weights) if f == 0]
-        stages = [("value(support)", _value_objective(env, support))]
-        if rest:
-            stages.append(("value(others)", _value_objective(env, rest)))
-    else:  # "total-value" (optimal_mechanism validated the rule)
-        stages = [("value(all)", _value_objective(env, range(env.n)))]
-    minus_pay = [ZERO] * nv
-    for i in range(env.n):
-        minus_pay[_p(env, i)] = Fraction(-1)
-    stages.append(("-sum(p)", minus_pay))
-    for i in range(env.n):
-        c = [ZERO] * nv
-        c[_p(env, i)] = Fraction(-1)
-        stages.append((f"-p({env.types[i]})", c))
-    for i in range(env.n):
-        for j in range(env.k + 1):
-            c = [ZERO] * nv
-            c[_x(env, i, j)] = Fraction(1)
-            stages.append((f"x({i},{j})", c))
-    # Each stage's optimal set is a face of the previous one, described by
-    # complementary slackness (lp.face_lp): no "objective = optimum" rows.
-    for name, c in stages:
-        if face.is_single_point:
-            STATS.add("face-single-point")  # the rest of the selection is decided
-            break
-        cf = face.objective(c)
-        if not any(cf):
-            continue  # constant (zero) on the face: the stage changes nothing
-        stage_lp = face.lp.with_objective(cf)
-        res = counter.solve(stage_lp, face.basis)
-        face = face_lp(stage_lp, res, parent=face)
-    return face.x
-
-
 def optimal_face(env: Environment, market: Market, *, binding: bool = True) -> OptimalFace:
     """Ranges over all optimal mechanisms (solves the LP first)."""
     return optimal_mechanism(env, market, face=True, binding=binding).face  # type: ignore[return-value]
 
 
-def _face(
-    env: Environment, face: Face, counter: _Counter, binding: bool, support: tuple[int, ...]
-) -> OptimalFace:
-    """Ranges over the optimal face (complementary slackness, :func:`exactscreen.lp.face_lp`).
+def _stages(env: Environment, market: Market, rule: str) -> list[dict[int, Fraction]]:
+    """The selection rule's objectives (module docstring), as sparse column -> coefficient maps."""
+    def value(types) -> dict[int, Fraction]:
+        return {col: v for i in types for col, v in _value_terms(env, i, i)}
 
-    If the face is certified to be a single point (its equality rows have
-    full column rank), every range is the optimum's value and no LP is
-    solved; otherwise each range is two LPs over the face, warm-started from
-    the optimal basis, except ranges of quantities that are constant (zero)
-    on the face: columns fixed at 0 and slacks of rows with a positive dual.
-    """
-    nv = env.n * (env.k + 2)
-    single = face.is_single_point
-    if single:
-        STATS.add("face-single-point")
-    x_star = _mechanism(env, face.x)
+    if rule == "support-value":
+        support = [i for i, f in enumerate(market.weights) if f > 0]
+        rest = [i for i, f in enumerate(market.weights) if f == 0]
+        stages = [value(support)] + ([value(rest)] if rest else [])
+    else:  # "total-value" (optimal_mechanism validated the rule)
+        stages = [value(range(env.n))]
+    stages.append({_p(env, i): Fraction(-1) for i in range(env.n)})
+    stages += [{_p(env, i): Fraction(-1)} for i in range(env.n)]
+    stages += [{_x(env, i, j): Fraction(1)} for i in range(env.n) for j in range(env.k + 1)]
+    return stages
 
-    def rng(c: list[Fraction]) -> Range:
-        cf = face.objective(c)
-        if single or not any(cf):
-            v = _dot(c, face.x)
-            return Range(v, v, x_star, x_star)
-        hi = counter.solve(face.lp.with_objective(cf), face.basis)
-        lo = counter.solve(face.lp.with_objective(tuple(-v for v in cf)), face.basis)
-        return Range(
-            -lo.objective, hi.objective,
-            _mechanism(env, face.expand(lo.x)), _mechanism(env, face.expand(hi.x)),
-        )
+
+def _surplus_terms(env: Environment, i: int) -> dict[int, Fraction]:
+    obj = {col: v for col, v in _value_terms(env, i, i)}
+    obj[_p(env, i)] = Fraction(-1)
+    return obj
+
+
+class _Points:
+    """Mechanisms ``x* + D w`` of a :class:`~exactscreen.scaled.StructuredFace`, built once per ``w``."""
+
+    def __init__(self, env: Environment, face) -> None:
+        self.env, self.face = env, face
+        self.star = _mechanism(env, face.x)
+        self.cache: dict[tuple, Mechanism] = {}
+
+    def __call__(self, w) -> Mechanism:
+        if not w:  # None or empty: x* itself
+            return self.star
+        key = tuple(sorted(w.items()))
+        m = self.cache.get(key)
+        if m is None:
+            env, star = self.env, self.star
+            alloc = [list(r) for r in star.allocation]
+            pay = list(star.payments)
+            w_ = env.k + 2
+            for col, v in self.face.point(w).items():
+                i, j = divmod(col, w_)
+                if j == env.k + 1:
+                    pay[i] = v
+                else:
+                    alloc[i][j] = v
+            m = self.cache[key] = Mechanism(env, tuple(tuple(r) for r in alloc), tuple(pay))
+        return m
+
+
+def _ranges(env: Environment, face, points: _Points, binding: bool, support: tuple[int, ...]) -> OptimalFace:
+    """Ranges over the optimal face read from its structure (:class:`~exactscreen.scaled.StructuredFace`).
+
+    A quantity that no direction of the face moves is a point (its value at
+    ``x*``, no LP); the others take two exact LPs in the face's own
+    coordinates, shared between proportional quantities.  An IC/IR row binds
+    in every optimum iff its dual is positive or its slack is zero and
+    constant on the face; in some optimum iff its slack is zero at ``x*``, at
+    another face point already found, or at the exact minimum over the face."""
+    x = face.x
+    sd = face.d.s * face.den
+
+    def rng(obj: dict[int, Fraction], value: Fraction) -> Range:
+        g = face.direction(obj)
+        if not g:
+            return Range(value, value, points.star, points.star)
+        lo, hi, wlo, whi = face.range_of(g)
+        return Range(value + lo, value + hi, partial(points, wlo), partial(points, whi))
 
     payments, surpluses, allocation = [], [], []
     for i in range(env.n):
-        c = [ZERO] * nv
-        c[_p(env, i)] = Fraction(1)
-        payments.append(rng(c))
-        surpluses.append(rng(_surplus_objective(env, i, Fraction(1))))
-        row = []
-        for j in range(env.k + 1):
-            c = [ZERO] * nv
-            c[_x(env, i, j)] = Fraction(1)
-            row.append(rng(c))
-        allocation.append(tuple(row))
+        pc = _p(env, i)
+        payments.append(rng({pc: Fraction(1)}, x[pc]))
+        surpluses.append(rng(_surplus_terms(env, i), Fraction(face.S[i][i], sd)))
+        allocation.append(tuple(rng({_x(env, i, j): Fraction(1)}, x[_x(env, i, j)]) for j in range(env.k + 1)))
     always, sometimes = [], []
+    if binding and face.dim:
+        col_range = {_p(env, i): payments[i] for i in range(env.n)}
+        col_range.update({_x(env, i, j): allocation[i][j] for i in range(env.n) for j in range(env.k + 1)})
+        face.set_box({col: (col_range[col].lo, col_range[col].hi) for col, _ in face.free})
     if binding:
+        if face.progress is not None:
+            face.progress("binding sets")
         for i in range(env.n):
-            targets = [s for s in range(env.n) if s != i] + [None]
-            for s in targets:
+            for s in [s for s in range(env.n) if s != i] + [None]:
                 edge = (env.types[i], env.types[s] if s is not None else OUTSIDE)
-                if _ub_row(env, i, s) in face.tight:  # positive dual: tight on the whole face
+                if _ub_row(env, i, s) in face.tight_rows:  # positive dual: tight on the whole face
                     always.append(edge)
                     sometimes.append(edge)
                     continue
-                # slack of IC(i -> s) or IR(i): u_i - v(i, x(s)) + p(s)
-                c = _surplus_objective(env, i, Fraction(1))
-                if s is not None:
-                    for col, v in _value_terms(env, i, s, Fraction(-1)):
-                        c[col] += v
-                    c[_p(env, s)] += Fraction(1)
-                r = rng(c)
-                if r.hi == 0:
-                    always.append(edge)
-                if r.lo == 0:
+                row = ("ir", i) if s is None else ("ic", i, s)
+                slack = face.S[i][i] if s is None else face.S[i][s]
+                g = face.row_dir.get(row) if face.dim else None
+                if g is None:  # constant on the face
+                    if slack == 0:
+                        always.append(edge)
+                        sometimes.append(edge)
+                elif slack == 0 or face.reaches(g, Fraction(slack, face.den)):
                     sometimes.append(edge)
     return OptimalFace(
         tuple(payments), tuple(surpluses), tuple(allocation),
-        tuple(always), tuple(sometimes), counter.n, support,
+        tuple(always), tuple(sometimes), 1 + face.lps, support,
     )
 
 
@@ -488,46 +551,61 @@ def optimal_mechanism(
     face: bool = True,
     binding: bool = True,
     selection: str = "support-value",
+    progress=None,
 ) -> OptimalMechanism:
     """Optimal IC-IR mechanism of ``env`` for ``market``, exactly and with certificate.
+
+    Method: :func:`exactscreen.scaled.solve_mechanism` (float hint, lazy IC
+    rows, exact core solve, independent structured certificate); then the
+    optimal face by complementary slackness in its own coordinates
+    (:class:`exactscreen.scaled.StructuredFace`): the selection rule is one
+    lexicographic optimization over the face (stages constant on the current
+    optimal set skipped, at most ``dim(face)`` small exact LPs), and every
+    range is read from the face's directions (a point when no direction
+    moves it) or, if it varies, from two small exact LPs.
 
     Parameters
     ----------
     face
-        Also compute the ranges over all optimal mechanisms (2 LPs per
-        payment, surplus and allocation probability).
+        Also compute the ranges over all optimal mechanisms.
     binding
         With ``face``: also which IC/IR constraints bind in every / some optimum.
     selection
         ``"support-value"`` (default) or ``"total-value"``; see the module docstring.
+    progress
+        Optional callable receiving short stage strings (``"face"``,
+        ``"selection 3/12"``, ...) while the solve runs.
 
     Returns
     -------
     OptimalMechanism
-        Whose ``certificate_check`` has been run by :mod:`exactscreen.certificate`.
+        Whose ``certificate_check`` is the independent check
+        :func:`exactscreen.mechanism_certificate.check_mechanism_certificate`.
     """
     if market is None:
         raise InputError("market: give the market (probability of each type)")
     if selection not in SELECTION_RULES:
         raise InputError(f"selection: unknown rule {selection!r}; choose one of {', '.join(SELECTION_RULES)}")
-    from .scaled import solve_mechanism  # imports screening.Range lazily; no cycle
+    from .scaled import StructuredFace, _Data, solve_mechanism  # imports screening.Range lazily; no cycle
 
-    lp = mechanism_lp(env, market)
-    counter = _Counter()
-    # the main LP by its structure (lazy IC rows, exact core solve, structured certificate);
-    # the generic independent checker below re-checks the answer on the full LP
-    res = solve_mechanism(env, market).result
-    counter.n += 1
-    check = check_certificate(lp, res.x, res.y_eq, res.y_ub, res.objective)
-    if not check.ok:  # pragma: no cover - would be a solver bug; never return it
+    if progress is not None:
+        progress("optimum")
+    sol = solve_mechanism(env, market)
+    res, check = sol.result, sol.check
+    if not check.ok:  # pragma: no cover - solve_mechanism never returns one
         raise RuntimeError(f"exact LP certificate failed its independent check: {check}")
-    optimal = face_lp(lp, res)  # the optimal face, by complementary slackness
+    if progress is not None:
+        progress("face")
+    geometry = StructuredFace(_Data(env, market), res, progress)
+    points = _Points(env, geometry)
+    stages = [geometry.direction(obj) for obj in _stages(env, market, selection)]
+    mech = points(geometry.lexicographic(stages))
     support = tuple(i for i, f in enumerate(market.weights) if f > 0)
-    fc = _face(env, optimal, counter, binding, support) if face else None
-    x = _select(env, market, optimal, selection, counter)
-    mech = _mechanism(env, x)
+    if face and progress is not None:
+        progress("ranges")
+    fc = _ranges(env, geometry, points, binding, support) if face else None
     return OptimalMechanism(
-        env, market, res.objective, mech, res, check, fc, selection, counter.n,
+        env, market, res.objective, mech, res, check, fc, selection, 1 + geometry.lps,
     )
 
 
