@@ -489,3 +489,22 @@ def test_no_spinner_when_stderr_is_not_a_terminal(tmp_path):
     assert proc.returncode == 0
     assert proc.stderr == ""
     assert json.loads(proc.stdout)["revenue"]
+
+
+def test_solve_spinner_shows_the_engine_stage(monkeypatch):
+    import io
+    import time
+
+    from exactscreen.commands.solve import progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setenv("EXACTSCREEN_PROGRESS_AFTER", "0")
+    stream = Tty()
+    with progress("solving exactly: optimal mechanism", stream) as stage:
+        time.sleep(0.3)
+        stage("selection 2/5")
+        time.sleep(0.5)
+    assert "solving exactly: optimal mechanism: selection 2/5" in stream.getvalue()

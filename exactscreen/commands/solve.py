@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..environment import load_toml
 from ._common import resolve_market
@@ -67,8 +67,11 @@ def _progress_after() -> float:
 
 
 @contextmanager
-def progress(label: str, stream=None) -> Iterator[None]:
+def progress(label: str, stream=None) -> Iterator[Callable[[str], None]]:
     """A spinner with the elapsed time on stderr if the block runs over 2 s and stderr is a terminal.
+
+    Yields ``stage(text)``: the engine's progress hook (``optimal_mechanism(...,
+    progress=stage)``); the spinner shows the current stage after the label.
 
     Nothing is drawn when stderr is not a terminal (a pipe, a file, a CI
     log), and never anything on stdout.  The spinner is started by a timer
@@ -77,7 +80,7 @@ def progress(label: str, stream=None) -> Iterator[None]:
     """
     stream = sys.stderr if stream is None else stream
     if not stream.isatty():
-        yield
+        yield lambda text: None
         return
     from rich.console import Console
     from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn
@@ -93,15 +96,25 @@ def progress(label: str, stream=None) -> Iterator[None]:
     lock = threading.Lock()
     shown: list = []
     finished = False
+    current = {"stage": ""}
+
+    def described() -> str:
+        return f"{label}: {current['stage']}" if current["stage"] else label
+
+    def stage(text: str) -> None:
+        with lock:
+            current["stage"] = text
+            for bar in shown:
+                bar.update(bar.task_ids[0], description=described())
 
     def show() -> None:
         with lock:
             if finished:
                 return
-            bar = Progress(SpinnerColumn(), TextColumn(label, markup=False), _Since(),
+            bar = Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), _Since(),
                            console=Console(file=stream), transient=True,
                            redirect_stdout=False, redirect_stderr=False)
-            bar.add_task("", total=None)
+            bar.add_task(described(), total=None)
             bar.start()
             shown.append(bar)
 
@@ -109,7 +122,7 @@ def progress(label: str, stream=None) -> Iterator[None]:
     timer.daemon = True
     timer.start()
     try:
-        yield
+        yield stage
     finally:
         timer.cancel()
         with lock:
@@ -118,7 +131,7 @@ def progress(label: str, stream=None) -> Iterator[None]:
                 bar.stop()
 
 
-def _solve(args):
+def _solve(args, stage=None):
     """(environment, market, result): the deterministic optimum with --deterministic."""
     from ..screening import optimal_deterministic, optimal_mechanism
 
@@ -126,13 +139,15 @@ def _solve(args):
     market = resolve_market(env, file_market, args.market)
     if args.deterministic:
         return env, market, optimal_deterministic(env, market)
-    return env, market, optimal_mechanism(env, market, face=not args.no_face, selection=args.selection)
+    return env, market, optimal_mechanism(
+        env, market, face=not args.no_face, selection=args.selection, progress=stage
+    )
 
 
 def run(args) -> int:
     what = "best deterministic menu" if args.deterministic else "optimal mechanism"
-    with progress(f"solving exactly: {what}"):  # computing only: nothing is printed meanwhile
-        env, market, result = _solve(args)
+    with progress(f"solving exactly: {what}") as stage:  # computing only: nothing is printed meanwhile
+        env, market, result = _solve(args, stage)
     if args.deterministic:
         det = result
         if args.json:
@@ -222,7 +237,7 @@ def _print(env, market, res) -> None:
     con.print("Binding (selected):       " + _edges(m.binding()))
     status = "verified" if res.verified else "FAILED"
     con.print(
-        f"Certificate: {status} by exactscreen.certificate ({res.method}"
+        f"Certificate: {status} by exactscreen.mechanism_certificate ({res.method}"
         + (f"; {res.certificate.note}" if res.certificate.note else "")
         + f"); {res.lp_solves} exact LPs; selection rule {res.selection}"
     )
