@@ -37,7 +37,7 @@ def environments(
     costs: bool = True,
 ) -> Environment:
     """Environments with ties, duplicates and negative net values."""
-    vals = values or small_rationals()
+    vals = small_rationals() if values is None else values
     n = draw(st.integers(min_types, max_types))
     k = draw(st.integers(min_alternatives, max_alternatives))
     rows = [[draw(vals) for _ in range(k)] for _ in range(n)]
