@@ -358,16 +358,19 @@ def parse_toml(text: str, source: str = "<string>", allowed: Iterable[str] | Non
     return data
 
 
-def read_toml_file(path: str | Path, allowed: Iterable[str] | None = None) -> dict:
-    """Read and parse a TOML file (see :func:`parse_toml`); unreadable files are an InputError."""
-    p = Path(path)
+def read_text_file(path: str | Path) -> str:
+    """The UTF-8 text of a file; an unreadable or non-UTF-8 file is an InputError naming it."""
     try:
-        text = p.read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    return parse_toml(text, str(path), allowed)
+
+
+def read_toml_file(path: str | Path, allowed: Iterable[str] | None = None) -> dict:
+    """Read and parse a TOML file (see :func:`parse_toml`); unreadable files are an InputError."""
+    return parse_toml(read_text_file(path), str(path), allowed)
 
 
 def check_type_tables(types: object) -> tuple[list[str], list[str]]:
@@ -419,11 +422,4 @@ def loads_toml(text: str, source: str = "<string>") -> tuple[Environment, Market
 
 def load_toml(path: str | Path) -> tuple[Environment, Market | None]:
     """Read an environment (and its market, if given) from a TOML file."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    return loads_toml(text, source=str(path))
+    return loads_toml(read_text_file(path), source=str(path))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 from ..environment import Environment, InputError, Market
 from ..numbers import parse_assignments
 
@@ -19,3 +21,14 @@ def resolve_market(env: Environment, file_market: Market | None, text: str | Non
             + ",".join(f"{t}=..." for t in env.types)
         )
     return file_market
+
+
+def positive_int(text: str) -> int:
+    """argparse type of counts such as ``--workers N``: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value

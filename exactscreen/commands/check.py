@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from ..environment import InputError
+from ._common import positive_int
 from ..outdir import StagedDir
 
 _EPILOG = """\
@@ -78,7 +79,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--out", metavar="DIR", type=Path,
                    help="also write report.md, report.html, report.tex, report.json and figures/ into DIR "
                    "(created if needed; checked before the checks run; replaced only when the run completes)")
-    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+    p.add_argument("--workers", type=positive_int, default=None, metavar="N",
                    help="processes running the checks (default: one per CPU, at most "
                    f"{MAX_AUTO_WORKERS}, when more than {FEW_CLAIMS} claims are selected, else 1; "
                    "1 runs them in this process)")
@@ -100,16 +101,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 MAX_AUTO_WORKERS = 8
 #: ... unless at most this many claims are selected (starting workers costs ~2 s).
 FEW_CLAIMS = 4
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
 
 
 def _cpus() -> int:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..environment import InputError
+from ._common import positive_int
 
 _EPILOG = """\
 exit status:
@@ -39,16 +40,6 @@ The same --seed gives the same counterexample whatever --workers or --scheduler,
 provided it is found within the budget: batch i always draws the same instances,
 and the lowest batch with a counterexample wins.
 """
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
 
 
 def _seconds(text: str) -> Decimal:
@@ -77,16 +68,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--budget", type=_seconds, default=Decimal(60), metavar="SECONDS",
                    help="stop submitting batches after this many seconds (default 60)")
     p.add_argument("--seed", type=int, default=0, help="seed of the whole hunt (default 0)")
-    p.add_argument("--workers", type=_positive_int, default=1, metavar="N",
+    p.add_argument("--workers", type=positive_int, default=1, metavar="N",
                    help="local worker processes (default 1: this process)")
     p.add_argument("--scheduler", metavar="ADDR",
                    help="dask.distributed scheduler address, e.g. tcp://127.0.0.1:8786 (overrides --workers)")
     p.add_argument("--out", type=Path, default=Path("counterexamples"), metavar="PATH",
                    help="directory for CLAIM-counterexample.toml (default ./counterexamples), or a "
                    "file name ending in .toml; see below")
-    p.add_argument("--batch-size", type=_positive_int, default=100, metavar="N",
+    p.add_argument("--batch-size", type=positive_int, default=100, metavar="N",
                    help="instances per batch (default 100)")
-    p.add_argument("--max-batches", type=_positive_int, default=None, metavar="N",
+    p.add_argument("--max-batches", type=positive_int, default=None, metavar="N",
                    help="stop after N batches even if budget remains")
     p.add_argument("--checks", action="append", default=[], type=Path, metavar="DIR",
                    help="import hunts from DIR's test_*.py and hunt*.py modules instead of the "
