@@ -1095,6 +1095,9 @@ class StructuredFace:
             bound = sum((v * (hi[b] if v > 0 else lo[b]) for b, v in prim), ZERO)
             if bound < self.h[r]:
                 return False
+        tight = self.blocks[self.block_of[prim[0][0]]].tight_somewhere()
+        if tight is not None:  # the block's vertices are known exactly: a maximum is at one
+            return r in tight
         return self.maximize(dict(prim))[0] == self.h[r]
 
     def set_box(self, ranges: dict[int, tuple[Fraction, Fraction]]) -> None:
@@ -1139,6 +1142,7 @@ class _Block:
         self.cache: dict[tuple[int, ...], tuple[Fraction, tuple[Fraction, ...]]] = {}
         self.models: dict[str, _FaceLP] = {}
         self.basis: tuple[int, ...] | None = None
+        self.tight_cache: set[int] | None | bool = False  # False: not computed yet
 
     def add_row(self, r: int, g: dict[int, int], h: Fraction) -> None:
         self.rows.append(r)
@@ -1164,6 +1168,24 @@ class _Block:
                 if point is None:
                     point = {b: v for b, v in zip(self.coords, w) if v}
                 face.witness[r] = point
+
+    def tight_somewhere(self) -> set[int] | None:
+        """Global indices of the block's rows tight at some point of its polytope, from an
+        exact vertex enumeration (:func:`_vertex_zero_sets`); None when the enumeration
+        gives up (too many vertices): the caller then solves LPs.
+
+        A linear function's maximum over a bounded polytope is attained at a vertex, so
+        ``g_r.w <= h_r`` is tight somewhere iff it is tight at some vertex."""
+        if self.tight_cache is False:
+            zs = _vertex_zero_sets(self.G, self.h)
+            if zs is None:
+                self.tight_cache = None
+            else:
+                union = 0
+                for z in zs:
+                    union |= z
+                self.tight_cache = {self.rows[a] for a in range(len(self.rows)) if union >> a & 1}
+        return self.tight_cache
 
     def max_primitive(self, prim: tuple[int, ...], face: StructuredFace):
         got = self.cache.get(prim)
@@ -1231,6 +1253,113 @@ class _Block:
         if Bcols:  # pragma: no cover - the selection stages pin every coordinate
             raise RuntimeError("selection rule left more than one mechanism")
         return w
+
+
+def _vertex_zero_sets(G: list[tuple[int, ...]], h: list[Fraction], max_rays: int = 400,
+                      max_work: int = 3_000_000) -> list[int] | None:
+    """Exact vertex enumeration of the bounded, full-dimensional polytope ``{w : G w <= h}``
+    by the double description method (Motzkin et al. 1953; Fukuda & Prodon 1996) on the
+    homogenized cone ``{(w, t) : G w - h t <= 0, t >= 0}``, in integer arithmetic.
+
+    Returns, for each vertex, the bitmask of the rows of ``G`` tight there; or None when
+    the enumeration exceeds ``max_rays`` rays or ``max_work`` adjacency tests (the caller
+    then uses LPs).  Adjacency by the combinatorial test (two extreme rays are adjacent iff
+    no third extreme ray is tight on every row both are tight on), so every ray kept is
+    extreme and the final rays are exactly the vertices (the polytope is bounded: no ray
+    has ``t = 0``)."""
+    m = len(G)
+    if not m:
+        return None
+    dim = len(G[0])
+    D = dim + 1
+    rows: list[list[int]] = []
+    for g, hv in zip(G, h):
+        q, p = hv.denominator, hv.numerator
+        rows.append([v * q for v in g] + [-p])
+    rows.append([0] * dim + [-1])  # t >= 0, index m
+    # initial basis: D linearly independent rows, t >= 0 first
+    basis: list[int] = []
+    echelon: list[tuple[int, list[Fraction]]] = []
+    for idx in [m] + list(range(m)):
+        v = [Fraction(a) for a in rows[idx]]
+        for piv, e in echelon:
+            if v[piv]:
+                f = v[piv] / e[piv]
+                v = [a - f * b for a, b in zip(v, e)]
+        nzp = next((c for c, a in enumerate(v) if a), None)
+        if nzp is not None:
+            echelon.append((nzp, v))
+            basis.append(idx)
+            if len(basis) == D:
+                break
+    if len(basis) < D:
+        return None  # not full-dimensional / unbounded: leave it to the LPs
+    inv = fmpq_mat([rows[i] for i in basis]).inv()
+    rays: list[list[int]] = []
+    zsets: list[int] = []
+    full = 0
+    for i in basis:
+        full |= 1 << i
+    for j in range(D):  # A0 r_j = -c e_j with c > 0: tight on every basis row but the j-th
+        col = [-inv[a, j] for a in range(D)]
+        L = lcm(*[int(v.q) for v in col])
+        ints = [int(v.p) * (L // int(v.q)) for v in col]
+        G_ = gcd(*ints)
+        rays.append([v // G_ for v in ints])
+        zsets.append(full & ~(1 << basis[j]))
+    done = set(basis)
+    work = 0
+    need = D - 2  # rank of the rows tight on an edge; at least that many of them
+    for idx in range(m):
+        if idx in done:
+            continue
+        a = rows[idx]
+        bit = 1 << idx
+        vals = [sum(x * y for x, y in zip(a, r)) for r in rays]
+        P = [k for k, v in enumerate(vals) if v > 0]
+        if not P:
+            for k, v in enumerate(vals):
+                if v == 0:
+                    zsets[k] |= bit
+            continue
+        N = [k for k, v in enumerate(vals) if v < 0]
+        work += len(P) * len(N) * len(rays)
+        if work > max_work:
+            return None
+        new_rays, new_z = [], []
+        for p_ in P:
+            zp, sp = zsets[p_], vals[p_]
+            rp = rays[p_]
+            for n_ in N:
+                zc = zp & zsets[n_]
+                if zc.bit_count() < need:
+                    continue
+                hits = 0
+                for z in zsets:
+                    if z & zc == zc:
+                        hits += 1
+                        if hits > 2:
+                            break
+                if hits > 2:
+                    continue
+                sn = vals[n_]
+                r = [sp * x - sn * y for x, y in zip(rays[n_], rp)]
+                G_ = gcd(*r)
+                new_rays.append([v // G_ for v in r])
+                new_z.append(zc | bit)
+        keep = [k for k, v in enumerate(vals) if v <= 0]
+        rays = [rays[k] for k in keep] + new_rays
+        zsets = [zsets[k] | (bit if vals[k] == 0 else 0) for k in keep] + new_z
+        if len(rays) > max_rays:
+            return None
+        done.add(idx)
+    tmask = 1 << m
+    out = []
+    for r, z in zip(rays, zsets):
+        if r[-1] <= 0:  # pragma: no cover - a bounded polytope has no ray with t = 0
+            return None
+        out.append(z & ~tmask)
+    return out
 
 
 def _rref_nullspace(rows: list, ncols: int, sparse: bool = False) -> tuple[list, list[int]]:

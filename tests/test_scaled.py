@@ -235,3 +235,41 @@ def test_the_fallback_path_reports_an_optimal_basis_of_the_full_lp(em):
     assert len(sol.result.basis) == len(lp.A_eq) + len(lp.A_ub)
     warm = solve_lp(lp, warm_basis=sol.result.basis)
     assert warm.objective == sol.objective
+
+
+def test_vertex_enumeration_reports_the_rows_tight_at_each_vertex_of_a_polytope():
+    from fractions import Fraction as F
+
+    from exactscreen.scaled import _vertex_zero_sets
+
+    # square 0 <= w <= 1 with a redundant row w0 + w1 <= 3 (never tight) and a cut
+    # w0 + w1 <= 3/2 (tight on an edge)
+    G = [(1, 0), (0, 1), (-1, 0), (0, -1), (1, 1), (1, 1)]
+    h = [F(1), F(1), F(0), F(0), F(3), F(3, 2)]
+    zs = _vertex_zero_sets(G, h)
+    assert zs is not None
+    tight = [{a for a in range(len(G)) if z >> a & 1} for z in zs]
+    assert sorted(map(sorted, tight)) == sorted([[2, 3], [0, 3], [1, 2], [0, 5], [1, 5]])
+    union = set().union(*tight)
+    assert 4 not in union  # the redundant row is tight nowhere
+
+
+def test_binding_in_some_optimum_from_vertices_equals_one_lp_per_row():
+    from bench.instances import random_instance
+
+    from exactscreen.scaled import StructuredFace, _Data, _primitive, solve_mechanism
+
+    env, market = random_instance(40, 16, 3)
+    face = StructuredFace(_Data(env, market), solve_mechanism(env, market).result)
+    checked = 0
+    for blk in face.blocks:
+        if len(blk.coords) < 2:
+            continue
+        tight = blk.tight_somewhere()
+        if tight is None:
+            continue
+        for a, (g, h) in enumerate(zip(blk.G, blk.h)):
+            prim, lam = _primitive(g)
+            assert (blk.maximize(prim, face)[0] * lam == h) == (blk.rows[a] in tight)
+            checked += 1
+    assert checked > 0
