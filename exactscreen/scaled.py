@@ -1143,6 +1143,7 @@ class _Block:
         self.models: dict[str, _FaceLP] = {}
         self.basis: tuple[int, ...] | None = None
         self.tight_cache: set[int] | None | bool = False  # False: not computed yet
+        self.verts = False  # False: not enumerated yet; None: the enumeration gave up
 
     def add_row(self, r: int, g: dict[int, int], h: Fraction) -> None:
         self.rows.append(r)
@@ -1177,20 +1178,49 @@ class _Block:
         A linear function's maximum over a bounded polytope is attained at a vertex, so
         ``g_r.w <= h_r`` is tight somewhere iff it is tight at some vertex."""
         if self.tight_cache is False:
-            zs = _vertex_zero_sets(self.G, self.h)
-            if zs is None:
+            vs = self.vertices()
+            if vs is None:
                 self.tight_cache = None
             else:
                 union = 0
-                for z in zs:
+                for _, _, z in vs:
                     union |= z
                 self.tight_cache = {self.rows[a] for a in range(len(self.rows)) if union >> a & 1}
         return self.tight_cache
 
+    def vertices(self):
+        """The block polytope's vertices (:func:`_vertices`), computed once; None if it gave up."""
+        if self.verts is False:
+            self.verts = _vertices(self.G, self.h) if len(self.coords) > 1 else None
+        return self.verts
+
+    def _best_vertices(self, g, cand):
+        """The vertices in ``cand`` maximizing ``g.w`` exactly, and that maximum."""
+        best, out = None, []
+        for v in cand:
+            W, t, _ = v
+            val = Fraction(sum(a * b for a, b in zip(g, W) if a), t)
+            if best is None or val > best:
+                best, out = val, [v]
+            elif val == best:
+                out.append(v)
+        return best, out
+
+    def _vertex_point(self, v, face: StructuredFace) -> tuple[Fraction, ...]:
+        W, t, z = v
+        w = tuple(Fraction(a, t) for a in W)
+        self._mark(w, face, [a for a in range(len(self.rows)) if z >> a & 1])
+        return w
+
     def max_primitive(self, prim: tuple[int, ...], face: StructuredFace):
         got = self.cache.get(prim)
         if got is None:
-            got = self.cache[prim] = self.maximize(prim, face)
+            vs = self.vertices()
+            if vs is not None:  # a maximum over a bounded polytope is attained at a vertex
+                best, at = self._best_vertices(prim, vs)
+                got = self.cache[prim] = (best, self._vertex_point(at[0], face))
+            else:
+                got = self.cache[prim] = self.maximize(prim, face)
         return got
 
     def maximize(self, g, face: StructuredFace, eq=()) -> tuple[Fraction, tuple[Fraction, ...]]:
@@ -1237,6 +1267,18 @@ class _Block:
         """Lexicographic maximum of ``stages`` over the block; stages constant on the current
         optimal set are skipped (at most one exact LP per coordinate)."""
         dim = len(self.coords)
+        vs = self.vertices()
+        if vs is not None:
+            # each stage's optimal set is a face of the polytope, whose vertices are the
+            # current vertices attaining the stage's maximum
+            cand = vs
+            for g in stages:
+                if len(cand) == 1:
+                    break
+                cand = self._best_vertices(g, cand)[1]
+            if len(cand) != 1:  # pragma: no cover - the selection stages pin every coordinate
+                raise RuntimeError("selection rule left more than one mechanism")
+            return self._vertex_point(cand[0], face)
         w = tuple([ZERO] * dim)
         eq: list[tuple[list, Fraction]] = []
         Bcols = [[int(a == b) for a in range(dim)] for b in range(dim)]  # span null(eq)
@@ -1255,13 +1297,14 @@ class _Block:
         return w
 
 
-def _vertex_zero_sets(G: list[tuple[int, ...]], h: list[Fraction], max_rays: int = 400,
-                      max_work: int = 3_000_000) -> list[int] | None:
+def _vertices(G: list[tuple[int, ...]], h: list[Fraction], max_rays: int = 400,
+              max_work: int = 3_000_000) -> list[tuple[tuple[int, ...], int, int]] | None:
     """Exact vertex enumeration of the bounded, full-dimensional polytope ``{w : G w <= h}``
     by the double description method (Motzkin et al. 1953; Fukuda & Prodon 1996) on the
     homogenized cone ``{(w, t) : G w - h t <= 0, t >= 0}``, in integer arithmetic.
 
-    Returns, for each vertex, the bitmask of the rows of ``G`` tight there; or None when
+    Returns each vertex as ``(W, t, z)``: the vertex is ``W / t`` (integers, ``t > 0``) and
+    ``z`` is the bitmask of the rows of ``G`` tight there; or None when
     the enumeration exceeds ``max_rays`` rays or ``max_work`` adjacency tests (the caller
     then uses LPs).  Adjacency by the combinatorial test (two extreme rays are adjacent iff
     no third extreme ray is tight on every row both are tight on), so every ray kept is
@@ -1358,8 +1401,14 @@ def _vertex_zero_sets(G: list[tuple[int, ...]], h: list[Fraction], max_rays: int
     for r, z in zip(rays, zsets):
         if r[-1] <= 0:  # pragma: no cover - a bounded polytope has no ray with t = 0
             return None
-        out.append(z & ~tmask)
+        out.append((tuple(r[:dim]), r[-1], z & ~tmask))
     return out
+
+
+def _vertex_zero_sets(G: list[tuple[int, ...]], h: list[Fraction], **kw) -> list[int] | None:
+    """The bitmasks of :func:`_vertices` (rows tight at each vertex), or None."""
+    vs = _vertices(G, h, **kw)
+    return None if vs is None else [z for _, _, z in vs]
 
 
 def _rref_nullspace(rows: list, ncols: int, sparse: bool = False) -> tuple[list, list[int]]:

@@ -273,3 +273,23 @@ def test_binding_in_some_optimum_from_vertices_equals_one_lp_per_row():
             assert (blk.maximize(prim, face)[0] * lam == h) == (blk.rows[a] in tight)
             checked += 1
     assert checked > 0
+
+
+def test_ranges_and_selection_from_block_vertices_equal_those_from_block_lps():
+    from bench.instances import ties_instance
+
+    from exactscreen.scaled import StructuredFace, _Data, solve_mechanism
+    from exactscreen.screening import _stages
+
+    env, market = ties_instance(30, 8, 2)
+    res = solve_mechanism(env, market).result
+    by_vertices = StructuredFace(_Data(env, market), res)
+    by_lps = StructuredFace(_Data(env, market), res)
+    for blk in by_lps.blocks:
+        blk.verts = None  # as if the enumeration had given up: one exact LP per question
+    assert any(blk.vertices() is not None for blk in by_vertices.blocks)
+    stages = [by_vertices.direction(obj) for obj in _stages(env, market, "support-value")]
+    assert by_vertices.lexicographic(stages) == by_lps.lexicographic(stages)
+    for b in range(by_vertices.dim):
+        for sign in (1, -1):
+            assert by_vertices.maximize({b: sign})[0] == by_lps.maximize({b: sign})[0]
