@@ -1006,6 +1006,44 @@ class StructuredFace:
         with equality on all of it (one exact LP; Freund, Roundy & Todd 1985)."""
         if not cone:
             return []
+        # the LP separates over groups of rows linked by shared coordinates (its optimum is
+        # unique: z_r = 1 on the rows some direction makes strict, 0 on the others).  A group
+        # in which the direction u = -(sum of its rows) makes every row strict has no
+        # implicit equality (exact check, no LP); one LP decides the remaining groups together
+        parent = list(range(dim0))
+
+        def find(a: int) -> int:
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        for g in cone:
+            for b, _ in g[1:]:
+                ra, rb = find(g[0][0]), find(b)
+                if ra != rb:
+                    parent[ra] = rb
+        groups: dict[int, list] = {}
+        for g in cone:
+            groups.setdefault(find(g[0][0]), []).append(g)
+        rest = []
+        for part in groups.values():
+            u: dict[int, int] = {}
+            for g in part:
+                for b, v in g:
+                    u[b] = u.get(b, 0) - v
+            if any(sum(v * u[b] for b, v in g) >= 0 for g in part):
+                rest.extend(part)
+        if not rest:
+            return []
+        coords = sorted({b for g in rest for b, _ in g})
+        loc = {b: a for a, b in enumerate(coords)}
+        local = {g: tuple((loc[b], v) for b, v in g) for g in rest}
+        equal = set(self._implicit_lp(list(local.values()), len(coords)))
+        return [g for g in cone if g in local and local[g] in equal]
+
+    def _implicit_lp(self, cone: list[tuple], dim0: int) -> list[tuple]:
+        """:meth:`_implicit` as one exact LP."""
         m = len(cone)
         nd = 2 * dim0  # u = u+ - u-
         A_ub = []

@@ -293,3 +293,25 @@ def test_ranges_and_selection_from_block_vertices_equal_those_from_block_lps():
     for b in range(by_vertices.dim):
         for sign in (1, -1):
             assert by_vertices.maximize({b: sign})[0] == by_lps.maximize({b: sign})[0]
+
+
+def test_implicit_equalities_of_a_cone_found_group_by_group_equal_one_lp():
+    import random as _random
+    from types import SimpleNamespace
+
+    from exactscreen.scaled import StructuredFace
+
+    rng = _random.Random(5)
+    for _ in range(30):
+        cone = set()
+        for _ in range(rng.randint(1, 8)):
+            support = rng.sample(range(6), rng.randint(1, 2))
+            g = tuple(sorted((b, rng.choice([-2, -1, 1, 2])) for b in support))
+            cone.add(g)
+            if rng.random() < 0.4:  # its opposite: both rows become implicit equalities
+                cone.add(tuple((b, -v) for b, v in g))
+        cone = sorted(cone)
+        fake = SimpleNamespace(lps=0)
+        fake._implicit_lp = lambda c, d, f=fake: StructuredFace._implicit_lp(f, c, d)
+        grouped = StructuredFace._implicit(fake, cone, 6)
+        assert grouped == StructuredFace._implicit_lp(fake, cone, 6)
