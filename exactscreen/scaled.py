@@ -55,6 +55,7 @@ import time
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import gcd, lcm
+from operator import mul
 
 import numpy as np
 from flint import fmpq_mat, fmpz_mat
@@ -1234,15 +1235,15 @@ class _Block:
 
     def _best_vertices(self, g, cand):
         """The vertices in ``cand`` maximizing ``g.w`` exactly, and that maximum."""
-        best, out = None, []
+        num, den, out = 0, 0, []  # best value num / den (den > 0), compared by cross-multiplying
         for v in cand:
             W, t, _ = v
-            val = Fraction(sum(a * b for a, b in zip(g, W) if a), t)
-            if best is None or val > best:
-                best, out = val, [v]
-            elif val == best:
+            val = sum(map(mul, g, W))
+            if not out or val * den > num * t:
+                num, den, out = val, t, [v]
+            elif val * den == num * t:
                 out.append(v)
-        return best, out
+        return Fraction(num, den), out
 
     def _vertex_point(self, v, face: StructuredFace) -> tuple[Fraction, ...]:
         W, t, z = v
@@ -1396,7 +1397,7 @@ def _vertices(G: list[tuple[int, ...]], h: list[Fraction], max_rays: int = 400,
             continue
         a = rows[idx]
         bit = 1 << idx
-        vals = [sum(x * y for x, y in zip(a, r)) for r in rays]
+        vals = [sum(map(mul, a, r)) for r in rays]
         P = [k for k, v in enumerate(vals) if v > 0]
         if not P:
             for k, v in enumerate(vals):
