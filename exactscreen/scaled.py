@@ -1129,14 +1129,14 @@ class StructuredFace:
             return False
         if r in self.reached:
             return True
+        tight = self.blocks[self.block_of[prim[0][0]]].tight_somewhere()
+        if tight is not None:  # the block's vertices are known exactly: a maximum is at one
+            return r in tight
         if self.box is not None:  # an upper bound of prim.w over the box around the face
             lo, hi = self.box
             bound = sum((v * (hi[b] if v > 0 else lo[b]) for b, v in prim), ZERO)
             if bound < self.h[r]:
                 return False
-        tight = self.blocks[self.block_of[prim[0][0]]].tight_somewhere()
-        if tight is not None:  # the block's vertices are known exactly: a maximum is at one
-            return r in tight
         return self.maximize(dict(prim))[0] == self.h[r]
 
     def set_box(self, ranges: dict[int, tuple[Fraction, Fraction]]) -> None:
@@ -1361,13 +1361,16 @@ def _vertices(G: list[tuple[int, ...]], h: list[Fraction], max_rays: int = 400,
     rows.append([0] * dim + [-1])  # t >= 0, index m
     # initial basis: D linearly independent rows, t >= 0 first
     basis: list[int] = []
-    echelon: list[tuple[int, list[Fraction]]] = []
+    echelon: list[tuple[int, list[int]]] = []
     for idx in [m] + list(range(m)):
-        v = [Fraction(a) for a in rows[idx]]
-        for piv, e in echelon:
+        v = rows[idx]
+        for piv, e in echelon:  # fraction-free elimination: v <- e[piv] v - v[piv] e
             if v[piv]:
-                f = v[piv] / e[piv]
-                v = [a - f * b for a, b in zip(v, e)]
+                ep, vp = e[piv], v[piv]
+                v = [ep * a - vp * b for a, b in zip(v, e)]
+                G_ = gcd(*v)
+                if G_ > 1:
+                    v = [a // G_ for a in v]
         nzp = next((c for c, a in enumerate(v) if a), None)
         if nzp is not None:
             echelon.append((nzp, v))
@@ -1464,22 +1467,21 @@ def _rref_nullspace(rows: list, ncols: int, sparse: bool = False) -> tuple[list,
     R, rank = fmpq_mat(len(rows), ncols, [v for r in rows for v in r]).rref()
     E = R.entries()
     pivots: list[int] = []
-    for r in range(rank):
-        base = r * ncols
-        for c in range(pivots[-1] + 1 if pivots else 0, ncols):
-            if E[base + c] != 0:
-                pivots.append(c)
-                break
+    by_free: dict[int, list[tuple[int, object]]] = {}  # free column -> (pivot column, entry)
+    for r in range(rank):  # the nonzeros of each row of R (R is sparse here)
+        nz = [(c, v) for c, v in enumerate(E[r * ncols:(r + 1) * ncols]) if v]
+        pc = nz[0][0]  # the row's pivot (entry 1)
+        pivots.append(pc)
+        for c, v in nz[1:]:
+            by_free.setdefault(c, []).append((pc, v))
     pivot_set = set(pivots)
     free = [f for f in range(ncols) if f not in pivot_set]
     out: list = []
     for f in free:
         nums: dict[int, int] = {}
         dens: dict[int, int] = {}
-        for r, pc in enumerate(pivots):
-            v = E[r * ncols + f]
-            if v != 0:
-                nums[pc], dens[pc] = -int(v.p), int(v.q)
+        for pc, v in by_free.get(f, ()):
+            nums[pc], dens[pc] = -int(v.p), int(v.q)
         L = lcm(1, *dens.values())
         vec = {pc: num * (L // dens[pc]) for pc, num in nums.items()}
         vec[f] = L
