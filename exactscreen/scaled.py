@@ -853,6 +853,7 @@ class StructuredFace:
         cols0 = {Z[a] for a in N0rows}
         by0 = self._by_type(cols0)
         cone: dict[tuple, list[int]] = {}  # direction in N0 coordinates -> the row on Z
+        cache0: dict = {}
         for a, r in N0rows.items():
             if x[Z[a]] == 0:  # -d_j <= 0
                 e = [0] * nz
@@ -862,7 +863,7 @@ class StructuredFace:
             row = ("ir", i) if t is None else ("ic", i, t)
             if d.ub_index(i, t) in self.tight_rows or _slack(self.S, row) != 0:
                 continue
-            g = self._image(self._terms_on(row, pos, by0), N0rows)
+            g = self._row_image(row, pos, by0, N0rows, cache0)
             if g:
                 prim = _sparse_primitive(g)[0]
                 if prim not in cone:
@@ -895,9 +896,10 @@ class StructuredFace:
         for a, r in D.items():  # x*_j + (D w)_j >= 0
             add({b: -v for b, v in r.items()}, x[Z[a]])
         self.row_dir: dict[tuple, dict[int, int]] = {}
+        cache1: dict = {}
         for i, t in self._rows_touching(self.cols):
             row = ("ir", i) if t is None else ("ic", i, t)
-            g = self._image(self._terms_on(row, pos, by), D)
+            g = self._row_image(row, pos, by, D, cache1)
             if g:
                 self.row_dir[row] = g
                 if d.ub_index(i, t) not in self.tight_rows:
@@ -991,15 +993,50 @@ class StructuredFace:
                     if t != i:
                         yield i, t
 
+    def _row_image(self, row, pos, by, M, cache: dict) -> dict[int, int]:
+        """``_image(_terms_on(row, pos, by), M)``, from the images of the row's two halves:
+        type i's own terms (``-v(t_i, .) x(t_i) + p(t_i)``, shared by IR(t_i) and every
+        IC(t_i -> .)) and, for IC(t_i -> t_t), ``v(t_i, .) x(t_t) - p(t_t)`` (cached per
+        ``(i, t)`` pair's pieces; exact integer sums, zeros dropped)."""
+        d = self.d
+        i = row[1]
+        own = cache.get(i)
+        if own is None:
+            Ni = d.N[i]
+            xs, pc = by[i]
+            terms = [(pos[c], -Ni[j]) for c, j in xs if Ni[j]]
+            if pc is not None:
+                terms.append((pos[pc], d.s))
+            own = cache[i] = self._image(terms, M, keep_zeros=True)
+        if row[0] != "ic":
+            return {b: v for b, v in own.items() if v}
+        Ni = d.N[i]
+        xs, pc = by[row[2]]
+        terms = [(pos[c], Ni[j]) for c, j in xs if Ni[j]]
+        if pc is not None:
+            terms.append((pos[pc], -d.s))
+        if not terms:
+            return {b: v for b, v in own.items() if v}
+        g = self._image(terms, M, keep_zeros=True)
+        if not own:
+            return {b: v for b, v in g.items() if v}
+        get = g.get
+        for b, v in own.items():
+            g[b] = get(b, 0) + v
+        return {b: v for b, v in g.items() if v}
+
     @staticmethod
-    def _image(terms, M) -> dict[int, int]:
+    def _image(terms, M, keep_zeros: bool = False) -> dict[int, int]:
         """``sum v * M[a]`` over ``terms`` (sparse rows), as a sparse vector without zeros."""
         g: dict[int, int] = {}
+        get = g.get
         for a, v in terms:
             r = M.get(a)
             if r is not None:
                 for b, u in r.items():
-                    g[b] = g.get(b, 0) + v * u
+                    g[b] = get(b, 0) + v * u
+        if keep_zeros:
+            return g
         return {b: v for b, v in g.items() if v}
 
     def _implicit(self, cone: list[tuple], dim0: int) -> list[tuple]:
