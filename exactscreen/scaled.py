@@ -1501,6 +1501,44 @@ def _rref_nullspace(rows: list, ncols: int, sparse: bool = False) -> tuple[list,
         if sparse:
             return [{f: 1} for f in free], free
         return [[int(a == b) for a in range(ncols)] for b in range(ncols)], free
+    if sparse and len(rows) > 2:
+        # rows linked by shared columns form independent blocks; the reduced row echelon
+        # form of a block-diagonal matrix is block-wise (same pivots, same entries), so each
+        # block is reduced on its own columns
+        supports = [[c for c, v in enumerate(r) if v] for r in rows]
+        parent = list(range(ncols))
+
+        def find(a: int) -> int:
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        for sup in supports:
+            for c in sup[1:]:
+                ra, rb = find(sup[0]), find(c)
+                if ra != rb:
+                    parent[ra] = rb
+        comp: dict[int, list[int]] = {}
+        for a, sup in enumerate(supports):
+            if sup:
+                comp.setdefault(find(sup[0]), []).append(a)
+        if len(comp) > 1:
+            vec_of: dict[int, dict[int, int]] = {}
+            covered: set[int] = set()
+            for members in comp.values():
+                cols = sorted({c for a in members for c in supports[a]})
+                covered.update(cols)
+                vecs, fr = _rref_nullspace([[rows[a][c] for c in cols] for a in members], len(cols))
+                for vec, f in zip(vecs, fr):
+                    sv = {cols[c]: v for c, v in enumerate(vec) if v and c != f}
+                    sv[cols[f]] = vec[f]  # pivots first, then the free column (as below)
+                    vec_of[cols[f]] = sv
+            for c in range(ncols):
+                if c not in covered:
+                    vec_of[c] = {c: 1}
+            free = sorted(vec_of)
+            return [vec_of[f] for f in free], free
     R, rank = fmpq_mat(len(rows), ncols, [v for r in rows for v in r]).rref()
     E = R.entries()
     pivots: list[int] = []

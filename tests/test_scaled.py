@@ -315,3 +315,20 @@ def test_implicit_equalities_of_a_cone_found_group_by_group_equal_one_lp():
         fake._implicit_lp = lambda c, d, f=fake: StructuredFace._implicit_lp(f, c, d)
         grouped = StructuredFace._implicit(fake, cone, 6)
         assert grouped == StructuredFace._implicit_lp(fake, cone, 6)
+
+
+def test_null_space_of_rows_in_independent_blocks_equals_the_whole_matrix_one():
+    import random as _random
+
+    from exactscreen.scaled import _rref_nullspace
+
+    rng = _random.Random(3)
+    for _ in range(200):
+        nc, nr = rng.randint(1, 12), rng.randint(3, 8)
+        rows = [[rng.choice([0, 0, 0, 0, 1, -2, 3]) for _ in range(nc)] for _ in range(nr)]
+        vecs, free = _rref_nullspace(rows, nc, sparse=True)  # block by block when it splits
+        dense, free_d = _rref_nullspace(rows, nc)  # one reduction of the whole matrix
+        assert free == free_d
+        assert vecs == [{c: v for c, v in enumerate(d) if v} for d in dense]
+        for vec, f in zip(vecs, free):
+            assert list(vec)[-1] == f  # pivots first, then the free column
