@@ -1064,6 +1064,8 @@ class StructuredFace:
         groups: dict[int, list] = {}
         for g in cone:
             groups.setdefault(find(g[0][0]), []).append(g)
+        if _all_implicit_by_propagation(cone):
+            return list(cone)
         rest = []
         for part in groups.values():
             u: dict[int, int] = {}
@@ -1371,6 +1373,42 @@ class _Block:
         if Bcols:  # pragma: no cover - the selection stages pin every coordinate
             raise RuntimeError("selection rule left more than one mechanism")
         return w
+
+
+def _all_implicit_by_propagation(cone: list[tuple]) -> bool:
+    """True when every row ``g u <= 0`` of the cone holds with equality on all of it, shown
+    by propagation alone (exact; False means "not shown", not "no").
+
+    Rows reduced by the coordinates already known to be 0 on the cone: a reduced row that
+    is 0, or whose opposite direction (a negative multiple) is also a reduced row, is an
+    implicit equality; two opposite one-coordinate rows ``u_b <= 0``, ``-u_b <= 0`` pin
+    ``u_b = 0``.  Repeated until nothing changes (at most one round per coordinate)."""
+    zero: set[int] = set()
+    for _ in range(len(cone) + 2):
+        reduced = {}
+        for g in cone:
+            red = tuple((b, v) for b, v in g if b not in zero)
+            if red:
+                G_ = gcd(*[v for _, v in red])
+                red = tuple((b, v // G_) for b, v in red)
+            reduced[g] = red
+        present = set(reduced.values())
+        newzero = set()
+        still = []
+        for g, red in reduced.items():
+            if not red:
+                continue
+            if tuple((b, -v) for b, v in red) in present:
+                if len(red) == 1:
+                    newzero.add(red[0][0])
+                continue
+            still.append(g)
+        if not still:
+            return True
+        if not newzero - zero:
+            return False
+        zero |= newzero
+    return False  # pragma: no cover - each round pins a new coordinate
 
 
 def _vertices(G: list[tuple[int, ...]], h: list[Fraction], max_rays: int = 400,

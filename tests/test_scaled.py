@@ -332,3 +332,30 @@ def test_null_space_of_rows_in_independent_blocks_equals_the_whole_matrix_one():
         assert vecs == [{c: v for c, v in enumerate(d) if v} for d in dense]
         for vec, f in zip(vecs, free):
             assert list(vec)[-1] == f  # pivots first, then the free column
+
+
+def test_cone_rows_shown_implicit_by_propagation_are_implicit_by_the_lp():
+    import random as _random
+    from types import SimpleNamespace
+
+    from exactscreen.scaled import StructuredFace, _all_implicit_by_propagation
+
+    rng = _random.Random(11)
+    shown = 0
+    for _ in range(200):
+        cone = set()
+        for _ in range(rng.randint(1, 7)):
+            support = rng.sample(range(4), rng.randint(1, 2))
+            g = tuple(sorted((b, rng.choice([-1, 1, 2])) for b in support))
+            cone.add(g)
+            if rng.random() < 0.6:
+                cone.add(tuple((b, -v) for b, v in g))
+        cone = sorted(cone)
+        fake = SimpleNamespace(lps=0)
+        if _all_implicit_by_propagation(cone):
+            shown += 1
+            assert StructuredFace._implicit_lp(fake, cone, 4) == cone
+    assert shown > 10
+    # u0 <= 0, -u0 <= 0 pin u0; then u0 + u1 <= 0 and -u1 <= 0 are opposite: all implicit
+    assert _all_implicit_by_propagation([((0, 1),), ((0, -1),), ((0, 1), (1, 1)), ((1, -1),)])
+    assert not _all_implicit_by_propagation([((0, 1),), ((1, 1),)])
