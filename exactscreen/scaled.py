@@ -71,6 +71,7 @@ from .float_hint import hint_exponent, hint_floats
 __all__ = ["MechanismSolution", "MechanismFace", "solve_mechanism", "mechanism_face"]
 
 ZERO = Fraction(0)
+_ONE = Fraction(1)
 
 
 # ---------------------------------------------------------------------------
@@ -634,8 +635,13 @@ def mechanism_face(env: Environment, market: Market, sol: MechanismSolution | No
 # ---------------------------------------------------------------------------
 def _primitive(g) -> tuple[tuple[int, ...], Fraction]:
     """``g = lam * prim`` with ``prim`` a primitive integer vector and ``lam > 0`` (g != 0)."""
-    if all(type(v) is int for v in g):
-        G = gcd(*g)
+    try:
+        G = gcd(*g)  # integers (a Fraction has no __index__: TypeError)
+    except TypeError:
+        G = None
+    if G is not None:
+        if G == 1:
+            return tuple(g), _ONE
         return tuple([v // G for v in g]), Fraction(G)
     L = lcm(*[v.denominator for v in g if v])
     ints = [int(v * L) for v in g]
