@@ -41,8 +41,11 @@ implicit equalities of the face (one exact LP on the cone of directions at
 ``x* + D w``.  A quantity that no direction moves is a point (no LP).  The
 face in ``w`` is a small polytope that splits into independent blocks of
 coordinates; the remaining ranges, the binding sets and the selection rule
-(a lexicographic optimization, block by block) are exact LPs on those blocks,
-each proposed by HiGHS and decided exactly (:class:`_FaceLP`).
+(a lexicographic optimization, block by block) are read off each block's
+vertices, enumerated exactly by the double description method
+(:func:`_vertices`; a linear function's maximum over a bounded polytope is
+attained at a vertex); a block whose enumeration exceeds its budget falls back
+to exact LPs, each proposed by HiGHS and decided exactly (:class:`_FaceLP`).
 
 References: paper 000, Sec. 3 (the LP); Applegate, Cook, Dash & Espinoza,
 *Oper. Res. Lett.* 35 (2007) (float basis, exact verification); Dixon,
