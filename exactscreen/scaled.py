@@ -41,8 +41,11 @@ implicit equalities of the face (one exact LP on the cone of directions at
 ``x* + D w``.  A quantity that no direction moves is a point (no LP).  The
 face in ``w`` is a small polytope that splits into independent blocks of
 coordinates; the remaining ranges, the binding sets and the selection rule
-(a lexicographic optimization, block by block) are exact LPs on those blocks,
-each proposed by HiGHS and decided exactly (:class:`_FaceLP`).
+(a lexicographic optimization, block by block) are read off each block's
+vertices, enumerated exactly by the double description method
+(:func:`_vertices`; a linear function's maximum over a bounded polytope is
+attained at a vertex); a block whose enumeration exceeds its budget falls back
+to exact LPs, each proposed by HiGHS and decided exactly (:class:`_FaceLP`).
 
 References: paper 000, Sec. 3 (the LP); Applegate, Cook, Dash & Espinoza,
 *Oper. Res. Lett.* 35 (2007) (float basis, exact verification); Dixon,
@@ -55,6 +58,7 @@ import time
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import gcd, lcm
+from operator import mul
 
 import numpy as np
 from flint import fmpq_mat, fmpz_mat
@@ -70,6 +74,7 @@ from .float_hint import hint_exponent, hint_floats
 __all__ = ["MechanismSolution", "MechanismFace", "solve_mechanism", "mechanism_face"]
 
 ZERO = Fraction(0)
+_ONE = Fraction(1)
 
 
 # ---------------------------------------------------------------------------
@@ -633,8 +638,13 @@ def mechanism_face(env: Environment, market: Market, sol: MechanismSolution | No
 # ---------------------------------------------------------------------------
 def _primitive(g) -> tuple[tuple[int, ...], Fraction]:
     """``g = lam * prim`` with ``prim`` a primitive integer vector and ``lam > 0`` (g != 0)."""
-    if all(type(v) is int for v in g):
-        G = gcd(*g)
+    try:
+        G = gcd(*g)  # integers (a Fraction has no __index__: TypeError)
+    except TypeError:
+        G = None
+    if G is not None:
+        if G == 1:
+            return tuple(g), _ONE
         return tuple([v // G for v in g]), Fraction(G)
     L = lcm(*[v.denominator for v in g if v])
     ints = [int(v * L) for v in g]
@@ -852,6 +862,7 @@ class StructuredFace:
         cols0 = {Z[a] for a in N0rows}
         by0 = self._by_type(cols0)
         cone: dict[tuple, list[int]] = {}  # direction in N0 coordinates -> the row on Z
+        cache0: dict = {}
         for a, r in N0rows.items():
             if x[Z[a]] == 0:  # -d_j <= 0
                 e = [0] * nz
@@ -861,7 +872,7 @@ class StructuredFace:
             row = ("ir", i) if t is None else ("ic", i, t)
             if d.ub_index(i, t) in self.tight_rows or _slack(self.S, row) != 0:
                 continue
-            g = self._image(self._terms_on(row, pos, by0), N0rows)
+            g = self._row_image(row, pos, by0, N0rows, cache0)
             if g:
                 prim = _sparse_primitive(g)[0]
                 if prim not in cone:
@@ -894,9 +905,10 @@ class StructuredFace:
         for a, r in D.items():  # x*_j + (D w)_j >= 0
             add({b: -v for b, v in r.items()}, x[Z[a]])
         self.row_dir: dict[tuple, dict[int, int]] = {}
+        cache1: dict = {}
         for i, t in self._rows_touching(self.cols):
             row = ("ir", i) if t is None else ("ic", i, t)
-            g = self._image(self._terms_on(row, pos, by), D)
+            g = self._row_image(row, pos, by, D, cache1)
             if g:
                 self.row_dir[row] = g
                 if d.ub_index(i, t) not in self.tight_rows:
@@ -990,15 +1002,50 @@ class StructuredFace:
                     if t != i:
                         yield i, t
 
+    def _row_image(self, row, pos, by, M, cache: dict) -> dict[int, int]:
+        """``_image(_terms_on(row, pos, by), M)``, from the images of the row's two halves:
+        type i's own terms (``-v(t_i, .) x(t_i) + p(t_i)``, shared by IR(t_i) and every
+        IC(t_i -> .)) and, for IC(t_i -> t_t), ``v(t_i, .) x(t_t) - p(t_t)`` (cached per
+        ``(i, t)`` pair's pieces; exact integer sums, zeros dropped)."""
+        d = self.d
+        i = row[1]
+        own = cache.get(i)
+        if own is None:
+            Ni = d.N[i]
+            xs, pc = by[i]
+            terms = [(pos[c], -Ni[j]) for c, j in xs if Ni[j]]
+            if pc is not None:
+                terms.append((pos[pc], d.s))
+            own = cache[i] = self._image(terms, M, keep_zeros=True)
+        if row[0] != "ic":
+            return {b: v for b, v in own.items() if v}
+        Ni = d.N[i]
+        xs, pc = by[row[2]]
+        terms = [(pos[c], Ni[j]) for c, j in xs if Ni[j]]
+        if pc is not None:
+            terms.append((pos[pc], -d.s))
+        if not terms:
+            return {b: v for b, v in own.items() if v}
+        g = self._image(terms, M, keep_zeros=True)
+        if not own:
+            return {b: v for b, v in g.items() if v}
+        get = g.get
+        for b, v in own.items():
+            g[b] = get(b, 0) + v
+        return {b: v for b, v in g.items() if v}
+
     @staticmethod
-    def _image(terms, M) -> dict[int, int]:
+    def _image(terms, M, keep_zeros: bool = False) -> dict[int, int]:
         """``sum v * M[a]`` over ``terms`` (sparse rows), as a sparse vector without zeros."""
         g: dict[int, int] = {}
+        get = g.get
         for a, v in terms:
             r = M.get(a)
             if r is not None:
                 for b, u in r.items():
-                    g[b] = g.get(b, 0) + v * u
+                    g[b] = get(b, 0) + v * u
+        if keep_zeros:
+            return g
         return {b: v for b, v in g.items() if v}
 
     def _implicit(self, cone: list[tuple], dim0: int) -> list[tuple]:
@@ -1006,6 +1053,46 @@ class StructuredFace:
         with equality on all of it (one exact LP; Freund, Roundy & Todd 1985)."""
         if not cone:
             return []
+        # the LP separates over groups of rows linked by shared coordinates (its optimum is
+        # unique: z_r = 1 on the rows some direction makes strict, 0 on the others).  A group
+        # in which the direction u = -(sum of its rows) makes every row strict has no
+        # implicit equality (exact check, no LP); one LP decides the remaining groups together
+        parent = list(range(dim0))
+
+        def find(a: int) -> int:
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        for g in cone:
+            for b, _ in g[1:]:
+                ra, rb = find(g[0][0]), find(b)
+                if ra != rb:
+                    parent[ra] = rb
+        groups: dict[int, list] = {}
+        for g in cone:
+            groups.setdefault(find(g[0][0]), []).append(g)
+        if _all_implicit_by_propagation(cone):
+            return list(cone)
+        rest = []
+        for part in groups.values():
+            u: dict[int, int] = {}
+            for g in part:
+                for b, v in g:
+                    u[b] = u.get(b, 0) - v
+            if any(sum(v * u[b] for b, v in g) >= 0 for g in part):
+                rest.extend(part)
+        if not rest:
+            return []
+        coords = sorted({b for g in rest for b, _ in g})
+        loc = {b: a for a, b in enumerate(coords)}
+        local = {g: tuple((loc[b], v) for b, v in g) for g in rest}
+        equal = set(self._implicit_lp(list(local.values()), len(coords)))
+        return [g for g in cone if g in local and local[g] in equal]
+
+    def _implicit_lp(self, cone: list[tuple], dim0: int) -> list[tuple]:
+        """:meth:`_implicit` as one exact LP."""
         m = len(cone)
         nd = 2 * dim0  # u = u+ - u-
         A_ub = []
@@ -1090,6 +1177,9 @@ class StructuredFace:
             return False
         if r in self.reached:
             return True
+        tight = self.blocks[self.block_of[prim[0][0]]].tight_somewhere()
+        if tight is not None:  # the block's vertices are known exactly: a maximum is at one
+            return r in tight
         if self.box is not None:  # an upper bound of prim.w over the box around the face
             lo, hi = self.box
             bound = sum((v * (hi[b] if v > 0 else lo[b]) for b, v in prim), ZERO)
@@ -1139,6 +1229,8 @@ class _Block:
         self.cache: dict[tuple[int, ...], tuple[Fraction, tuple[Fraction, ...]]] = {}
         self.models: dict[str, _FaceLP] = {}
         self.basis: tuple[int, ...] | None = None
+        self.tight_cache: set[int] | None | bool = False  # False: not computed yet
+        self.verts = False  # False: not enumerated yet; None: the enumeration gave up
 
     def add_row(self, r: int, g: dict[int, int], h: Fraction) -> None:
         self.rows.append(r)
@@ -1165,10 +1257,57 @@ class _Block:
                     point = {b: v for b, v in zip(self.coords, w) if v}
                 face.witness[r] = point
 
+    def tight_somewhere(self) -> set[int] | None:
+        """Global indices of the block's rows tight at some point of its polytope, from an
+        exact vertex enumeration (:func:`_vertex_zero_sets`); None when the enumeration
+        gives up (too many vertices): the caller then solves LPs.
+
+        A linear function's maximum over a bounded polytope is attained at a vertex, so
+        ``g_r.w <= h_r`` is tight somewhere iff it is tight at some vertex."""
+        if self.tight_cache is False:
+            vs = self.vertices()
+            if vs is None:
+                self.tight_cache = None
+            else:
+                union = 0
+                for _, _, z in vs:
+                    union |= z
+                self.tight_cache = {self.rows[a] for a in range(len(self.rows)) if union >> a & 1}
+        return self.tight_cache
+
+    def vertices(self):
+        """The block polytope's vertices (:func:`_vertices`), computed once; None if it gave up."""
+        if self.verts is False:
+            self.verts = _vertices(self.G, self.h) if len(self.coords) > 1 else None
+        return self.verts
+
+    def _best_vertices(self, g, cand):
+        """The vertices in ``cand`` maximizing ``g.w`` exactly, and that maximum."""
+        num, den, out = 0, 0, []  # best value num / den (den > 0), compared by cross-multiplying
+        for v in cand:
+            W, t, _ = v
+            val = sum(map(mul, g, W))
+            if not out or val * den > num * t:
+                num, den, out = val, t, [v]
+            elif val * den == num * t:
+                out.append(v)
+        return Fraction(num, den), out
+
+    def _vertex_point(self, v, face: StructuredFace) -> tuple[Fraction, ...]:
+        W, t, z = v
+        w = tuple(Fraction(a, t) for a in W)
+        self._mark(w, face, [a for a in range(len(self.rows)) if z >> a & 1])
+        return w
+
     def max_primitive(self, prim: tuple[int, ...], face: StructuredFace):
         got = self.cache.get(prim)
         if got is None:
-            got = self.cache[prim] = self.maximize(prim, face)
+            vs = self.vertices()
+            if vs is not None:  # a maximum over a bounded polytope is attained at a vertex
+                best, at = self._best_vertices(prim, vs)
+                got = self.cache[prim] = (best, self._vertex_point(at[0], face))
+            else:
+                got = self.cache[prim] = self.maximize(prim, face)
         return got
 
     def maximize(self, g, face: StructuredFace, eq=()) -> tuple[Fraction, tuple[Fraction, ...]]:
@@ -1215,6 +1354,18 @@ class _Block:
         """Lexicographic maximum of ``stages`` over the block; stages constant on the current
         optimal set are skipped (at most one exact LP per coordinate)."""
         dim = len(self.coords)
+        vs = self.vertices()
+        if vs is not None:
+            # each stage's optimal set is a face of the polytope, whose vertices are the
+            # current vertices attaining the stage's maximum
+            cand = vs
+            for g in stages:
+                if len(cand) == 1:
+                    break
+                cand = self._best_vertices(g, cand)[1]
+            if len(cand) != 1:  # pragma: no cover - the selection stages pin every coordinate
+                raise RuntimeError("selection rule left more than one mechanism")
+            return self._vertex_point(cand[0], face)
         w = tuple([ZERO] * dim)
         eq: list[tuple[list, Fraction]] = []
         Bcols = [[int(a == b) for a in range(dim)] for b in range(dim)]  # span null(eq)
@@ -1233,6 +1384,159 @@ class _Block:
         return w
 
 
+def _all_implicit_by_propagation(cone: list[tuple]) -> bool:
+    """True when every row ``g u <= 0`` of the cone holds with equality on all of it, shown
+    by propagation alone (exact; False means "not shown", not "no").
+
+    Rows reduced by the coordinates already known to be 0 on the cone: a reduced row that
+    is 0, or whose opposite direction (a negative multiple) is also a reduced row, is an
+    implicit equality; two opposite one-coordinate rows ``u_b <= 0``, ``-u_b <= 0`` pin
+    ``u_b = 0``.  Repeated until nothing changes (at most one round per coordinate)."""
+    zero: set[int] = set()
+    for _ in range(len(cone) + 2):
+        reduced = {}
+        for g in cone:
+            red = tuple((b, v) for b, v in g if b not in zero)
+            if red:
+                G_ = gcd(*[v for _, v in red])
+                red = tuple((b, v // G_) for b, v in red)
+            reduced[g] = red
+        present = set(reduced.values())
+        newzero = set()
+        still = []
+        for g, red in reduced.items():
+            if not red:
+                continue
+            if tuple((b, -v) for b, v in red) in present:
+                if len(red) == 1:
+                    newzero.add(red[0][0])
+                continue
+            still.append(g)
+        if not still:
+            return True
+        if not newzero - zero:
+            return False
+        zero |= newzero
+    return False  # pragma: no cover - each round pins a new coordinate
+
+
+def _vertices(G: list[tuple[int, ...]], h: list[Fraction], max_rays: int = 400,
+              max_work: int = 3_000_000) -> list[tuple[tuple[int, ...], int, int]] | None:
+    """Exact vertex enumeration of the bounded, full-dimensional polytope ``{w : G w <= h}``
+    by the double description method (Motzkin et al. 1953; Fukuda & Prodon 1996) on the
+    homogenized cone ``{(w, t) : G w - h t <= 0, t >= 0}``, in integer arithmetic.
+
+    Returns each vertex as ``(W, t, z)``: the vertex is ``W / t`` (integers, ``t > 0``) and
+    ``z`` is the bitmask of the rows of ``G`` tight there; or None when
+    the enumeration exceeds ``max_rays`` rays or ``max_work`` adjacency tests (the caller
+    then uses LPs).  Adjacency by the combinatorial test (two extreme rays are adjacent iff
+    no third extreme ray is tight on every row both are tight on), so every ray kept is
+    extreme and the final rays are exactly the vertices (the polytope is bounded: no ray
+    has ``t = 0``)."""
+    m = len(G)
+    if not m:
+        return None
+    dim = len(G[0])
+    D = dim + 1
+    rows: list[list[int]] = []
+    for g, hv in zip(G, h):
+        q, p = hv.denominator, hv.numerator
+        rows.append([v * q for v in g] + [-p])
+    rows.append([0] * dim + [-1])  # t >= 0, index m
+    # initial basis: D linearly independent rows, t >= 0 first
+    basis: list[int] = []
+    echelon: list[tuple[int, list[int]]] = []
+    for idx in [m] + list(range(m)):
+        v = rows[idx]
+        for piv, e in echelon:  # fraction-free elimination: v <- e[piv] v - v[piv] e
+            if v[piv]:
+                ep, vp = e[piv], v[piv]
+                v = [ep * a - vp * b for a, b in zip(v, e)]
+                G_ = gcd(*v)
+                if G_ > 1:
+                    v = [a // G_ for a in v]
+        nzp = next((c for c, a in enumerate(v) if a), None)
+        if nzp is not None:
+            echelon.append((nzp, v))
+            basis.append(idx)
+            if len(basis) == D:
+                break
+    if len(basis) < D:
+        return None  # not full-dimensional / unbounded: leave it to the LPs
+    inv = fmpq_mat([rows[i] for i in basis]).inv()
+    rays: list[list[int]] = []
+    zsets: list[int] = []
+    full = 0
+    for i in basis:
+        full |= 1 << i
+    for j in range(D):  # A0 r_j = -c e_j with c > 0: tight on every basis row but the j-th
+        col = [-inv[a, j] for a in range(D)]
+        L = lcm(*[int(v.q) for v in col])
+        ints = [int(v.p) * (L // int(v.q)) for v in col]
+        G_ = gcd(*ints)
+        rays.append([v // G_ for v in ints])
+        zsets.append(full & ~(1 << basis[j]))
+    done = set(basis)
+    work = 0
+    need = D - 2  # rank of the rows tight on an edge; at least that many of them
+    for idx in range(m):
+        if idx in done:
+            continue
+        a = rows[idx]
+        bit = 1 << idx
+        vals = [sum(map(mul, a, r)) for r in rays]
+        P = [k for k, v in enumerate(vals) if v > 0]
+        if not P:
+            for k, v in enumerate(vals):
+                if v == 0:
+                    zsets[k] |= bit
+            continue
+        N = [k for k, v in enumerate(vals) if v < 0]
+        work += len(P) * len(N) * len(rays)
+        if work > max_work:
+            return None
+        new_rays, new_z = [], []
+        for p_ in P:
+            zp, sp = zsets[p_], vals[p_]
+            rp = rays[p_]
+            for n_ in N:
+                zc = zp & zsets[n_]
+                if zc.bit_count() < need:
+                    continue
+                hits = 0
+                for z in zsets:
+                    if z & zc == zc:
+                        hits += 1
+                        if hits > 2:
+                            break
+                if hits > 2:
+                    continue
+                sn = vals[n_]
+                r = [sp * x - sn * y for x, y in zip(rays[n_], rp)]
+                G_ = gcd(*r)
+                new_rays.append([v // G_ for v in r])
+                new_z.append(zc | bit)
+        keep = [k for k, v in enumerate(vals) if v <= 0]
+        rays = [rays[k] for k in keep] + new_rays
+        zsets = [zsets[k] | (bit if vals[k] == 0 else 0) for k in keep] + new_z
+        if len(rays) > max_rays:
+            return None
+        done.add(idx)
+    tmask = 1 << m
+    out = []
+    for r, z in zip(rays, zsets):
+        if r[-1] <= 0:  # pragma: no cover - a bounded polytope has no ray with t = 0
+            return None
+        out.append((tuple(r[:dim]), r[-1], z & ~tmask))
+    return out
+
+
+def _vertex_zero_sets(G: list[tuple[int, ...]], h: list[Fraction], **kw) -> list[int] | None:
+    """The bitmasks of :func:`_vertices` (rows tight at each vertex), or None."""
+    vs = _vertices(G, h, **kw)
+    return None if vs is None else [z for _, _, z in vs]
+
+
 def _rref_nullspace(rows: list, ncols: int, sparse: bool = False) -> tuple[list, list[int]]:
     """Basis of ``{z : r.z = 0}`` from the reduced row echelon form: one vector per free
     column (positive there, 0 on the other free columns), scaled to a primitive integer
@@ -1244,25 +1548,62 @@ def _rref_nullspace(rows: list, ncols: int, sparse: bool = False) -> tuple[list,
         if sparse:
             return [{f: 1} for f in free], free
         return [[int(a == b) for a in range(ncols)] for b in range(ncols)], free
+    if sparse and len(rows) > 2:
+        # rows linked by shared columns form independent blocks; the reduced row echelon
+        # form of a block-diagonal matrix is block-wise (same pivots, same entries), so each
+        # block is reduced on its own columns
+        supports = [[c for c, v in enumerate(r) if v] for r in rows]
+        parent = list(range(ncols))
+
+        def find(a: int) -> int:
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        for sup in supports:
+            for c in sup[1:]:
+                ra, rb = find(sup[0]), find(c)
+                if ra != rb:
+                    parent[ra] = rb
+        comp: dict[int, list[int]] = {}
+        for a, sup in enumerate(supports):
+            if sup:
+                comp.setdefault(find(sup[0]), []).append(a)
+        if len(comp) > 1:
+            vec_of: dict[int, dict[int, int]] = {}
+            covered: set[int] = set()
+            for members in comp.values():
+                cols = sorted({c for a in members for c in supports[a]})
+                covered.update(cols)
+                vecs, fr = _rref_nullspace([[rows[a][c] for c in cols] for a in members], len(cols))
+                for vec, f in zip(vecs, fr):
+                    sv = {cols[c]: v for c, v in enumerate(vec) if v and c != f}
+                    sv[cols[f]] = vec[f]  # pivots first, then the free column (as below)
+                    vec_of[cols[f]] = sv
+            for c in range(ncols):
+                if c not in covered:
+                    vec_of[c] = {c: 1}
+            free = sorted(vec_of)
+            return [vec_of[f] for f in free], free
     R, rank = fmpq_mat(len(rows), ncols, [v for r in rows for v in r]).rref()
     E = R.entries()
     pivots: list[int] = []
-    for r in range(rank):
-        base = r * ncols
-        for c in range(pivots[-1] + 1 if pivots else 0, ncols):
-            if E[base + c] != 0:
-                pivots.append(c)
-                break
+    by_free: dict[int, list[tuple[int, object]]] = {}  # free column -> (pivot column, entry)
+    for r in range(rank):  # the nonzeros of each row of R (R is sparse here)
+        nz = [(c, v) for c, v in enumerate(E[r * ncols:(r + 1) * ncols]) if v]
+        pc = nz[0][0]  # the row's pivot (entry 1)
+        pivots.append(pc)
+        for c, v in nz[1:]:
+            by_free.setdefault(c, []).append((pc, v))
     pivot_set = set(pivots)
     free = [f for f in range(ncols) if f not in pivot_set]
     out: list = []
     for f in free:
         nums: dict[int, int] = {}
         dens: dict[int, int] = {}
-        for r, pc in enumerate(pivots):
-            v = E[r * ncols + f]
-            if v != 0:
-                nums[pc], dens[pc] = -int(v.p), int(v.q)
+        for pc, v in by_free.get(f, ()):
+            nums[pc], dens[pc] = -int(v.p), int(v.q)
         L = lcm(1, *dens.values())
         vec = {pc: num * (L // dens[pc]) for pc, num in nums.items()}
         vec[f] = L

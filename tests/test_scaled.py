@@ -235,3 +235,127 @@ def test_the_fallback_path_reports_an_optimal_basis_of_the_full_lp(em):
     assert len(sol.result.basis) == len(lp.A_eq) + len(lp.A_ub)
     warm = solve_lp(lp, warm_basis=sol.result.basis)
     assert warm.objective == sol.objective
+
+
+def test_vertex_enumeration_reports_the_rows_tight_at_each_vertex_of_a_polytope():
+    from fractions import Fraction as F
+
+    from exactscreen.scaled import _vertex_zero_sets
+
+    # square 0 <= w <= 1 with a redundant row w0 + w1 <= 3 (never tight) and a cut
+    # w0 + w1 <= 3/2 (tight on an edge)
+    G = [(1, 0), (0, 1), (-1, 0), (0, -1), (1, 1), (1, 1)]
+    h = [F(1), F(1), F(0), F(0), F(3), F(3, 2)]
+    zs = _vertex_zero_sets(G, h)
+    assert zs is not None
+    tight = [{a for a in range(len(G)) if z >> a & 1} for z in zs]
+    assert sorted(map(sorted, tight)) == sorted([[2, 3], [0, 3], [1, 2], [0, 5], [1, 5]])
+    union = set().union(*tight)
+    assert 4 not in union  # the redundant row is tight nowhere
+
+
+def test_binding_in_some_optimum_from_vertices_equals_one_lp_per_row():
+    from bench.instances import random_instance
+
+    from exactscreen.scaled import StructuredFace, _Data, _primitive, solve_mechanism
+
+    env, market = random_instance(40, 16, 3)
+    face = StructuredFace(_Data(env, market), solve_mechanism(env, market).result)
+    checked = 0
+    for blk in face.blocks:
+        if len(blk.coords) < 2:
+            continue
+        tight = blk.tight_somewhere()
+        if tight is None:
+            continue
+        for a, (g, h) in enumerate(zip(blk.G, blk.h)):
+            prim, lam = _primitive(g)
+            assert (blk.maximize(prim, face)[0] * lam == h) == (blk.rows[a] in tight)
+            checked += 1
+    assert checked > 0
+
+
+def test_ranges_and_selection_from_block_vertices_equal_those_from_block_lps():
+    from bench.instances import ties_instance
+
+    from exactscreen.scaled import StructuredFace, _Data, solve_mechanism
+    from exactscreen.screening import _stages
+
+    env, market = ties_instance(30, 8, 2)
+    res = solve_mechanism(env, market).result
+    by_vertices = StructuredFace(_Data(env, market), res)
+    by_lps = StructuredFace(_Data(env, market), res)
+    for blk in by_lps.blocks:
+        blk.verts = None  # as if the enumeration had given up: one exact LP per question
+    assert any(blk.vertices() is not None for blk in by_vertices.blocks)
+    stages = [by_vertices.direction(obj) for obj in _stages(env, market, "support-value")]
+    assert by_vertices.lexicographic(stages) == by_lps.lexicographic(stages)
+    for b in range(by_vertices.dim):
+        for sign in (1, -1):
+            assert by_vertices.maximize({b: sign})[0] == by_lps.maximize({b: sign})[0]
+
+
+def test_implicit_equalities_of_a_cone_found_group_by_group_equal_one_lp():
+    import random as _random
+    from types import SimpleNamespace
+
+    from exactscreen.scaled import StructuredFace
+
+    rng = _random.Random(5)
+    for _ in range(30):
+        cone = set()
+        for _ in range(rng.randint(1, 8)):
+            support = rng.sample(range(6), rng.randint(1, 2))
+            g = tuple(sorted((b, rng.choice([-2, -1, 1, 2])) for b in support))
+            cone.add(g)
+            if rng.random() < 0.4:  # its opposite: both rows become implicit equalities
+                cone.add(tuple((b, -v) for b, v in g))
+        cone = sorted(cone)
+        fake = SimpleNamespace(lps=0)
+        fake._implicit_lp = lambda c, d, f=fake: StructuredFace._implicit_lp(f, c, d)
+        grouped = StructuredFace._implicit(fake, cone, 6)
+        assert grouped == StructuredFace._implicit_lp(fake, cone, 6)
+
+
+def test_null_space_of_rows_in_independent_blocks_equals_the_whole_matrix_one():
+    import random as _random
+
+    from exactscreen.scaled import _rref_nullspace
+
+    rng = _random.Random(3)
+    for _ in range(200):
+        nc, nr = rng.randint(1, 12), rng.randint(3, 8)
+        rows = [[rng.choice([0, 0, 0, 0, 1, -2, 3]) for _ in range(nc)] for _ in range(nr)]
+        vecs, free = _rref_nullspace(rows, nc, sparse=True)  # block by block when it splits
+        dense, free_d = _rref_nullspace(rows, nc)  # one reduction of the whole matrix
+        assert free == free_d
+        assert vecs == [{c: v for c, v in enumerate(d) if v} for d in dense]
+        for vec, f in zip(vecs, free):
+            assert list(vec)[-1] == f  # pivots first, then the free column
+
+
+def test_cone_rows_shown_implicit_by_propagation_are_implicit_by_the_lp():
+    import random as _random
+    from types import SimpleNamespace
+
+    from exactscreen.scaled import StructuredFace, _all_implicit_by_propagation
+
+    rng = _random.Random(11)
+    shown = 0
+    for _ in range(200):
+        cone = set()
+        for _ in range(rng.randint(1, 7)):
+            support = rng.sample(range(4), rng.randint(1, 2))
+            g = tuple(sorted((b, rng.choice([-1, 1, 2])) for b in support))
+            cone.add(g)
+            if rng.random() < 0.6:
+                cone.add(tuple((b, -v) for b, v in g))
+        cone = sorted(cone)
+        fake = SimpleNamespace(lps=0)
+        if _all_implicit_by_propagation(cone):
+            shown += 1
+            assert StructuredFace._implicit_lp(fake, cone, 4) == cone
+    assert shown > 10
+    # u0 <= 0, -u0 <= 0 pin u0; then u0 + u1 <= 0 and -u1 <= 0 are opposite: all implicit
+    assert _all_implicit_by_propagation([((0, 1),), ((0, -1),), ((0, 1), (1, 1)), ((1, -1),)])
+    assert not _all_implicit_by_propagation([((0, 1),), ((1, 1),)])
