@@ -18,7 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from math import lcm
 from typing import Mapping
+
+from flint import fmpz_mat
 
 from .environment import OUTSIDE, Environment, InputError, Market
 from .numbers import fmt, fmt_decimal, to_fraction
@@ -137,13 +140,26 @@ class Mechanism:
         return not self.ir_violations()
 
     def binding(self) -> tuple[tuple[str, str], ...]:
-        """Edges ``(t, t')`` where t is indifferent to t''s option; ``(t, "0")`` when IR binds."""
+        """Edges ``(t, t')`` where t is indifferent to t''s option; ``(t, "0")`` when IR binds.
+
+        Computed over common integer denominators: ``s * d * (v(t, x(t')) - p(t'))``
+        for all pairs by one integer matrix product (python-flint), so that a
+        mechanism with hundreds of types costs no ``n^2 k`` Fraction operations.
+        """
         env = self.environment
+        n, k = env.n, env.k
+        s = lcm(*(v.denominator for row in env.net_values for v in row))
+        d = lcm(*(v.denominator for row in self.allocation for v in row[:k]),
+                *(p.denominator for p in self.payments))
+        net = fmpz_mat([[int(v * s) for v in row] for row in env.net_values])
+        alloc_t = fmpz_mat([[int(self.allocation[j][a] * d) for j in range(n)] for a in range(k)])
+        values = net * alloc_t  # s * d * v(t_i, x(t_j))
+        pay = [int(p * d) * s for p in self.payments]
         edges = []
-        for i in range(env.n):
-            own = self.surplus(i)
-            for j in range(env.n):
-                if i != j and self.surplus(i, j) == own:
+        for i in range(n):
+            own = int(values[i, i]) - pay[i]
+            for j in range(n):
+                if i != j and int(values[i, j]) - pay[j] == own:
                     edges.append((env.types[i], env.types[j]))
             if own == 0:
                 edges.append((env.types[i], OUTSIDE))

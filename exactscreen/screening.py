@@ -52,11 +52,10 @@ from __future__ import annotations
 import itertools
 from functools import partial
 from dataclasses import dataclass, field
-from math import gcd
 from fractions import Fraction
-from typing import Iterable, Sequence
+from typing import Sequence
 
-from flint import fmpq, fmpq_mat, fmpz_mat
+from flint import fmpq, fmpq_mat
 
 from .certificate import CertificateCheck
 from .environment import OUTSIDE, Environment, InputError, Market
@@ -143,14 +142,6 @@ def _mechanism(env: Environment, x: Sequence[Fraction]) -> Mechanism:
     alloc = tuple(tuple(x[_x(env, i, j)] for j in range(env.k + 1)) for i in range(env.n))
     pay = tuple(x[_p(env, i)] for i in range(env.n))
     return Mechanism(env, alloc, pay)
-
-
-def _surplus_objective(env: Environment, i: int, sign: Fraction) -> list[Fraction]:
-    c = [ZERO] * (env.n * (env.k + 2))
-    for col, v in _value_terms(env, i, i, sign):
-        c[col] += v
-    c[_p(env, i)] -= sign
-    return c
 
 
 # ----------------------------------------------------------------------------
@@ -310,7 +301,7 @@ class OptimalMechanism:
                 {"option": opt, "payment": fmt(pay), "price": fmt(price), "chosen_by": list(ts)}
                 for opt, pay, price, ts in m.menu()
             ],
-            "binding": [list(e) for e in _binding(m)],
+            "binding": [list(e) for e in m.binding()],
             "selection": self.selection,
             "certificate": {
                 "verified": self.verified,
@@ -359,44 +350,6 @@ class OptimalMechanism:
         )
 
 
-def _binding(m: Mechanism) -> tuple[tuple[str, str], ...]:
-    """:meth:`Mechanism.binding` (same edges, same order) over common integer denominators:
-    ``s * den * (v(t, x(t')) - p(t'))`` by one integer matrix product (python-flint)."""
-    env = m.environment
-    n, k = env.n, env.k
-    s = 1
-    for row in env.net_values:
-        for v in row:
-            if v.denominator != 1:
-                s = s * v.denominator // gcd(s, v.denominator)
-    den = 1
-    for row in m.allocation:
-        for v in row[:k]:
-            if v.denominator != 1:
-                den = den * v.denominator // gcd(den, v.denominator)
-    for v in m.payments:
-        if v.denominator != 1:
-            den = den * v.denominator // gcd(den, v.denominator)
-    if k:
-        Nm = fmpz_mat([[int(v * s) for v in row] for row in env.net_values])
-        Xt = fmpz_mat([[int(m.allocation[j][a] * den) for j in range(n)] for a in range(k)])
-        U = Nm * Xt
-        val = [[int(U[i, j]) for j in range(n)] for i in range(n)]
-    else:  # pragma: no cover - an environment has at least one alternative
-        val = [[0] * n for _ in range(n)]
-    P = [int(p * den) * s for p in m.payments]
-    edges = []
-    for i in range(n):
-        row = val[i]
-        own = row[i] - P[i]
-        for j in range(n):
-            if i != j and row[j] - P[j] == own:
-                edges.append((env.types[i], env.types[j]))
-        if own == 0:
-            edges.append((env.types[i], OUTSIDE))
-    return tuple(edges)
-
-
 # ----------------------------------------------------------------------------
 # Solving
 # ----------------------------------------------------------------------------
@@ -409,21 +362,8 @@ class _Counter:
         return solve_lp(lp, hint_basis=hint or None)
 
 
-def _fix(lp: LinearProgram, c: Sequence[Fraction], value: Fraction, name: str) -> LinearProgram:
-    row = tuple((j, v) for j, v in enumerate(c) if v)
-    return lp.with_equality(row, value, name)
-
-
 def _dot(c: Sequence[Fraction], x: Sequence[Fraction]) -> Fraction:
     return sum((a * b for a, b in zip(c, x) if a), ZERO)
-
-
-def _value_objective(env: Environment, types: Iterable[int]) -> list[Fraction]:
-    c = [ZERO] * (env.n * (env.k + 2))
-    for i in types:
-        for col, v in _value_terms(env, i, i):
-            c[col] += v
-    return c
 
 
 def optimal_face(env: Environment, market: Market, *, binding: bool = True) -> OptimalFace:

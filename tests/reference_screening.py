@@ -22,7 +22,6 @@ from exactscreen.screening import (
     Range,
     _mechanism,
     _p,
-    _surplus_objective,
     _value_terms,
     _x,
     mechanism_lp,
@@ -38,6 +37,14 @@ class _Counter:
     def solve(self, lp: LinearProgram, hint: Sequence[int] = ()) -> LPResult:
         self.n += 1
         return solve_lp(lp, hint_basis=hint or None)
+
+
+def _surplus_objective(env: Environment, i: int, sign: Fraction) -> list[Fraction]:
+    c = [ZERO] * (env.n * (env.k + 2))
+    for col, v in _value_terms(env, i, i, sign):
+        c[col] += v
+    c[_p(env, i)] -= sign
+    return c
 
 
 def _fix(lp: LinearProgram, c: Sequence[Fraction], value: Fraction, name: str) -> LinearProgram:

@@ -13,16 +13,15 @@ from hypothesis import strategies as st
 from exactscreen.environment import Environment, load_toml
 from exactscreen.lp import face_lp, single_point, solve_lp
 from exactscreen.screening import (
-    _fix,
     _mechanism,
     _p,
-    _surplus_objective,
-    _value_objective,
     _value_terms,
     _x,
     mechanism_lp,
     optimal_mechanism,
 )
+
+from .reference_screening import _fix, _surplus_objective, _value_objective
 from exactscreen.strategies import environment_and_market, environments, markets
 
 SMALL = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
