@@ -59,6 +59,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import gcd, lcm
 from operator import mul
+from typing import Callable
 
 import numpy as np
 from flint import fmpq_mat, fmpz_mat
@@ -922,20 +923,7 @@ class StructuredFace:
         self.box: tuple[list[Fraction], list[Fraction]] | None = None
         # 4. independent blocks: coordinates linked by a row.  The face is the product of
         # its blocks' polytopes, so each LP (and the lexicographic selection) splits by block.
-        parent = list(range(dim))
-
-        def find(a: int) -> int:
-            while parent[a] != a:
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            return a
-
-        for g in self.G:
-            support = [b for b, _ in g]
-            for b in support[1:]:
-                ra, rb = find(support[0]), find(b)
-                if ra != rb:
-                    parent[ra] = rb
+        find = _linked(dim, ([b for b, _ in g] for g in self.G))
         groups: dict[int, list[int]] = {}
         for b in range(dim):
             groups.setdefault(find(b), []).append(b)
@@ -1057,19 +1045,7 @@ class StructuredFace:
         # unique: z_r = 1 on the rows some direction makes strict, 0 on the others).  A group
         # in which the direction u = -(sum of its rows) makes every row strict has no
         # implicit equality (exact check, no LP); one LP decides the remaining groups together
-        parent = list(range(dim0))
-
-        def find(a: int) -> int:
-            while parent[a] != a:
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            return a
-
-        for g in cone:
-            for b, _ in g[1:]:
-                ra, rb = find(g[0][0]), find(b)
-                if ra != rb:
-                    parent[ra] = rb
+        find = _linked(dim0, ([b for b, _ in g] for g in cone))
         groups: dict[int, list] = {}
         for g in cone:
             groups.setdefault(find(g[0][0]), []).append(g)
@@ -1537,6 +1513,28 @@ def _vertex_zero_sets(G: list[tuple[int, ...]], h: list[Fraction], **kw) -> list
     return None if vs is None else [z for _, _, z in vs]
 
 
+def _linked(size: int, supports) -> Callable[[int], int]:
+    """Union-find over ``range(size)``: the elements of each support end up with one root.
+
+    Returns ``find`` (root of an element, with path halving); the roots depend
+    only on the supports and their order.
+    """
+    parent = list(range(size))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for sup in supports:
+        for b in sup[1:]:
+            ra, rb = find(sup[0]), find(b)
+            if ra != rb:
+                parent[ra] = rb
+    return find
+
+
 def _rref_nullspace(rows: list, ncols: int, sparse: bool = False) -> tuple[list, list[int]]:
     """Basis of ``{z : r.z = 0}`` from the reduced row echelon form: one vector per free
     column (positive there, 0 on the other free columns), scaled to a primitive integer
@@ -1553,19 +1551,7 @@ def _rref_nullspace(rows: list, ncols: int, sparse: bool = False) -> tuple[list,
         # form of a block-diagonal matrix is block-wise (same pivots, same entries), so each
         # block is reduced on its own columns
         supports = [[c for c, v in enumerate(r) if v] for r in rows]
-        parent = list(range(ncols))
-
-        def find(a: int) -> int:
-            while parent[a] != a:
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            return a
-
-        for sup in supports:
-            for c in sup[1:]:
-                ra, rb = find(sup[0]), find(c)
-                if ra != rb:
-                    parent[ra] = rb
+        find = _linked(ncols, supports)
         comp: dict[int, list[int]] = {}
         for a, sup in enumerate(supports):
             if sup:
