@@ -16,7 +16,7 @@ imports, parsing, solving and printing included), interleaved
 * A: ``exactscreen solve FILE --json`` (default options: the optimum, the
   ranges over all optimal mechanisms, the selection rule, the certificate);
 * B: ``python bench/highs_solve.py FILE``: the same LP of paper 000, Sec. 3
-  (``exactscreen.screening.mechanism_lp``'s, column for column) built in
+  (``exactscreen.mechanisms.optimum.mechanism_lp``'s, column for column) built in
   floats with numpy from the same TOML and solved by HiGHS.
 
 HiGHS's optimum must be within ``1e-6`` (relative, at least absolute
@@ -62,7 +62,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from exactscreen.environment import load_toml
-from exactscreen.hunt import environment_to_toml
+from exactscreen.hunt.search import environment_to_toml
 
 from .instances import InstanceSpec, build
 from .run import RESULTS_DIR, _fmt_r, _fmt_s, machine_info, versions, write_results

@@ -10,7 +10,7 @@ paper 000, Sec. 3 in floating point with numpy, solves it with HiGHS
 
     {"status": "Optimal", "objective": 1.25, "rows": ..., "cols": ..., "nnz": ...}
 
-The LP is :func:`exactscreen.screening.mechanism_lp`'s, column for column
+The LP is :func:`exactscreen.mechanisms.optimum.mechanism_lp`'s, column for column
 (per type ``t``, in input order: ``x(t, a)`` for every alternative, then the
 outside option ``x(t, 0)``, then ``p(t)``; every variable ``>= 0``)::
 
@@ -23,7 +23,7 @@ It deliberately imports nothing from ``exactscreen`` (only the standard
 library, numpy and highspy), so that its start-up is what a user of the
 float solver pays.  HiGHS's banner (highspy >= 1.16 prints it on stdout when
 the first ``Highs`` is constructed) is kept off stdout the way
-``exactscreen.highs_backend.new_highs`` does it: fd 1 on ``/dev/null`` while
+``exactscreen.lp.highs.new_highs`` does it: fd 1 on ``/dev/null`` while
 the object is constructed, C stdio flushed before it is restored.
 
 Exit status: 0 with the JSON line; 2 (one line on stderr) on bad input or a

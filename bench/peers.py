@@ -1,8 +1,8 @@
 """Solvers run side by side with exactscreen, each solve in its own process.
 
-Every solver ("peer") gets the *same* :class:`exactscreen.lp.LinearProgram`
+Every solver ("peer") gets the *same* :class:`exactscreen.lp.exact.LinearProgram`
 (``max c.x s.t. A_eq x = b_eq, A_ub x <= b_ub, x >= 0``, built once by
-:func:`exactscreen.screening.mechanism_lp`) and reports a result dict:
+:func:`exactscreen.mechanisms.optimum.mechanism_lp`) and reports a result dict:
 
 ``status``
     ``"ok"``, ``"timeout"``, ``"error"`` or ``"crashed"``.
@@ -18,10 +18,10 @@ Every solver ("peer") gets the *same* :class:`exactscreen.lp.LinearProgram`
 
 Peers
 -----
-``exactscreen``          :func:`exactscreen.lp.solve_lp` (HiGHS basis, exact re-solve, exact
+``exactscreen``          :func:`exactscreen.lp.exact.solve_lp` (HiGHS basis, exact re-solve, exact
                          check, exact fallback), then the independent certificate check
-``exactscreen-face``     :func:`exactscreen.screening.optimal_mechanism` with ``face=True``
-``exactscreen-cold``     :func:`exactscreen.lp.solve_lp` with ``use_hint=False`` (exact simplex only)
+``exactscreen-face``     :func:`exactscreen.mechanisms.optimum.optimal_mechanism` with ``face=True``
+``exactscreen-cold``     :func:`exactscreen.lp.exact.solve_lp` with ``use_hint=False`` (exact simplex only)
 ``highs``                HiGHS in floating point on the same LP (``highspy``), not exact
 ``sympy``                ``sympy.solvers.simplex.lpmax`` (exact, rational simplex in Python)
 ``cdd``                  pycddlib's GMP build, ``cdd.gmp`` (exact, rational dual simplex in C)
@@ -44,7 +44,7 @@ import traceback
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable
-from exactscreen.highs_backend import new_highs
+from exactscreen.lp.highs import new_highs
 
 __all__ = ["Peer", "PEERS", "EXACT_PEERS", "available", "run_isolated", "run_inline"]
 
@@ -53,15 +53,15 @@ __all__ = ["Peer", "PEERS", "EXACT_PEERS", "available", "run_isolated", "run_inl
 # exactscreen
 # ----------------------------------------------------------------------------
 def _prep_exactscreen() -> None:
-    import exactscreen.certificate  # noqa: F401
-    import exactscreen.lp  # noqa: F401
+    import exactscreen.lp.certificate  # noqa: F401
+    import exactscreen.lp.exact  # noqa: F401
     import highspy  # noqa: F401  (solve_lp imports it lazily: keep that out of the clock)
     import numpy  # noqa: F401
 
 
 def _run_exactscreen(payload: dict, *, use_hint: bool = True) -> dict:
-    from exactscreen.certificate import check_certificate
-    from exactscreen.lp import STATS, solve_lp
+    from exactscreen.lp.certificate import check_certificate
+    from exactscreen.lp.exact import STATS, solve_lp
 
     lp = payload["lp"]
     STATS.reset()
@@ -93,12 +93,12 @@ def _run_exactscreen_cold(payload: dict) -> dict:
 
 def _prep_face() -> None:
     _prep_exactscreen()
-    import exactscreen.screening  # noqa: F401
+    import exactscreen.mechanisms.optimum  # noqa: F401
 
 
 def _run_face(payload: dict) -> dict:
-    from exactscreen.lp import STATS
-    from exactscreen.screening import optimal_mechanism
+    from exactscreen.lp.exact import STATS
+    from exactscreen.mechanisms.optimum import optimal_mechanism
 
     STATS.reset()
     c0 = time.process_time()
@@ -358,8 +358,8 @@ EXACT_PEERS = ("sympy", "cdd", "z3")
 
 
 _MODULES = {
-    "exactscreen": "exactscreen.lp", "exactscreen-face": "exactscreen.screening",
-    "exactscreen-cold": "exactscreen.lp", "highs": "highspy", "sympy": "sympy.solvers.simplex",
+    "exactscreen": "exactscreen.lp.exact", "exactscreen-face": "exactscreen.mechanisms.optimum",
+    "exactscreen-cold": "exactscreen.lp.exact", "highs": "highspy", "sympy": "sympy.solvers.simplex",
     "cdd": "cdd.gmp", "z3": "z3",
 }
 

@@ -5,7 +5,7 @@ Run from the repository root::
     python -m bench.run --max-n 40 --timeout 120 --seed 1
 
 For every instance (see :mod:`bench.instances`) the mechanism LP of paper
-000, Sec. 3 is built once by :func:`exactscreen.screening.mechanism_lp` and
+000, Sec. 3 is built once by :func:`exactscreen.mechanisms.optimum.mechanism_lp` and
 handed, unchanged, to each solver in turn, one solve at a time (never two
 in parallel, so timings are fair), each in its own process with a timeout
 (see :mod:`bench.peers`).  Every exact peer's optimum is compared with
@@ -38,7 +38,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Iterable
 
-from exactscreen.screening import mechanism_lp
+from exactscreen.mechanisms.optimum import mechanism_lp
 
 from .instances import (
     DEFAULT_SIZES,

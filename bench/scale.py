@@ -32,15 +32,15 @@ Linux carries over from the parent across ``exec``), and the parent also
 samples the process tree's RSS (so a timed-out run still has a peak) and kills it above
 ``--mem-cap-gib``.
 
-**API under test**: ``exactscreen.scaled.solve_mechanism`` / ``mechanism_face``.  While that
+**API under test**: ``exactscreen.mechanisms.structured.solve_mechanism`` / ``mechanism_face``.  While that
 module does not exist (or does not import), a SHIM stands in: ``mechanism_lp`` +
-``exactscreen.lp.solve_lp`` + ``check_certificate`` for the solve, and
+``exactscreen.lp.exact.solve_lp`` + ``check_certificate`` for the solve, and
 ``optimal_mechanism(face=True, binding=False)`` for the face.  Every table and the JSON say
 which one ran; shim numbers are not numbers of the API under test.
 
 Every exactscreen result is checked: ``bool(sol.check)`` (the solver's own, structured
 independent checker) and, where building the full LP is affordable (n <= ``--xcheck-max-n``),
-the generic :func:`exactscreen.certificate.check_certificate` on ``mechanism_lp(env, market)``
+the generic :func:`exactscreen.lp.certificate.check_certificate` on ``mechanism_lp(env, market)``
 (untimed).  Exit status 1 if any certificate fails, any exact peer's optimum differs, a face
 disagrees with ``optimal_mechanism`` on a small instance, or the hunt's serial and parallel
 optima differ.
@@ -66,7 +66,7 @@ from typing import Any, Callable
 from .instances import InstanceSpec, build, hunt_instance
 from .peers import highs_model
 from .run import _fmt_r, _fmt_s, write_results
-from exactscreen.highs_backend import new_highs
+from exactscreen.lp.highs import new_highs
 
 __all__ = ["load_api", "run_scale", "markdown", "main", "ScaleConfig", "fit_exponent", "highs_model"]
 
@@ -77,7 +77,7 @@ SHIM = "SHIM (mechanism_lp + lp.solve_lp + check_certificate)"
 FACE_SHIM = "SHIM (optimal_mechanism(face=True, binding=False))"
 DIRECT_METHODS = frozenset({"highs-basis", "highs-core"})
 """``LPResult.method`` values of the direct path (the float basis verified exactly as it is):
-``highs-basis`` of :func:`exactscreen.lp.solve_lp`, ``highs-core`` of ``exactscreen.scaled``.
+``highs-basis`` of :func:`exactscreen.lp.exact.solve_lp`, ``highs-core`` of ``exactscreen.mechanisms.structured``.
 Anything else (``exact-simplex*``, ``fallback:*``) is the exact fallback."""
 GIB = 2**30
 
@@ -87,7 +87,7 @@ GIB = 2**30
 # ============================================================================
 @dataclass
 class ShimSolution:
-    """Stand-in for ``exactscreen.scaled``'s solution object (same attributes)."""
+    """Stand-in for ``exactscreen.mechanisms.structured``'s solution object (same attributes)."""
 
     result: Any
     check: Any
@@ -107,9 +107,9 @@ class ShimFace:
 
 def shim_solve_mechanism(env, market) -> ShimSolution:
     """The old path: full ``mechanism_lp``, ``solve_lp`` (HiGHS hint + exact), generic checker."""
-    from exactscreen.certificate import check_certificate
-    from exactscreen.lp import solve_lp
-    from exactscreen.screening import mechanism_lp
+    from exactscreen.lp.certificate import check_certificate
+    from exactscreen.lp.exact import solve_lp
+    from exactscreen.mechanisms.optimum import mechanism_lp
 
     t0 = time.perf_counter()
     lp = mechanism_lp(env, market)
@@ -123,7 +123,7 @@ def shim_solve_mechanism(env, market) -> ShimSolution:
 
 
 def shim_mechanism_face(env, market, sol) -> ShimFace:
-    from exactscreen.screening import optimal_mechanism
+    from exactscreen.mechanisms.optimum import optimal_mechanism
 
     om = optimal_mechanism(env, market, face=True, binding=False)
     fc = om.face
@@ -140,14 +140,14 @@ class API:
 
     @property
     def is_shim(self) -> bool:
-        return self.solve_name != "exactscreen.scaled" or self.face_name != "exactscreen.scaled"
+        return self.solve_name != "exactscreen.mechanisms.structured" or self.face_name != "exactscreen.mechanisms.structured"
 
 
 _API_CACHE: dict[str, API] = {}
 
 
 def load_api(mode: str = "auto") -> API:
-    """``exactscreen.scaled`` if importable (``mode`` ``auto`` or ``scaled``), else the shim.
+    """``exactscreen.mechanisms.structured`` if importable (``mode`` ``auto`` or ``scaled``), else the shim.
 
     ``mode="scaled"`` raises if the module is missing; ``mode="shim"`` forces the shim.
     Each function falls back on its own, and the names say which one runs.
@@ -158,22 +158,22 @@ def load_api(mode: str = "auto") -> API:
     solve_name, face_name = SHIM, FACE_SHIM
     if mode != "shim":
         try:
-            import exactscreen.scaled as scaled
+            import exactscreen.mechanisms.structured as scaled
         except Exception as exc:  # noqa: BLE001 - a half-written module must not stop the bench
             if mode == "scaled":
                 raise
             why = f"{type(exc).__name__}: {exc}"
         else:
             if hasattr(scaled, "solve_mechanism"):
-                solve, solve_name = scaled.solve_mechanism, "exactscreen.scaled"
+                solve, solve_name = scaled.solve_mechanism, "exactscreen.mechanisms.structured"
             if hasattr(scaled, "mechanism_face"):
-                face, face_name = scaled.mechanism_face, "exactscreen.scaled"
-            if mode == "scaled" and (solve_name != "exactscreen.scaled" or face_name != "exactscreen.scaled"):
-                raise ImportError("exactscreen.scaled lacks solve_mechanism or mechanism_face")
-            if solve_name != "exactscreen.scaled" or face_name != "exactscreen.scaled":
-                why = "exactscreen.scaled lacks " + " and ".join(
+                face, face_name = scaled.mechanism_face, "exactscreen.mechanisms.structured"
+            if mode == "scaled" and (solve_name != "exactscreen.mechanisms.structured" or face_name != "exactscreen.mechanisms.structured"):
+                raise ImportError("exactscreen.mechanisms.structured lacks solve_mechanism or mechanism_face")
+            if solve_name != "exactscreen.mechanisms.structured" or face_name != "exactscreen.mechanisms.structured":
+                why = "exactscreen.mechanisms.structured lacks " + " and ".join(
                     f for f, nm in (("solve_mechanism", solve_name), ("mechanism_face", face_name))
-                    if nm != "exactscreen.scaled")
+                    if nm != "exactscreen.mechanisms.structured")
     api = API(solve, face, solve_name, face_name, why)
     _API_CACHE[mode] = api
     return api
@@ -356,7 +356,7 @@ def _task_highs(args: dict, ready) -> dict:
     import highspy
     import numpy  # noqa: F401
 
-    from exactscreen.screening import mechanism_lp
+    from exactscreen.mechanisms.optimum import mechanism_lp
 
     env, market = build(InstanceSpec(**args["spec"]))
     ready()
@@ -412,8 +412,8 @@ def _certificate_summary(sol) -> tuple[bool, list[str]]:
 
 def _xcheck(env, market, sol) -> tuple[bool, float, list[str]]:
     """The generic independent checker on the full LP (untimed)."""
-    from exactscreen.certificate import check_certificate
-    from exactscreen.screening import mechanism_lp
+    from exactscreen.lp.certificate import check_certificate
+    from exactscreen.mechanisms.optimum import mechanism_lp
 
     t0 = time.perf_counter()
     lp = mechanism_lp(env, market)
@@ -429,11 +429,11 @@ def _jsonable_timings(t: dict | None) -> dict:
 
 def _task_solve(args: dict, ready) -> dict:
     api = load_api(args["api"])
-    import exactscreen.certificate  # noqa: F401
-    import exactscreen.screening  # noqa: F401
+    import exactscreen.lp.certificate  # noqa: F401
+    import exactscreen.mechanisms.optimum  # noqa: F401
     import highspy  # noqa: F401
 
-    from exactscreen.lp import STATS
+    from exactscreen.lp.exact import STATS
 
     env, market = build(InstanceSpec(**args["spec"]))
     ready()
@@ -466,10 +466,10 @@ def _ranges_equal(a, b) -> bool:
 
 def _task_face(args: dict, ready) -> dict:
     api = load_api(args["api"])
-    import exactscreen.screening  # noqa: F401
+    import exactscreen.mechanisms.optimum  # noqa: F401
     import highspy  # noqa: F401
 
-    from exactscreen.lp import STATS
+    from exactscreen.lp.exact import STATS
 
     env, market = build(InstanceSpec(**args["spec"]))
     ready()
@@ -502,7 +502,7 @@ def _task_face(args: dict, ready) -> dict:
     }
     # small instances: the face must agree exactly with optimal_mechanism(face=True)
     if env.n <= args.get("face_xcheck_max_n", 10) and api.face_name != FACE_SHIM:
-        from exactscreen.screening import optimal_mechanism
+        from exactscreen.mechanisms.optimum import optimal_mechanism
 
         om = optimal_mechanism(env, market, face=True, binding=False)
         same = (_ranges_equal(pays, om.face.payment) and _ranges_equal(surs, om.face.surplus)
@@ -542,7 +542,7 @@ def _hunt_chunk(api_mode: str, seed: int, start: int, stop: int, keep: bool = Fa
 
 def _hunt_warm(api_mode: str) -> int:
     load_api(api_mode)
-    import exactscreen.certificate  # noqa: F401
+    import exactscreen.lp.certificate  # noqa: F401
     import highspy  # noqa: F401
 
     api = load_api(api_mode)
@@ -814,7 +814,7 @@ class Bench:
         return row
 
     def part_peers(self) -> dict:
-        from exactscreen.screening import mechanism_lp
+        from exactscreen.mechanisms.optimum import mechanism_lp
 
         from .peers import available, run_isolated
 
@@ -1049,7 +1049,7 @@ def run_scale(cfg: ScaleConfig, log=print) -> dict:
 
 
 def _api_source() -> dict:
-    """Which source of exactscreen.scaled ran: its sha256 and whether git has it committed as is."""
+    """Which source of exactscreen.mechanisms.structured ran: its sha256 and whether git has it committed as is."""
     import hashlib
     import subprocess
 
@@ -1307,11 +1307,11 @@ def markdown(result: dict) -> str:
         L += [f"> **SHIM, not the API under test.** solve: {api['solve']}; face: {api['face']}"
               + (f" ({api['why']})" if api["why"] else "") + ". These numbers measure the old path.", ""]
     elif api.get("snapshot_of"):
-        L += [f"API under test: `exactscreen.scaled.solve_mechanism` / `mechanism_face`, from a clean snapshot of "
+        L += [f"API under test: `exactscreen.mechanisms.structured.solve_mechanism` / `mechanism_face`, from a clean snapshot of "
               f"commit {api['snapshot_of'][:10]} (`--snapshot`).", ""]
     else:
-        L += ["API under test: `exactscreen.scaled.solve_mechanism` / `mechanism_face`"
-              + (f" (uncommitted changes in {', '.join(api['uncommitted'])}; exactscreen/scaled.py sha256 "
+        L += ["API under test: `exactscreen.mechanisms.structured.solve_mechanism` / `mechanism_face`"
+              + (f" (uncommitted changes in {', '.join(api['uncommitted'])}; exactscreen/mechanisms/structured.py sha256 "
                  f"{str(api.get('scaled_sha256'))[:12]})" if api.get("uncommitted") else "") + ".", ""]
     L += ["### Targets (issue 8), each ratio measured in this run", "",
           "| # | target | measured | met |", "|---|---|---|---|"]
@@ -1456,7 +1456,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--parts", default=",".join(PARTS), help=f"comma list of {', '.join(PARTS)} (default all)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--api", choices=("auto", "scaled", "shim"), default="auto",
-                    help="auto: exactscreen.scaled if it imports, else the labelled shim (default)")
+                    help="auto: exactscreen.mechanisms.structured if it imports, else the labelled shim (default)")
     ap.add_argument("--main-size", type=_size, default=None, help="(n,k) of targets 1-2 (default 150x64)")
     ap.add_argument("--peer-sizes", type=_sizes, default=None,
                     help="sizes tried upward for the exact peers (default 5x4,10x4,20x8,30x12,40x16,60x24)")

@@ -1,21 +1,33 @@
 """exactscreen: exact checks of screening, segmentation and persuasion theory.
 
-The data flow is one way: environment -> LP -> mechanism -> analysis -> report.
+The data flow is one way: numbers -> environment -> LP (:mod:`exactscreen.lp`)
+-> mechanisms (:mod:`exactscreen.mechanisms`, paper 000) -> analyses
+(:mod:`exactscreen.two_types`, paper 003; :mod:`exactscreen.persuasion`,
+paper 004) -> referee (:mod:`exactscreen.claims`, :mod:`exactscreen.report`,
+:mod:`exactscreen.hunt`) -> command line (:mod:`exactscreen.cli`).  See
+docs/architecture.md.
+
+The names below are the stable public API; each is imported on first use,
+so ``import exactscreen`` is fast.
 """
 
-from .environment import OUTSIDE, Environment, InputError, Market, load_toml, loads_toml
-from .numbers import Certainty, ExactNumberError, to_fraction
+from ._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "OUTSIDE",
-    "Certainty",
-    "Environment",
-    "ExactNumberError",
-    "InputError",
-    "Market",
-    "load_toml",
-    "loads_toml",
-    "to_fraction",
-]
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".environment": ("OUTSIDE", "Environment", "Market", "load_toml", "loads_toml"),
+        ".numbers": ("Certainty", "to_fraction"),
+        ".exceptions": ("ExactscreenError", "InputError", "ExactNumberError", "LPError", "Infeasible",
+                        "Unbounded", "NotCertified", "Undecided"),
+        ".mechanisms.optimum": ("optimal_mechanism", "OptimalMechanism", "payment_polytope"),
+        ".mechanisms.segmentation": ("two_type_analysis", "two_segment_improvement", "check_segmentation",
+                                     "pareto_compare"),
+        ".two_types.analysis": ("analyze as analyze_two_types", "TwoTypes"),
+        ".persuasion.partitions": ("optimal_partition", "FiniteValues"),
+        ".persuasion.entropy": ("entropy_bound",),
+        ".claims": ("run_checks", "builtin_registry", "load_registry", "claim"),
+    },
+)

@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from .display import safe_name, safe_text
-from .numbers import ExactNumberError, fmt, short_repr, to_fraction
+from .exceptions import ExactNumberError, InputError
+from .numbers import fmt, short_repr, to_fraction
 
 __all__ = [
     "OUTSIDE", "InputError", "Environment", "Market", "load_toml", "loads_toml",
@@ -49,17 +50,6 @@ OUTSIDE = "0"
 """Name of the outside option (value 0 for every type, never produced)."""
 
 _TOP_KEYS = {"title", "source", "description", "types", "costs", "market"}
-
-
-class InputError(ValueError):
-    """Bad input, reported where it enters, naming the field and the fix.
-
-    The message is one line: control characters that came from the input
-    (a name containing ``\\x1b`` or a newline) are shown escaped.
-    """
-
-    def __str__(self) -> str:
-        return safe_text(super().__str__())
 
 
 def _check_name(name: object, what: str) -> str:

@@ -5,7 +5,7 @@ for SIGINT, and :func:`sigterm_raises` makes SIGTERM raise
 :class:`Terminated` (a subclass), so ``finally`` blocks run (worker
 processes are stopped, temporary directories removed) and code that already
 handles Ctrl-C (pytest, hypothesis, the hunts) handles SIGTERM too.  The
-command line (:mod:`exactscreen.cli`) turns either into one line on stderr
+command line (:mod:`exactscreen.cli.main`) turns either into one line on stderr
 and the shell's exit status for the signal: 130 (SIGINT) or 143 (SIGTERM).
 Commands add what the user needs to know to that line with
 ``exc.add_note(...)`` (e.g. "the previous report in DIR is untouched").

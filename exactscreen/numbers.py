@@ -23,6 +23,8 @@ from decimal import Decimal
 from fractions import Fraction
 from numbers import Integral
 
+from .exceptions import ExactNumberError
+
 __all__ = [
     "ExactNumberError",
     "Certainty",
@@ -47,20 +49,6 @@ Python's 4,300-digit int-to-str limit, so an input number always prints; compute
 results may be longer and are printed by :func:`int_str`, which has no limit."""
 _MAX_EXPONENT = 4000  # "1e999999999" would build a huge integer: refuse it early
 _SHORT = 60
-
-
-class ExactNumberError(ValueError):
-    """A value could not be read as an exact rational number.
-
-    The message names the offending field (when the caller gave one), the
-    value, and how to write it exactly.  It is one line: control characters
-    from the input (a name with ``\\x1b`` or a newline) are shown escaped.
-    """
-
-    def __str__(self) -> str:
-        from .display import safe_text
-
-        return safe_text(super().__str__())
 
 
 def short_repr(value: object, limit: int = _SHORT) -> str:

@@ -23,7 +23,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .environment import InputError
+from .exceptions import InputError
 from .interrupts import deferred_signals
 
 __all__ = ["check_out_dir", "StagedDir", "write_file_atomically"]

@@ -30,7 +30,7 @@ import os
 
 from hypothesis import HealthCheck, Verbosity, settings
 
-from .environment import InputError
+from .exceptions import InputError
 
 __all__ = ["CI", "DEEP", "PROFILES", "CI_EXAMPLES", "DEEP_EXAMPLES", "load_profile", "env_profile"]
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import exactscreen
 from exactscreen.environment import Environment, Market, load_toml
-from exactscreen.screening import optimal_mechanism
+from exactscreen.mechanisms.optimum import optimal_mechanism
 from exactscreen.strategies import environments, markets
 
 EXAMPLES = Path(exactscreen.__file__).parent / "examples"

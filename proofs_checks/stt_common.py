@@ -1,14 +1,14 @@
 """Shared strategies, instances and independent oracles for the checks of paper 003
 (Haghpanah & Siegel, *Screening two types*, prefix STT).
 
-The oracles never use :mod:`exactscreen.two_types`:
+The oracles never use :mod:`exactscreen.two_types.analysis`:
 
 * :func:`brute_deterministic` -- the engine's exact enumeration of deterministic
-  menus (:func:`exactscreen.screening.optimal_deterministic`): every optimal
+  menus (:func:`exactscreen.mechanisms.optimum.optimal_deterministic`): every optimal
   assignment with its payments;
 * :func:`lp_face` -- the engine's certified LP over random menus with the
   exact ranges over *all* optimal mechanisms
-  (:func:`exactscreen.screening.optimal_mechanism`, ``face=True``);
+  (:func:`exactscreen.mechanisms.optimum.optimal_mechanism`, ``face=True``);
 * :func:`raw_brute_force` -- the un-normalized problem of Sec. 2 (costs,
   outside-option values and c(0)) solved by enumerating (a1, a2) and the
   largest payments of the four constraints, written here from the paper's
@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 import exactscreen
 from exactscreen.environment import OUTSIDE, Environment, Market
-from exactscreen.screening import optimal_deterministic, optimal_mechanism
+from exactscreen.mechanisms.optimum import optimal_deterministic, optimal_mechanism
 
 EXAMPLES = Path(exactscreen.__file__).parent / "examples"
 F = Fraction

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from exactscreen.persuasion import FiniteValues
+from exactscreen.persuasion.partitions import FiniteValues
 
 
 @st.composite

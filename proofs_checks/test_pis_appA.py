@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from exactscreen.claims import claim
 from exactscreen.environment import Environment, Market, load_toml
-from exactscreen.mechanism import Mechanism
-from exactscreen.screening import optimal_mechanism
-from exactscreen.segmentation import dominating_market, pareto_compare
+from exactscreen.mechanisms.mechanism import Mechanism
+from exactscreen.mechanisms.optimum import optimal_mechanism
+from exactscreen.mechanisms.segmentation import dominating_market, pareto_compare
 from exactscreen.strategies import markets
 
 from .pis_common import EXAMPLES, FILTERING, markets_within_support, paper_environments

@@ -10,7 +10,7 @@ import sympy
 
 from exactscreen.claims import claim
 from exactscreen.environment import Environment
-from exactscreen.segmentation import two_type_analysis
+from exactscreen.mechanisms.segmentation import two_type_analysis
 
 KS = (1, 2, 3, 4, 5, 6)
 
@@ -129,7 +129,7 @@ def test_markets_just_below_one_half_keep_a_gain_near_one_eighth(evidence):
     k computed, and on (τ_{k−1}, 1/2) type t2's surplus is 0, so segments may lie
     anywhere: splitting q into x < 1/2 (where t2 keeps a surplus) and 1 is Pareto
     improving with a gain that does not vanish."""
-    from exactscreen.segmentation import check_segmentation
+    from exactscreen.mechanisms.segmentation import check_segmentation
 
     found = []
     for k in KS:

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactscreen.claims import claim
-from exactscreen.mechanism import Mechanism
-from exactscreen.segmentation import check_segmentation, two_type_analysis
+from exactscreen.mechanisms.mechanism import Mechanism
+from exactscreen.mechanisms.segmentation import check_segmentation, two_type_analysis
 
 from .pis_common import FILTERING, efficient_cases, markets_within_support, q_market, sec311
 
@@ -120,7 +120,7 @@ def test_three_quarters_every_nontrivial_segmentation_lowers_average_surplus(evi
 @claim("PIS-EX311")
 def test_sec311_inefficient_markets_are_pareto_dominated_by_efficient_ones(evidence):
     """Sec. 4.1: 'every inefficient market is Pareto dominated by all the markets in (0, 0.25]'."""
-    from exactscreen.segmentation import pareto_compare
+    from exactscreen.mechanisms.segmentation import pareto_compare
 
     env = sec311()
     for q in (F(3, 10), F(1, 2), F(3, 4), F(7, 8), F(99, 100)):
@@ -131,8 +131,8 @@ def test_sec311_inefficient_markets_are_pareto_dominated_by_efficient_ones(evide
 
 # ------------------------------------------------------------- Proposition 1
 from exactscreen.environment import Environment as _Env
-from exactscreen.screening import optimal_mechanism as _opt
-from exactscreen.segmentation import two_segment_improvement
+from exactscreen.mechanisms.optimum import optimal_mechanism as _opt
+from exactscreen.mechanisms.segmentation import two_segment_improvement
 
 
 @st.composite

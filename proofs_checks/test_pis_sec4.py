@@ -10,15 +10,9 @@ from hypothesis import strategies as st
 
 from exactscreen.claims import claim
 from exactscreen.environment import Environment, Market
-from exactscreen.mechanism import Mechanism
-from exactscreen.screening import mechanism_lp, optimal_mechanism, payment_polytope
-from exactscreen.segmentation import (
-    dominating_market,
-    genericity_hyperplanes,
-    lemma4_market,
-    pareto_compare,
-    two_segment_improvement,
-)
+from exactscreen.mechanisms.mechanism import Mechanism
+from exactscreen.mechanisms.optimum import mechanism_lp, optimal_mechanism, payment_polytope
+from exactscreen.mechanisms.segmentation import dominating_market, genericity_hyperplanes, lemma4_market, pareto_compare, two_segment_improvement
 
 from .pis_common import FILTERING, efficient_cases, inefficient_cases, markets_within_support, paper_environments, q_market, sec311
 
@@ -132,7 +126,7 @@ def test_payment_polytope_of_sec311_against_figure_4a(evidence):
 def test_payment_polytope_is_the_convex_hull_of_finitely_many_vertices(evidence, env, d):
     """Lemma 1: P = conv(P_V), P_V finite.  The computed hull agrees with the exact
     support function of P (an LP over IC-IR mechanisms) in random directions."""
-    from exactscreen.lp import solve_lp
+    from exactscreen.lp.exact import solve_lp
 
     poly = payment_polytope(env)
     lp = mechanism_lp(env, Market.uniform(env))
@@ -150,7 +144,7 @@ def test_payment_polytope_is_the_convex_hull_of_finitely_many_vertices(evidence,
 def test_markets_within_the_explicit_epsilon_keep_the_optimal_mechanisms(evidence, case, data):
     """Lemma 2 with ε explicit: η = min over vertices p' ≠ p of E_f[p − p'] / Σ|p − p'|
     (halved).  Markets within η of f keep the optimal payment rule and CS."""
-    from exactscreen.segmentation import _lemma2_eta
+    from exactscreen.mechanisms.segmentation import _lemma2_eta
 
     env, f = case
     res = optimal_mechanism(env, f, binding=False)
@@ -225,7 +219,7 @@ def test_the_sentence_after_figure_4b_names_the_wrong_market(evidence):
     """Sec. 4.2: 'Both markets f2 and f3 are not Pareto improvable, but f2 is the only
     inefficient market that is not Pareto improvable.'  f2 = (0.75, 0.25) is q = 1/4,
     which is efficient; the only inefficient, non-improvable market is f3 = q = 3/4."""
-    from exactscreen.segmentation import two_type_analysis
+    from exactscreen.mechanisms.segmentation import two_type_analysis
 
     env = sec311()
     a = two_type_analysis(env)
@@ -268,7 +262,7 @@ def test_figure_2_instance_needs_all_three_types_to_dominate(evidence):
     from itertools import combinations
 
     from exactscreen.environment import load_toml
-    from exactscreen.segmentation import two_type_analysis
+    from exactscreen.mechanisms.segmentation import two_type_analysis
 
     from .pis_common import EXAMPLES
 
@@ -311,7 +305,7 @@ def test_sec6_question_in_two_type_environments(evidence, env):
     interiors, endpoints and ties cover all q): either a verified two-segment split,
     or a proof that no segmentation at all is Pareto improving.  No market is left
     in between, i.e. improvable ⟺ improvable by two segments here."""
-    from exactscreen.segmentation import decide_two_type, two_type_analysis
+    from exactscreen.mechanisms.segmentation import decide_two_type, two_type_analysis
 
     a = two_type_analysis(env)
     qs = set(a.ties)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from exactscreen.claims import claim
 from exactscreen.environment import load_toml
-from exactscreen.screening import optimal_mechanism
-from exactscreen.segmentation import dominating_market
+from exactscreen.mechanisms.optimum import optimal_mechanism
+from exactscreen.mechanisms.segmentation import dominating_market
 
 from .pis_common import EXAMPLES
 

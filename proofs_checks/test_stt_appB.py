@@ -15,7 +15,7 @@ from fractions import Fraction as F
 import pytest
 
 from exactscreen.claims import claim
-from exactscreen.two_types import analyze
+from exactscreen.two_types.analysis import analyze
 
 from .stt_common import certify_deterministic_pieces, certify_random_pieces, restaurant
 
@@ -217,7 +217,7 @@ def test_restaurant_thresholds_as_functions_of_v_derived_by_the_code(evidence):
     values 10, 20, 30 itself, and the two special points v = 10 and v = 20."""
     import sympy
 
-    from exactscreen.two_types_param import parametric_analysis
+    from exactscreen.two_types.parametric import parametric_analysis
 
     res = parametric_analysis({"T": {"steak": "30", "fish": "v"}, "A": {"steak": "60", "fish": "20"}}, "v", (0, None))
     v = res.symbol

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from exactscreen.claims import claim
 from exactscreen.environment import OUTSIDE, Environment
-from exactscreen.screening import optimal_deterministic, optimal_mechanism
-from exactscreen.two_types import analyze, normalize_app_c
+from exactscreen.mechanisms.optimum import optimal_deterministic, optimal_mechanism
+from exactscreen.two_types.analysis import analyze, normalize_app_c
 
 from .stt_common import (
     FILTERING,

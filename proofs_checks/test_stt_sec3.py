@@ -5,7 +5,7 @@ Theorem 1 (properties 1-9, first-best, (BD1), (V), (q-BD1)) and Lemma 2.
 Independent oracles (see ``stt_common``): the engine's exact enumeration of
 deterministic menus and its certified LP over random menus.  The paper's
 constructions (A⁺, a^BD1, a^VA, A_1(q), q^BD1) come from
-:mod:`exactscreen.two_types`; every property is asserted on the oracle's
+:mod:`exactscreen.two_types.analysis`; every property is asserted on the oracle's
 *set* of optimal menus, so ties are checked, not assumed away.
 """
 
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from exactscreen.claims import claim
 from exactscreen.environment import OUTSIDE, Environment
-from exactscreen.two_types import analyze, argmax_direction, upper_envelope
+from exactscreen.two_types.analysis import analyze, argmax_direction, upper_envelope
 
 from .stt_common import (
     brute_deterministic,

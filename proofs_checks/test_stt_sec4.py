@@ -15,9 +15,9 @@ from hypothesis import assume, given
 
 from exactscreen.claims import claim
 from exactscreen.environment import OUTSIDE, Environment
-from exactscreen.mechanism import Mechanism
-from exactscreen.screening import optimal_deterministic, optimal_mechanism
-from exactscreen.two_types import analyze, hull, on_hull_boundary
+from exactscreen.mechanisms.mechanism import Mechanism
+from exactscreen.mechanisms.optimum import optimal_deterministic, optimal_mechanism
+from exactscreen.two_types.analysis import analyze, hull, on_hull_boundary
 
 from .stt_common import (
     FILTERING,
@@ -165,7 +165,7 @@ def test_corollary1_property10_traces_the_boundary_clockwise(evidence, env):
         if prev is not None:
             assert hi_pair[0] <= prev[0] and hi_pair[1] <= prev[1]
         prev = lo_pair
-    from exactscreen.two_types import top_of_diagonal
+    from exactscreen.two_types.analysis import top_of_diagonal
 
     assert prev == (top_of_diagonal(pts),) * 2
     near0 = lp_face(env, t.to_file_q(F(1, 10**6)), t)

@@ -2,7 +2,7 @@
 additive bundling (the two-product example with fn 26, product 3 of fn 27,
 Proposition 2, the deterministic example of App. J with fn 35).
 
-The product-level formulas (:mod:`exactscreen.two_types_apps`: B_1(q) from the
+The product-level formulas (:mod:`exactscreen.two_types.applications`: B_1(q) from the
 hyperplane, a^1Q, a^3Q, q^CD from the products, r_i) are compared with the
 alternative-level analysis over all 2^n bundles and with the engine's exact LP
 (random bundles) and enumeration (deterministic bundles).
@@ -16,8 +16,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from exactscreen.claims import claim
-from exactscreen.two_types import analyze
-from exactscreen.two_types_apps import bundle_name, bundling
+from exactscreen.two_types.analysis import analyze
+from exactscreen.two_types.applications import bundle_name, bundling
 
 from .stt_common import (
     FILTERING,
@@ -233,7 +233,7 @@ def _rational_near(x, below: bool):
     import sympy
     from flint import arb, ctx
 
-    from exactscreen.two_types_apps import certified_sign
+    from exactscreen.two_types.applications import certified_sign
 
     if x.is_Rational:
         return x - sympy.Rational(1, 97) if below else x + sympy.Rational(1, 97)
@@ -251,7 +251,7 @@ def _certify_menu(h, q) -> None:
     bound valid for every menu (exact equality of algebraic numbers): it is optimal."""
     import sympy
 
-    from exactscreen.two_types_apps import certified_sign
+    from exactscreen.two_types.applications import certified_sign
 
     (a1, p1), (a2, p2), profit = h.menu(q)
     v11, v21 = h.values(a1)
@@ -288,7 +288,7 @@ def test_proposition1_regions_thresholds_and_optimal_menus(evidence, xy, c):
     exact Lagrangian upper bound (primal-dual certificate in algebraic numbers)."""
     import sympy
 
-    from exactscreen.two_types_apps import Differentiation, certified_sign
+    from exactscreen.two_types.applications import Differentiation, certified_sign
 
     x, y = xy  # the second strategy aims at the contested regions 3a, 3b (inside the circle)
     assume(x * x + y * y <= 1)
@@ -330,7 +330,7 @@ def test_proposition1_examples_and_the_coordinate_convention(evidence):
     circle of 5(a) (contested) although with u(2) = (0, 1) type 1 is uncontested there."""
     import sympy
 
-    from exactscreen.two_types_apps import Differentiation, certified_sign
+    from exactscreen.two_types.applications import Differentiation, certified_sign
 
     a = Differentiation(F(1, 2), F(1, 4), F(1, 10))
     b = Differentiation(F(1, 2), F(1, 10), F(1, 4))

@@ -8,21 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactscreen.claims import claim
-from exactscreen.persuasion import (
-    FiniteValues,
-    Inventory,
-    complete_disclosure_prices,
-    complete_disclosure_profit,
-    condition14,
-    condition15,
-    direct_revenue,
-    eq16_terms,
-    lemma1_condition,
-    lower_pooling_difference,
-    lower_pooling_difference_at_zero,
-    screening_lp,
-    uniform_values,
-)
+from exactscreen.persuasion.partitions import FiniteValues, Inventory, complete_disclosure_prices, complete_disclosure_profit, condition14, condition15, direct_revenue, eq16_terms, lemma1_condition, lower_pooling_difference, lower_pooling_difference_at_zero, screening_lp, uniform_values
 
 from .swp_common import distributions, increasing
 
@@ -159,7 +145,7 @@ def test_eq16_decomposition(evidence, d, data):
     assert _lower_pooled_direct(d, q) == a + b                       # (16) vs direct IC revenues
     assert lower_pooling_difference_at_zero(d, q2) == a + b
     phi_decreasing = a > 0
-    from exactscreen.persuasion import virtual_values
+    from exactscreen.persuasion.partitions import virtual_values
 
     phi = virtual_values(d.values, d.masses)
     assert phi_decreasing == (phi[0] > phi[1])

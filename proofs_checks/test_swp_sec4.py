@@ -9,18 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactscreen.claims import claim
-from exactscreen.persuasion import (
-    FiniteValues,
-    Inventory,
-    QuadraticCost,
-    condition39,
-    condition40,
-    direct_revenue,
-    information_lp,
-    optimal_partition,
-    pooling_gain,
-    pooling_gain_top_pair,
-)
+from exactscreen.persuasion.partitions import FiniteValues, Inventory, QuadraticCost, condition39, condition40, direct_revenue, information_lp, optimal_partition, pooling_gain, pooling_gain_top_pair
 
 from .swp_common import discrete_mechanisms, distributions, increasing
 

@@ -12,18 +12,10 @@ from flint import arb, ctx
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exactscreen import entropy as ent
+from exactscreen.persuasion import entropy as ent
 from exactscreen.claims import claim
 from exactscreen.numbers import Certainty, fmt_decimal
-from exactscreen.persuasion import (
-    FiniteValues,
-    Inventory,
-    QuadraticCost,
-    complete_disclosure_optimum,
-    condition35,
-    optimal_partition,
-    uniform_values,
-)
+from exactscreen.persuasion.partitions import FiniteValues, Inventory, QuadraticCost, complete_disclosure_optimum, condition35, optimal_partition, uniform_values
 
 from .swp_common import distributions, increasing
 

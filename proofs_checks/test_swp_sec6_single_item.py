@@ -1,7 +1,7 @@
 """Screening with persuasion, Sec. 4.6 (Figs. 1-2) and Sec. 6 (Theorem 3, Propositions 6-7):
 single-item menus for continuous values, with certified branch and bound (python-flint arb).
 
-Engine: :mod:`exactscreen.singleitem`.  Every comparison between a multi-item menu and the best
+Engine: :mod:`exactscreen.persuasion.singleitem`.  Every comparison between a multi-item menu and the best
 single item is a proof over *all* cutoffs (boxes certified by interval bounds, degenerate faces
 by exact factorization or certified monotonicity), three-valued: a check asserts
 ``Certainty.TRUE`` and records the number of boxes and the bisection depth.
@@ -17,28 +17,7 @@ from hypothesis import settings
 
 from exactscreen.claims import claim
 from exactscreen.numbers import Certainty
-from exactscreen.singleitem import (
-    KAPPA_NEGATIVE_MIN,
-    PREC,
-    InventoryPartition,
-    PolyCost,
-    PolyDensity,
-    V,
-    _TQ,
-    arb_ball,
-    ball_text,
-    certify_cells,
-    inventory_optimum,
-    interval_arb,
-    linear_decreasing,
-    linear_density_top_two,
-    linear_density_top_two_certificate,
-    linear_density_top_two_negative,
-    power_distribution,
-    single_item_optimum,
-    top_two_certificate,
-    working_precision,
-)
+from exactscreen.persuasion.singleitem import KAPPA_NEGATIVE_MIN, PREC, InventoryPartition, PolyCost, PolyDensity, V, _TQ, arb_ball, ball_text, certify_cells, inventory_optimum, interval_arb, linear_decreasing, linear_density_top_two, linear_density_top_two_certificate, linear_density_top_two_negative, power_distribution, single_item_optimum, top_two_certificate, working_precision
 
 
 def _deep() -> bool:
@@ -178,13 +157,13 @@ def test_fig2_text_quality_comparison_with_fig1(evidence):
 
 
 def _q(single):
-    from exactscreen.singleitem import _ball_of
+    from exactscreen.persuasion.singleitem import _ball_of
 
     return _ball_of(single.quality)
 
 
 def _fixed_qualities(opt):
-    from exactscreen.singleitem import _A, _B, arb_function
+    from exactscreen.persuasion.singleitem import _A, _B, arb_function
 
     inv = opt.inventory
     qb = arb_function(inv.qbar(_A, _B), (_A, _B))

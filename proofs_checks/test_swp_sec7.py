@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactscreen.claims import claim
-from exactscreen.persuasion import all_partitions, cells_of
+from exactscreen.persuasion.partitions import all_partitions, cells_of
 
 from .swp_common import distributions
 

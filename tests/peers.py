@@ -1,7 +1,7 @@
 """An independent exact peer for the tests: the mechanism LP written directly
 from the model of paper 000, Sec. 3, in sympy, solved by sympy's own simplex.
 
-Shares no code with exactscreen.lp or exactscreen.screening.mechanism_lp.
+Shares no code with exactscreen.lp.exact or exactscreen.mechanisms.optimum.mechanism_lp.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""The slow reference engine for :func:`exactscreen.screening.optimal_mechanism` (tests only).
+"""The slow reference engine for :func:`exactscreen.mechanisms.optimum.optimal_mechanism` (tests only).
 
 A verbatim copy of the path ``optimal_mechanism`` used before issue 12, item 2:
 the face and the selection rule by exact LPs over the full generic mechanism
-LP (:func:`exactscreen.lp.face_lp`), two LPs per range and one per
+LP (:func:`exactscreen.lp.exact.face_lp`), two LPs per range and one per
 selection stage.  ``tests/test_engine_matches_reference.py`` compares the
 structured engine with it field by field.
 """
@@ -12,20 +12,11 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Iterable, Sequence
 
-from exactscreen.certificate import check_certificate
-from exactscreen.environment import OUTSIDE, Environment, InputError, Market
-from exactscreen.lp import STATS, Face, LinearProgram, LPResult, face_lp, solve_lp
-from exactscreen.screening import (
-    SELECTION_RULES,
-    OptimalFace,
-    OptimalMechanism,
-    Range,
-    _mechanism,
-    _p,
-    _value_terms,
-    _x,
-    mechanism_lp,
-)
+from exactscreen.lp.certificate import check_certificate
+from exactscreen.exceptions import InputError
+from exactscreen.environment import OUTSIDE, Environment, Market
+from exactscreen.lp.exact import STATS, Face, LinearProgram, LPResult, face_lp, solve_lp
+from exactscreen.mechanisms.optimum import SELECTION_RULES, OptimalFace, OptimalMechanism, Range, _mechanism, _p, _value_terms, _x, mechanism_lp
 
 ZERO = Fraction(0)
 
@@ -106,7 +97,7 @@ def _select(env: Environment, market: Market, face: Face, rule: str, counter: _C
 def _face(
     env: Environment, face: Face, counter: _Counter, binding: bool, support: tuple[int, ...]
 ) -> OptimalFace:
-    """Ranges over the optimal face (complementary slackness, :func:`exactscreen.lp.face_lp`).
+    """Ranges over the optimal face (complementary slackness, :func:`exactscreen.lp.exact.face_lp`).
 
     If the face is certified to be a single point (its equality rows have
     full column rank), every range is the optimum's value and no LP is
@@ -201,13 +192,13 @@ def reference_optimal_mechanism(
     Returns
     -------
     OptimalMechanism
-        Whose ``certificate_check`` has been run by :mod:`exactscreen.certificate`.
+        Whose ``certificate_check`` has been run by :mod:`exactscreen.lp.certificate`.
     """
     if market is None:
         raise InputError("market: give the market (probability of each type)")
     if selection not in SELECTION_RULES:
         raise InputError(f"selection: unknown rule {selection!r}; choose one of {', '.join(SELECTION_RULES)}")
-    from exactscreen.scaled import solve_mechanism  # imports screening.Range lazily; no cycle
+    from exactscreen.mechanisms.structured import solve_mechanism  # imports screening.Range lazily; no cycle
 
     lp = mechanism_lp(env, market)
     counter = _Counter()

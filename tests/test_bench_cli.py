@@ -22,7 +22,7 @@ from bench import cli  # noqa: E402
 from bench.highs_solve import build_lp, read_instance  # noqa: E402
 from bench.instances import ints_instance, paper_instance  # noqa: E402
 from exactscreen.environment import load_toml  # noqa: E402
-from exactscreen.screening import mechanism_lp  # noqa: E402
+from exactscreen.mechanisms.optimum import mechanism_lp  # noqa: E402
 
 EXAMPLES = _ROOT / "exactscreen" / "examples"
 
@@ -85,7 +85,7 @@ hi = "1/3"
 
 @pytest.mark.parametrize("example", ["pis_sec311.toml", "pis_a33.toml", "pis_fn25.toml", "costs"])
 def test_highs_peer_builds_mechanism_lp_row_for_row(example, tmp_path):
-    """The float peer's LP is exactscreen.screening.mechanism_lp's (costs netted out, fn 5), same order."""
+    """The float peer's LP is exactscreen.mechanisms.optimum.mechanism_lp's (costs netted out, fn 5), same order."""
     path = EXAMPLES / example
     if example == "costs":
         path = tmp_path / "costs.toml"

@@ -16,7 +16,7 @@ import pytest
 
 from exactscreen.claims import builtin_registry, claim, loads_registry
 from exactscreen.claims.runner import collect_checks, default_checks_dir
-from exactscreen.environment import InputError
+from exactscreen.exceptions import InputError
 
 CLAIMS_MD = Path(__file__).parents[2] / "shared" / "CLAIMS.md"
 

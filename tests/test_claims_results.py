@@ -12,8 +12,7 @@ from hypothesis import settings
 from exactscreen import testing
 from exactscreen.claims import Claim, Status, TestOutcome, combine
 from exactscreen.claims.evidence import Evidence
-from exactscreen.environment import InputError
-from exactscreen.numbers import ExactNumberError
+from exactscreen.exceptions import ExactNumberError, InputError
 
 C = Claim("TOY-A", "TOY", "Lemma 1", "toy")
 

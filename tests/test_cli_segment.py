@@ -7,7 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import exactscreen
-from exactscreen.cli import main
+from exactscreen.cli.main import main
 
 EX = Path(exactscreen.__file__).parent / "examples"
 

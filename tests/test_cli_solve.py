@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import exactscreen
-from exactscreen.cli import main
+from exactscreen.cli.main import main
 
 EX = Path(exactscreen.__file__).parent / "examples"
 

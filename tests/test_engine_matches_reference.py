@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactscreen.environment import OUTSIDE, Environment, InputError, Market, load_toml
-from exactscreen.screening import optimal_mechanism
+from exactscreen.exceptions import InputError
+from exactscreen.environment import OUTSIDE, Environment, Market, load_toml
+from exactscreen.mechanisms.optimum import optimal_mechanism
 from exactscreen.strategies import environment_and_market, environments, markets
 
 from .reference_screening import reference_optimal_mechanism

@@ -1,4 +1,4 @@
-"""Unit tests of exactscreen.entropy (fast)."""
+"""Unit tests of exactscreen.persuasion.entropy (fast)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from fractions import Fraction as F
 import pytest
 from flint import arb
 
-from exactscreen import entropy as ent
-from exactscreen.environment import InputError
+from exactscreen.persuasion import entropy as ent
+from exactscreen.exceptions import InputError
 from exactscreen.numbers import Certainty
 
 

@@ -6,7 +6,8 @@ from fractions import Fraction
 
 import pytest
 
-from exactscreen.environment import Environment, InputError, Market, loads_toml
+from exactscreen.exceptions import InputError
+from exactscreen.environment import Environment, Market, loads_toml
 
 GOOD = """
 [types.tL]

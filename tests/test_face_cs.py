@@ -11,15 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exactscreen.environment import Environment, load_toml
-from exactscreen.lp import face_lp, single_point, solve_lp
-from exactscreen.screening import (
-    _mechanism,
-    _p,
-    _value_terms,
-    _x,
-    mechanism_lp,
-    optimal_mechanism,
-)
+from exactscreen.lp.exact import face_lp, single_point, solve_lp
+from exactscreen.mechanisms.optimum import _mechanism, _p, _value_terms, _x, mechanism_lp, optimal_mechanism
 
 from .reference_screening import _fix, _surplus_objective, _value_objective
 from exactscreen.strategies import environment_and_market, environments, markets
@@ -198,7 +191,7 @@ def test_face_basis_is_primal_feasible_and_reproduces_the_optimum():
 
 
 def _eq_lp(rows):
-    from exactscreen.lp import LinearProgram
+    from exactscreen.lp.exact import LinearProgram
 
     A = tuple(tuple((j, Fraction(a)) for j, a in enumerate(r) if a) for r in rows)
     return LinearProgram((ZERO,) * len(rows[0]), A, (ZERO,) * len(rows), (), ())

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from exactscreen import cli
+from exactscreen.cli import main as cli
 
 EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
 TIMEOUT = 120  # seconds: any wait of these tests
@@ -495,7 +495,7 @@ def test_solve_spinner_shows_the_engine_stage(monkeypatch):
     import io
     import time
 
-    from exactscreen.commands.solve import progress
+    from exactscreen.cli.solve import progress
 
     class Tty(io.StringIO):
         def isatty(self):

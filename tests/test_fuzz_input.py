@@ -33,7 +33,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from exactscreen.cli import main
+from exactscreen.cli.main import main
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "exactscreen" / "examples").glob("*.toml"))
 SCREENING = [p for p in EXAMPLES if "types" in tomllib.loads(p.read_text()) and "param" not in p.name]

@@ -7,17 +7,9 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactscreen.certificate import check_certificate
-from exactscreen.lp import (
-    LinearProgram,
-    _basis_solution,
-    _basis_solution_dense,
-    _highs_basis,
-    _Standard,
-    _verify_basis,
-    solve_lp,
-)
-from exactscreen.screening import mechanism_lp
+from exactscreen.lp.certificate import check_certificate
+from exactscreen.lp.exact import LinearProgram, _basis_solution, _basis_solution_dense, _highs_basis, _Standard, _verify_basis, solve_lp
+from exactscreen.mechanisms.optimum import mechanism_lp
 from exactscreen.strategies import environment_and_market, small_rationals
 
 SMALL = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -98,7 +90,7 @@ def test_a_basic_slack_takes_the_row_activity_and_its_row_dual_is_zero():
 @SMALL
 @given(environment_and_market(max_types=4, max_alternatives=3))
 def test_revised_simplex_reaches_the_tableau_simplex_optimum_from_the_slack_basis(case):
-    from exactscreen.lp import _exact_simplex, _revised_simplex, _verify_basis
+    from exactscreen.lp.exact import _exact_simplex, _revised_simplex, _verify_basis
 
     env, market = case
     lp = mechanism_lp(env, market)
@@ -147,7 +139,7 @@ def test_highs_starts_from_a_basis_only_when_one_is_hinted(monkeypatch):
 @given(lps_and_bases())
 def test_sparse_core_solve_equals_the_dense_basis_solve_on_any_basis(case):
     # the same comparison with every core, however small, solved by singleton peeling
-    import exactscreen.lp as lpmod
+    import exactscreen.lp.exact as lpmod
 
     lp, basis = case
     sf = _Standard(lp)

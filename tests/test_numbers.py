@@ -10,7 +10,8 @@ from flint import fmpq, fmpz
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exactscreen.numbers import ExactNumberError, fmt, fmt_decimal, parse_assignments, to_fraction
+from exactscreen.exceptions import ExactNumberError
+from exactscreen.numbers import fmt, fmt_decimal, parse_assignments, to_fraction
 
 
 @pytest.mark.parametrize(

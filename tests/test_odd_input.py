@@ -18,10 +18,12 @@ import pytest
 import sympy
 
 from exactscreen.display import md_code, plain_console, safe_name
-from exactscreen.environment import InputError, loads_toml
-from exactscreen.float_hint import hint_exponent, hint_floats
-from exactscreen.lp import LinearProgram, solve_lp
-from exactscreen.numbers import ExactNumberError, MAX_DIGITS, fmt, fmt_decimal, to_fraction
+from exactscreen.exceptions import InputError
+from exactscreen.environment import loads_toml
+from exactscreen.lp.float_hint import hint_exponent, hint_floats
+from exactscreen.lp.exact import LinearProgram, solve_lp
+from exactscreen.exceptions import ExactNumberError
+from exactscreen.numbers import MAX_DIGITS, fmt, fmt_decimal, to_fraction
 
 TIMEOUT = 120
 
@@ -290,7 +292,7 @@ def test_markdown_report_escapes_a_papers_file_and_check_node_ids():
 
     from exactscreen.claims import Claim, Paper, Registry, Status, TestOutcome, combine
     from exactscreen.claims.runner import CheckRun
-    from exactscreen.report import Report, to_markdown
+    from exactscreen.report.formats import Report, to_markdown
 
     reg = Registry(
         (Paper("TOY", "Toy", "A. B.", "x`<script>alert(1)</script>`.txt"),),
@@ -306,7 +308,7 @@ def test_markdown_report_escapes_a_papers_file_and_check_node_ids():
 
 # ----------------------------------------------------- no sympify of strings
 def test_polydensity_and_arb_function_refuse_strings_without_running_them(tmp_path):
-    from exactscreen.singleitem import V, PolyDensity, arb_function
+    from exactscreen.persuasion.singleitem import V, PolyDensity, arb_function
 
     marker = tmp_path / "ran"
     code = f"__import__('pathlib').Path({str(marker)!r}).touch()"
@@ -331,7 +333,7 @@ def test_check_text_table_prints_claim_text_literally():
 
     from exactscreen.claims import Claim, Paper, Registry, Status, TestOutcome, combine
     from exactscreen.claims.runner import CheckRun
-    from exactscreen.report import Report, render_text
+    from exactscreen.report.formats import Report, render_text
 
     reg = Registry((Paper("TOY", "Toy", "A. B.", "toy.txt"),), (Claim("TOY-A", "TOY", "[b]S[/b]", "s\x1b[2J"),))
     outcome = TestOutcome("t.py::test_a", ("TOY-A",), Status.VERIFIED, ("ok [/] \x1b[31mred",), 1, Decimal("0.001"))

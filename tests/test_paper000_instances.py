@@ -13,8 +13,8 @@ import pytest
 
 import exactscreen
 from exactscreen.environment import load_toml
-from exactscreen.mechanism import Mechanism
-from exactscreen.screening import optimal_deterministic, optimal_mechanism, payment_polytope
+from exactscreen.mechanisms.mechanism import Mechanism
+from exactscreen.mechanisms.optimum import optimal_deterministic, optimal_mechanism, payment_polytope
 
 EXAMPLES = Path(exactscreen.__file__).parent / "examples"
 

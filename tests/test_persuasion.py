@@ -1,4 +1,4 @@
-"""Unit tests of exactscreen.persuasion (fast)."""
+"""Unit tests of exactscreen.persuasion.partitions (fast)."""
 
 from __future__ import annotations
 
@@ -7,27 +7,11 @@ from fractions import Fraction as F
 
 import pytest
 
-from exactscreen.commands.persuade import load_persuasion_toml
-from exactscreen.environment import InputError
-from exactscreen.lp import LinearProgram, solve_lp
-from exactscreen.numbers import ExactNumberError
-from exactscreen.persuasion import (
-    FiniteValues,
-    Inventory,
-    QuadraticCost,
-    all_partitions,
-    complete_disclosure_optimum,
-    complete_disclosure_prices,
-    condition15,
-    condition35,
-    direct_revenue,
-    iron,
-    optimal_partition,
-    partition_mechanism,
-    pool,
-    uniform_values,
-    virtual_values,
-)
+from exactscreen.cli.persuade import load_persuasion_toml
+from exactscreen.exceptions import InputError
+from exactscreen.lp.exact import LinearProgram, solve_lp
+from exactscreen.exceptions import ExactNumberError
+from exactscreen.persuasion.partitions import FiniteValues, Inventory, QuadraticCost, all_partitions, complete_disclosure_optimum, complete_disclosure_prices, condition15, condition35, direct_revenue, iron, optimal_partition, partition_mechanism, pool, uniform_values, virtual_values
 
 
 def _random_dist(rng, n):
@@ -138,7 +122,7 @@ def test_toml_loading(tmp_path):
 
 
 def test_cli_file_and_errors(capsys):
-    from exactscreen.cli import main
+    from exactscreen.cli.main import main
 
     assert main(["persuade", "exactscreen/examples/swp_uniform5.toml", "--json"]) == 0
     out = capsys.readouterr().out

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from exactscreen import cli
+from exactscreen.cli import main as cli
 from exactscreen.claims import builtin_registry
 
 TOY_CLAIMS = """\
@@ -218,6 +218,6 @@ def test_html_on_stdout_embeds_the_figures(capsys, tmp_path):
     empty.mkdir()
     code, out, _ = check(capsys, "--checks", str(empty), "--paper", "SWP", "--format", "html")
     assert code == 0 and out.startswith("<!DOCTYPE html>")
-    from exactscreen.figures import registered_figures
+    from exactscreen.report.figures.base import registered_figures
 
     assert out.count("data:image/png;base64,") == len(registered_figures(["SWP"])) and "swp-fig3-hazard" in out

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from exactscreen import figures
-from exactscreen.environment import InputError
+from exactscreen.report.figures import base as figures
+from exactscreen.exceptions import InputError
 
 
 def test_hazard_map_fixed_point_is_exactly_three_minus_root_five_over_two():

@@ -15,18 +15,8 @@ from rich.console import Console
 
 from exactscreen.claims import Claim, Paper, Registry, Status, TestOutcome, combine
 from exactscreen.claims.runner import CheckRun
-from exactscreen.figures import draw_figures
-from exactscreen.report import (
-    Report,
-    latex_escape,
-    md_escape,
-    render_text,
-    to_html,
-    to_json,
-    to_latex,
-    to_markdown,
-    write_report,
-)
+from exactscreen.report.figures.base import draw_figures
+from exactscreen.report.formats import Report, latex_escape, md_escape, render_text, to_html, to_json, to_latex, to_markdown, write_report
 
 NASTY = r"50% of <b>a_1</b> & #2 | {x} ~ ^ $5 \ q* ≥ ε √x p̃ z̄"
 

@@ -1,4 +1,4 @@
-"""exactscreen.scaled (lazy IC rows, exact core solve) and the structured certificate checker.
+"""exactscreen.mechanisms.structured (lazy IC rows, exact core solve) and the structured certificate checker.
 
 Every optimum is compared with the generic engine (``solve_lp`` on the full
 ``mechanism_lp``), every certificate with the generic independent checker,
@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given, settings, strategies as st
 
-from exactscreen.certificate import check_certificate
-from exactscreen.environment import Environment, InputError, Market, load_toml
-from exactscreen.lp import solve_lp
-from exactscreen.mechanism_certificate import check_mechanism_certificate
-from exactscreen.scaled import mechanism_face, solve_mechanism
-from exactscreen.screening import mechanism_lp, optimal_mechanism
+from exactscreen.lp.certificate import check_certificate
+from exactscreen.exceptions import InputError
+from exactscreen.environment import Environment, Market, load_toml
+from exactscreen.lp.exact import solve_lp
+from exactscreen.mechanisms.certificate import check_mechanism_certificate
+from exactscreen.mechanisms.structured import mechanism_face, solve_mechanism
+from exactscreen.mechanisms.optimum import mechanism_lp, optimal_mechanism
 from exactscreen.strategies import environment_and_market
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "exactscreen" / "examples"
@@ -221,7 +222,7 @@ def _basic_artificial_case():
 @example(_basic_artificial_case())
 def test_the_fallback_path_reports_an_optimal_basis_of_the_full_lp(em):
     # force every HiGHS basis to be refused, so the generic engine decides
-    import exactscreen.scaled as sc
+    import exactscreen.mechanisms.structured as sc
 
     env, market = em
     real = sc._core_solve
@@ -240,7 +241,7 @@ def test_the_fallback_path_reports_an_optimal_basis_of_the_full_lp(em):
 def test_vertex_enumeration_reports_the_rows_tight_at_each_vertex_of_a_polytope():
     from fractions import Fraction as F
 
-    from exactscreen.scaled import _vertex_zero_sets
+    from exactscreen.mechanisms.structured import _vertex_zero_sets
 
     # square 0 <= w <= 1 with a redundant row w0 + w1 <= 3 (never tight) and a cut
     # w0 + w1 <= 3/2 (tight on an edge)
@@ -257,7 +258,7 @@ def test_vertex_enumeration_reports_the_rows_tight_at_each_vertex_of_a_polytope(
 def test_binding_in_some_optimum_from_vertices_equals_one_lp_per_row():
     from bench.instances import random_instance
 
-    from exactscreen.scaled import StructuredFace, _Data, _primitive, solve_mechanism
+    from exactscreen.mechanisms.structured import StructuredFace, _Data, _primitive, solve_mechanism
 
     env, market = random_instance(40, 16, 3)
     face = StructuredFace(_Data(env, market), solve_mechanism(env, market).result)
@@ -278,8 +279,8 @@ def test_binding_in_some_optimum_from_vertices_equals_one_lp_per_row():
 def test_ranges_and_selection_from_block_vertices_equal_those_from_block_lps():
     from bench.instances import ties_instance
 
-    from exactscreen.scaled import StructuredFace, _Data, solve_mechanism
-    from exactscreen.screening import _stages
+    from exactscreen.mechanisms.structured import StructuredFace, _Data, solve_mechanism
+    from exactscreen.mechanisms.optimum import _stages
 
     env, market = ties_instance(30, 8, 2)
     res = solve_mechanism(env, market).result
@@ -299,7 +300,7 @@ def test_implicit_equalities_of_a_cone_found_group_by_group_equal_one_lp():
     import random as _random
     from types import SimpleNamespace
 
-    from exactscreen.scaled import StructuredFace
+    from exactscreen.mechanisms.structured import StructuredFace
 
     rng = _random.Random(5)
     for _ in range(30):
@@ -320,7 +321,7 @@ def test_implicit_equalities_of_a_cone_found_group_by_group_equal_one_lp():
 def test_null_space_of_rows_in_independent_blocks_equals_the_whole_matrix_one():
     import random as _random
 
-    from exactscreen.scaled import _rref_nullspace
+    from exactscreen.mechanisms.structured import _rref_nullspace
 
     rng = _random.Random(3)
     for _ in range(200):
@@ -338,7 +339,7 @@ def test_cone_rows_shown_implicit_by_propagation_are_implicit_by_the_lp():
     import random as _random
     from types import SimpleNamespace
 
-    from exactscreen.scaled import StructuredFace, _all_implicit_by_propagation
+    from exactscreen.mechanisms.structured import StructuredFace, _all_implicit_by_propagation
 
     rng = _random.Random(11)
     shown = 0

@@ -8,14 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactscreen.certificate import check_certificate
-from exactscreen.lp import solve_lp
-from exactscreen.screening import (
-    mechanism_lp,
-    optimal_deterministic,
-    optimal_mechanism,
-    payment_polytope,
-)
+from exactscreen.lp.certificate import check_certificate
+from exactscreen.lp.exact import solve_lp
+from exactscreen.mechanisms.optimum import mechanism_lp, optimal_deterministic, optimal_mechanism, payment_polytope
 from exactscreen.strategies import environment_and_market, environments, small_rationals
 
 from .peers import sympy_revenue
@@ -191,7 +186,8 @@ def test_payment_polytope_support_function_matches_the_lp(env, d):
 
 
 def test_infeasible_and_unbounded_lps_raise():
-    from exactscreen.lp import LinearProgram, LPError
+    from exactscreen.exceptions import LPError
+    from exactscreen.lp.exact import LinearProgram
 
     one = Fraction(1)
     infeasible = LinearProgram((one,), (), (), (((0, one),), ((0, -one),)), (Fraction(-1), Fraction(-1)))
@@ -224,7 +220,7 @@ def test_exact_simplex_from_a_feasible_non_optimal_basis_reaches_the_optimum(cas
 
 def test_warm_basis_that_is_not_feasible_is_refused():
     from exactscreen.environment import Environment
-    from exactscreen.lp import LPError
+    from exactscreen.exceptions import LPError
 
     env = Environment.from_dict({"t": {"a": 1}})
     lp = mechanism_lp(env, env.market(t=1))

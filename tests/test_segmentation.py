@@ -1,4 +1,4 @@
-"""Unit behaviour of exactscreen.segmentation (the claims are in proofs_checks/)."""
+"""Unit behaviour of exactscreen.mechanisms.segmentation (the claims are in proofs_checks/)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from fractions import Fraction as F
 
 import pytest
 
-from exactscreen.environment import Environment, InputError
-from exactscreen.segmentation import check_segmentation, dominating_market, two_segment_improvement, two_type_analysis
+from exactscreen.exceptions import InputError
+from exactscreen.environment import Environment
+from exactscreen.mechanisms.segmentation import check_segmentation, dominating_market, two_segment_improvement, two_type_analysis
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def test_two_type_pieces_cover_the_unit_interval(env):
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactscreen.segmentation import decide_two_type
+from exactscreen.mechanisms.segmentation import decide_two_type
 from exactscreen.strategies import environments
 
 

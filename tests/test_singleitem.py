@@ -1,4 +1,4 @@
-"""Unit tests of exactscreen.singleitem: arb compilation, three-valued branch and bound, the
+"""Unit tests of exactscreen.persuasion.singleitem: arb compilation, three-valued branch and bound, the
 single-item optimum, and that every certificate can fail."""
 
 from __future__ import annotations
@@ -8,32 +8,9 @@ from fractions import Fraction
 import pytest
 import sympy as sp
 
-from exactscreen.environment import InputError
-from exactscreen.numbers import Certainty, ExactNumberError
-from exactscreen.singleitem import (
-    _B,
-    _TQ,
-    InventoryPartition,
-    PolyCost,
-    PolyDensity,
-    Rule,
-    SingleItem,
-    V,
-    _top_split,
-    arb_ball,
-    arb_function,
-    ball_text,
-    branch_and_bound,
-    certify_cells,
-    interval_arb,
-    linear_decreasing,
-    linear_density_top_two_certificate,
-    linear_density_top_two_negative,
-    power_distribution,
-    single_item_optimum,
-    top_two_certificate,
-    working_precision,
-)
+from exactscreen.exceptions import ExactNumberError, InputError
+from exactscreen.numbers import Certainty
+from exactscreen.persuasion.singleitem import _B, _TQ, InventoryPartition, PolyCost, PolyDensity, Rule, SingleItem, V, _top_split, arb_ball, arb_function, ball_text, branch_and_bound, certify_cells, interval_arb, linear_decreasing, linear_density_top_two_certificate, linear_density_top_two_negative, power_distribution, single_item_optimum, top_two_certificate, working_precision
 
 
 def test_arb_function_encloses_and_refuses_floats():
@@ -146,7 +123,7 @@ def test_exact_numbers_are_never_replaced_by_nearby_simple_ones():
     """Regression: sympy.nsimplify turns 41152263041/329218107329 into 1/8."""
     import sympy
 
-    from exactscreen import singleitem
+    from exactscreen.persuasion import singleitem
 
     odd = sympy.Rational(41152263041, 329218107329)
     assert singleitem._simplify_number(odd) == odd

@@ -8,7 +8,7 @@ import pytest
 from flint import fmpq, fmpq_mat
 from hypothesis import given, settings, strategies as st
 
-from exactscreen.sparse_exact import SingularMatrix, solve_sparse
+from exactscreen.lp.sparse import SingularMatrix, solve_sparse
 
 small = st.builds(Fraction, st.integers(-3, 3), st.integers(1, 3))
 

@@ -1,4 +1,4 @@
-"""Unit tests of exactscreen.two_types, exactscreen.two_types_apps and the two-types CLI."""
+"""Unit tests of exactscreen.two_types.analysis, exactscreen.two_types.applications and the two-types CLI."""
 
 from __future__ import annotations
 
@@ -9,20 +9,11 @@ from pathlib import Path
 import pytest
 
 import exactscreen
-from exactscreen.cli import main
-from exactscreen.environment import Environment, InputError
-from exactscreen.two_types import (
-    VIRTUAL,
-    Linear,
-    analyze,
-    hull,
-    lottery_vertices,
-    normalize_app_c,
-    on_hull_boundary,
-    top_of_diagonal,
-    upper_envelope,
-)
-from exactscreen.two_types_apps import bundle_name, bundling
+from exactscreen.cli.main import main
+from exactscreen.exceptions import InputError
+from exactscreen.environment import Environment
+from exactscreen.two_types.analysis import VIRTUAL, Linear, analyze, hull, lottery_vertices, normalize_app_c, on_hull_boundary, top_of_diagonal, upper_envelope
+from exactscreen.two_types.applications import bundle_name, bundling
 
 EXAMPLES = Path(exactscreen.__file__).parent / "examples"
 
@@ -173,7 +164,7 @@ def test_cli_text_and_errors(capsys):
 
 # ------------------------------------------------------------------ parametric
 def test_parse_affine_accepts_the_tiny_grammar_only():
-    from exactscreen.two_types_param import parse_affine
+    from exactscreen.two_types.parametric import parse_affine
 
     assert parse_affine("2*v - 1/2", "v") == (F(-1, 2), F(2))
     assert parse_affine("-v + 3", "v") == (F(3), F(-1))
@@ -187,7 +178,7 @@ def test_parse_affine_accepts_the_tiny_grammar_only():
 def test_parametric_restaurant_special_points():
     import sympy
 
-    from exactscreen.two_types_param import parametric_analysis
+    from exactscreen.two_types.parametric import parametric_analysis
 
     res = parametric_analysis({"T": {"steak": 30, "fish": "v"}, "A": {"steak": 60, "fish": 20}}, "v", (0, None))
     v = res.symbol
@@ -201,7 +192,7 @@ def test_parametric_point_cells_stay_exact_with_large_denominators():
     q^BD1 = (30 − v)/(60 − v) at v = 20 + 10^-18 into 1/4."""
     import sympy
 
-    from exactscreen.two_types_param import parametric_analysis
+    from exactscreen.two_types.parametric import parametric_analysis
 
     fish = F(20 * 10**18 + 1, 10**18)
     res = parametric_analysis(
@@ -217,7 +208,7 @@ def test_differentiation_q_od_in_region_3b_is_exact():
     hold exactly."""
     import sympy
 
-    from exactscreen.two_types_apps import Differentiation, certified_sign
+    from exactscreen.two_types.applications import Differentiation, certified_sign
 
     h = Differentiation(F(1, 2), F(1, 10**6), F(1, 3))
     assert h.region == "3b"
@@ -238,7 +229,7 @@ def test_cli_parametric_json(capsys):
 
 # ------------------------------------------------------------------ figures
 def test_stt_figures_draw(tmp_path):
-    from exactscreen.figures_stt import draw_stt_fig1, draw_stt_fig_v
+    from exactscreen.report.figures.stt import draw_stt_fig1, draw_stt_fig_v
 
     draw_stt_fig_v(tmp_path / "v.png")
     draw_stt_fig1(tmp_path / "f1.png")

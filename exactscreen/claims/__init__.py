@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Callable, TypeVar
 
-from ..environment import InputError
+from ..exceptions import InputError
 from .registry import (
     ID_PATTERN,
     Claim,

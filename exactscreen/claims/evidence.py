@@ -25,7 +25,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from ..numbers import ExactNumberError, fmt, to_fraction
+from ..exceptions import ExactNumberError
+from ..numbers import fmt, to_fraction
 from .results import Status
 
 __all__ = ["Evidence", "show"]

@@ -45,7 +45,7 @@ from typing import Any
 import pytest
 
 from .. import testing  # noqa: F401 - registers the hypothesis profiles
-from ..environment import InputError
+from ..exceptions import InputError
 from .evidence import Evidence
 from .registry import Registry, builtin_registry, load_registry
 from .results import Status, TestOutcome, combine, seconds

@@ -32,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..environment import InputError
+from ..exceptions import InputError
 
 __all__ = [
     "ID_PATTERN",

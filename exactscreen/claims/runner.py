@@ -25,7 +25,7 @@ from typing import Iterable, Protocol, Sequence
 
 from pluggy import HookimplMarker
 
-from ..environment import InputError
+from ..exceptions import InputError
 from .registry import Registry
 from .results import STATUS_ORDER, ClaimResult, combine, seconds
 

@@ -1,0 +1,1 @@
+"""Subcommands of the ``exactscreen`` CLI, one module each (see ``exactscreen.cli.main``)."""

@@ -1,0 +1,267 @@
+"""``exactscreen solve FILE [--market t1=1/2,t2=1/2] [--deterministic] [--json]``.
+
+Prints the optimal mechanism of the environment in FILE (TOML, see the
+README) for its ``[market]`` or the one given with ``--market``: the menu,
+who buys what, surpluses, ranges over all optimal mechanisms, binding
+constraints, efficiency, uniqueness and how the certificate was obtained.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from ..environment import load_toml
+from ._common import resolve_market
+from ..numbers import fmt, fmt_decimal
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "solve",
+        help="optimal mechanism of an environment, exactly, with certificate",
+        description=__doc__.split("\n\n")[1],
+    )
+    p.add_argument("file", help="environment TOML file (see README: [types.NAME], [costs], [market])")
+    p.add_argument(
+        "--market",
+        metavar="T=P,...",
+        help="market as type=probability pairs, e.g. tL=1/4,tH=3/4 (overrides the file's [market])",
+    )
+    p.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="best menu without lotteries (exact enumeration; small instances)",
+    )
+    p.add_argument(
+        "--selection",
+        default="support-value",
+        choices=("support-value", "total-value"),
+        help="selection rule among optimal mechanisms (default: support-value; see docs)",
+    )
+    p.add_argument("--no-face", action="store_true", help="skip the ranges over all optimal mechanisms")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.set_defaults(func=run)
+
+
+def _both(v) -> str:
+    s, d = fmt(v), fmt_decimal(v, 4)
+    return s if s == d else f"{s} ({d})"
+
+
+#: Seconds before a solve shows its spinner (terminal only); tests set the variable.
+PROGRESS_AFTER = 2.0
+_PROGRESS_AFTER_ENV = "EXACTSCREEN_PROGRESS_AFTER"
+
+
+def _progress_after() -> float:
+    try:
+        return max(0.0, float(os.environ.get(_PROGRESS_AFTER_ENV, PROGRESS_AFTER)))
+    except ValueError:
+        return PROGRESS_AFTER
+
+
+@contextmanager
+def progress(label: str, stream=None) -> Iterator[Callable[[str], None]]:
+    """A spinner with the elapsed time on stderr if the block runs over 2 s and stderr is a terminal.
+
+    Yields ``stage(text)``: the engine's progress hook (``optimal_mechanism(...,
+    progress=stage)``); the spinner shows the current stage after the label.
+
+    Nothing is drawn when stderr is not a terminal (a pipe, a file, a CI
+    log), and never anything on stdout.  The spinner is started by a timer
+    thread and removed when the block ends (also on Ctrl-C).  The delay is
+    ``PROGRESS_AFTER`` seconds, or ``$EXACTSCREEN_PROGRESS_AFTER``.
+    """
+    stream = sys.stderr if stream is None else stream
+    if not stream.isatty():
+        yield lambda text: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, ProgressColumn, SpinnerColumn, TextColumn
+    from rich.text import Text
+
+    started = time.monotonic()
+
+    class _Since(ProgressColumn):  # elapsed since the solve began, not since the spinner appeared
+        def render(self, task) -> Text:
+            s = int(time.monotonic() - started)
+            return Text(f"{s // 60}:{s % 60:02d}", style="progress.elapsed")
+
+    lock = threading.Lock()
+    shown: list = []
+    finished = False
+    current = {"stage": ""}
+
+    def described() -> str:
+        return f"{label}: {current['stage']}" if current["stage"] else label
+
+    def stage(text: str) -> None:
+        with lock:
+            current["stage"] = text
+            for bar in shown:
+                bar.update(bar.task_ids[0], description=described())
+
+    def show() -> None:
+        with lock:
+            if finished:
+                return
+            bar = Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), _Since(),
+                           console=Console(file=stream), transient=True,
+                           redirect_stdout=False, redirect_stderr=False)
+            bar.add_task(described(), total=None)
+            bar.start()
+            shown.append(bar)
+
+    timer = threading.Timer(_progress_after(), show)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield stage
+    finally:
+        timer.cancel()
+        with lock:
+            finished = True
+            for bar in shown:
+                bar.stop()
+
+
+def _solve(args, stage=None):
+    """(environment, market, result): the deterministic optimum with --deterministic."""
+    from ..mechanisms.optimum import optimal_deterministic, optimal_mechanism
+
+    env, file_market = load_toml(args.file)
+    market = resolve_market(env, file_market, args.market)
+    if args.deterministic:
+        return env, market, optimal_deterministic(env, market)
+    return env, market, optimal_mechanism(
+        env, market, face=not args.no_face, selection=args.selection, progress=stage
+    )
+
+
+def run(args) -> int:
+    what = "best deterministic menu" if args.deterministic else "optimal mechanism"
+    with progress(f"solving exactly: {what}") as stage:  # computing only: nothing is printed meanwhile
+        env, market, result = _solve(args, stage)
+    if args.deterministic:
+        det = result
+        if args.json:
+            out = {
+                "environment": env.to_dict(),
+                "market": market.as_dict(),
+                "deterministic": True,
+                "revenue": fmt(det.revenue),
+                "efficient": det.mechanism.is_efficient(market),
+                "types": {
+                    t: {
+                        "payment": fmt(det.mechanism.payments[i]),
+                        "price": fmt(det.mechanism.price(i)),
+                        "surplus": fmt(det.mechanism.surplus(i)),
+                        "allocation": det.mechanism.allocation_dict(i),
+                    }
+                    for i, t in enumerate(env.types)
+                },
+                "optimal_assignments": [
+                    {"assignment": dict(zip(env.types, a)), "payments": [fmt(p) for p in pay]}
+                    for a, pay in det.optimal
+                ],
+                "binding": [list(e) for e in det.mechanism.binding()],
+                "certificate": {
+                    "verified": True,
+                    "method": f"exact enumeration of {det.assignments_tried} assignments",
+                },
+            }
+            json.dump(out, sys.stdout, indent=2)
+            print()
+            return 0
+        _print_det(env, market, det)
+        return 0
+    res = result
+    if args.json:
+        json.dump(res.to_json(), sys.stdout, indent=2)
+        print()
+        return 0
+    _print(env, market, res)
+    return 0
+
+
+def _console():
+    from ..display import plain_console  # names print literally: no markup, control chars escaped
+
+    return plain_console()
+
+
+def _print(env, market, res) -> None:
+    from rich.table import Table
+
+    con = _console()
+    con.print(str(env))
+    con.print()
+    m = res.mechanism
+    rev = "profit" if any(env.costs) else "revenue"
+    t = Table(title=f"Optimal mechanism, {rev} {_both(res.revenue)}", title_justify="left")
+    costs = any(env.costs)
+    pays = "pays net of cost" if costs else "pays"
+    for col in ("type", "f(t)", "gets", pays, "surplus"):
+        t.add_column(col, justify="left" if col in ("type", "gets") else "right")
+    if res.face is not None:
+        t.add_column("pays, over all optima", justify="right")
+        t.add_column("surplus, over all optima", justify="right")
+    for i, name in enumerate(env.types):
+        row = [name, fmt(market.weights[i]), m.option(i), _both(m.payments[i]), _both(m.surplus(i))]
+        if res.face is not None:
+            row += [str(res.face.payment[i]), str(res.face.surplus[i])]
+        t.add_row(*row)
+    con.print(t)
+    menu = Table(title="Menu", title_justify="left")
+    menu.add_column("option")
+    menu.add_column("price" + (" (payment + cost)" if any(env.costs) else ""), justify="right")
+    menu.add_column("chosen by")
+    for opt, _pay, price, ts in m.menu():
+        menu.add_row(opt, _both(price), ", ".join(ts))
+    con.print(menu)
+    eff = "efficient" if res.efficient else "inefficient (some type in the market gets an inefficient allocation)"
+    con.print(f"Market: {eff}")
+    if res.face is not None:
+        if res.face.payment_rule_unique:
+            con.print("Optimal payment rule: unique" + ("; optimal mechanism unique" if res.face.unique else "; allocations vary across optima"))
+        else:
+            con.print("Optimal payment rule: NOT unique (the market lies on a face of P; see ranges)")
+        con.print("Binding in every optimum: " + _edges(res.face.always_binding))
+        con.print("Binding in some optimum:  " + _edges(res.face.sometimes_binding))
+    con.print("Binding (selected):       " + _edges(m.binding()))
+    status = "verified" if res.verified else "FAILED"
+    con.print(
+        f"Certificate: {status} by exactscreen.mechanisms.certificate ({res.method}"
+        + (f"; {res.certificate.note}" if res.certificate.note else "")
+        + f"); {res.lp_solves} exact LPs; selection rule {res.selection}"
+    )
+
+
+def _edges(edges) -> str:
+    return ", ".join(f"{a}→{b}" for a, b in edges) or "none"
+
+
+def _print_det(env, market, det) -> None:
+    from rich.table import Table
+
+    con = _console()
+    con.print(str(env))
+    con.print()
+    m = det.mechanism
+    t = Table(title=f"Best deterministic menu, revenue {_both(det.revenue)}", title_justify="left")
+    for col in ("type", "f(t)", "gets", "pays", "surplus"):
+        t.add_column(col, justify="left" if col in ("type", "gets") else "right")
+    for i, name in enumerate(env.types):
+        t.add_row(name, fmt(market.weights[i]), m.option(i), _both(m.payments[i]), _both(m.surplus(i)))
+    con.print(t)
+    con.print(
+        f"{len(det.optimal)} optimal assignment(s) among {det.implementable} implementable "
+        f"of {det.assignments_tried} (exact enumeration)"
+    )
+    con.print("Binding: " + _edges(m.binding()))

@@ -1,1 +1,0 @@
-"""Subcommands of the ``exactscreen`` CLI, one module each (see ``exactscreen.cli``)."""

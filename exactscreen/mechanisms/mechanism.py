@@ -1,0 +1,263 @@
+"""Direct mechanisms ``M = (x, p)`` and their exact properties
+(Haghpanah & Siegel, *Pareto improving segmentation*, Sec. 3).
+
+A mechanism gives each type ``t`` a random alternative ``x(t)`` (a
+distribution over the alternatives and the outside option ``"0"``) and a
+payment ``p(t) >= 0``.  It is
+
+* IC if ``v(t, x(t)) - p(t) >= v(t, x(t')) - p(t')`` for all ``t, t'``;
+* IR if ``v(t, x(t)) - p(t) >= 0`` for all ``t``;
+
+with net values ``v = v - c``.  The *binding graph* has an edge ``t -> t'``
+when the IC constraint of ``t`` towards ``t'`` holds with equality, and an
+edge ``t -> "0"`` when ``t``'s IR constraint binds (paper 000, Sec. 4.1.2
+follows such paths).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import lcm
+from typing import Mapping
+
+from flint import fmpz_mat
+
+from ..exceptions import InputError
+from ..environment import OUTSIDE, Environment, Market
+from ..numbers import fmt, fmt_decimal, to_fraction
+
+__all__ = ["Mechanism", "Range"]
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """Allocation ``x[i][j]`` (type i, alternative j; last column the outside option) and payments."""
+
+    environment: Environment
+    allocation: tuple[tuple[Fraction, ...], ...]
+    payments: tuple[Fraction, ...]
+
+    def __post_init__(self) -> None:
+        env = self.environment
+        if len(self.allocation) != env.n or len(self.payments) != env.n:
+            raise InputError("mechanism: need one allocation and one payment per type")
+        for t, row in zip(env.types, self.allocation):
+            if len(row) != env.k + 1:
+                raise InputError(
+                    f"mechanism.{t}: allocation needs one probability per alternative "
+                    "plus the outside option"
+                )
+            if any(v < 0 for v in row) or sum(row, Fraction(0)) != 1:
+                raise InputError(
+                    f"mechanism.{t}: allocation must be a probability distribution "
+                    "(non-negative, summing to 1 with the outside option)"
+                )
+        for t, p in zip(env.types, self.payments):
+            if p < 0:
+                raise InputError(f"mechanism.{t}: payment {p} is negative")
+
+    @classmethod
+    def from_dict(
+        cls,
+        env: Environment,
+        allocation: Mapping[str, Mapping[str, object] | str],
+        payments: Mapping[str, object],
+    ) -> "Mechanism":
+        """Build from ``{type: {alternative: prob}}`` (or ``{type: alternative}``) and ``{type: price}``.
+
+        The outside option takes the remaining probability.
+        """
+        rows = []
+        for t in env.types:
+            if t not in allocation:
+                raise InputError(f"mechanism: no allocation for type {t!r}")
+            a = allocation[t]
+            if isinstance(a, str):
+                a = {a: 1} if a != OUTSIDE else {}
+            row = [Fraction(0)] * (env.k + 1)
+            for name, prob in a.items():
+                j = env.k if name == OUTSIDE else env.alternative_index(name)
+                row[j] = to_fraction(prob, f"allocation.{t}.{name}")
+            if OUTSIDE not in a:
+                row[env.k] = 1 - sum(row[: env.k], Fraction(0))
+            rows.append(tuple(row))
+        pay = tuple(to_fraction(payments[t], f"payments.{t}") for t in env.types)
+        return cls(env, tuple(rows), pay)
+
+    # ------------------------------------------------------------ valuation
+    def value(self, t: int, s: int) -> Fraction:
+        """``v(t, x(s))``: type index ``t``'s net value of type index ``s``'s allocation."""
+        net = self.environment.net_values[t]
+        return sum((v * q for v, q in zip(net, self.allocation[s])), Fraction(0))
+
+    def surplus(self, t: int, report: int | None = None) -> Fraction:
+        """``v(t, x(r)) - p(r)`` for report ``r`` (truthful by default)."""
+        r = t if report is None else report
+        return self.value(t, r) - self.payments[r]
+
+    @property
+    def surpluses(self) -> tuple[Fraction, ...]:
+        return tuple(self.surplus(i) for i in range(self.environment.n))
+
+    def price(self, i: int) -> Fraction:
+        """Price the consumer pays: the (net) payment plus the expected cost of the allocation.
+
+        The engine works with net values ``v - c`` (paper 000, fn 5), so
+        ``payments`` are the seller's profit per type; with zero costs the two agree.
+        """
+        costs = self.environment.costs
+        return self.payments[i] + sum((q * c for q, c in zip(self.allocation[i], costs)), Fraction(0))
+
+    @property
+    def prices(self) -> tuple[Fraction, ...]:
+        return tuple(self.price(i) for i in range(self.environment.n))
+
+    def revenue(self, market: Market) -> Fraction:
+        return sum((f * p for f, p in zip(market.weights, self.payments)), Fraction(0))
+
+    # ---------------------------------------------------------- constraints
+    def ic_violations(self) -> list[tuple[str, str, Fraction]]:
+        """``(t, t', gain)`` for every profitable misreport (empty iff IC)."""
+        env = self.environment
+        out = []
+        for i in range(env.n):
+            own = self.surplus(i)
+            for j in range(env.n):
+                if i != j and self.surplus(i, j) > own:
+                    out.append((env.types[i], env.types[j], self.surplus(i, j) - own))
+        return out
+
+    def ir_violations(self) -> list[tuple[str, Fraction]]:
+        env = self.environment
+        return [(env.types[i], self.surplus(i)) for i in range(env.n) if self.surplus(i) < 0]
+
+    @property
+    def is_ic(self) -> bool:
+        return not self.ic_violations()
+
+    @property
+    def is_ir(self) -> bool:
+        return not self.ir_violations()
+
+    def binding(self) -> tuple[tuple[str, str], ...]:
+        """Edges ``(t, t')`` where t is indifferent to t''s option; ``(t, "0")`` when IR binds.
+
+        Computed over common integer denominators: ``s * d * (v(t, x(t')) - p(t'))``
+        for all pairs by one integer matrix product (python-flint), so that a
+        mechanism with hundreds of types costs no ``n^2 k`` Fraction operations.
+        """
+        env = self.environment
+        n, k = env.n, env.k
+        s = lcm(*(v.denominator for row in env.net_values for v in row))
+        d = lcm(*(v.denominator for row in self.allocation for v in row[:k]),
+                *(p.denominator for p in self.payments))
+        net = fmpz_mat([[int(v * s) for v in row] for row in env.net_values])
+        alloc_t = fmpz_mat([[int(self.allocation[j][a] * d) for j in range(n)] for a in range(k)])
+        values = net * alloc_t  # s * d * v(t_i, x(t_j))
+        pay = [int(p * d) * s for p in self.payments]
+        edges = []
+        for i in range(n):
+            own = int(values[i, i]) - pay[i]
+            for j in range(n):
+                if i != j and int(values[i, j]) - pay[j] == own:
+                    edges.append((env.types[i], env.types[j]))
+            if own == 0:
+                edges.append((env.types[i], OUTSIDE))
+        return tuple(edges)
+
+    def is_efficient_for(self, t: int) -> bool:
+        """Type index ``t`` gets (a lottery over) its efficient alternatives."""
+        return self.value(t, t) == self.environment.efficient_value(self.environment.types[t])
+
+    def is_efficient(self, market: Market) -> bool:
+        """Every type in the market's support is allocated efficiently (paper 000, Sec. 3)."""
+        return all(
+            self.is_efficient_for(i) for i, f in enumerate(market.weights) if f > 0
+        )
+
+    # ------------------------------------------------------------------ show
+    def option(self, i: int) -> str:
+        """Readable random alternative of type index ``i``, e.g. ``"aH"`` or ``"1/2 aL + 1/2 aH"``."""
+        env = self.environment
+        names = (*env.alternatives, OUTSIDE)
+        parts = [(q, a) for q, a in zip(self.allocation[i], names) if q]
+        if len(parts) == 1:
+            return parts[0][1]
+        return " + ".join(f"{fmt(q)} {a}" for q, a in parts)
+
+    def allocation_dict(self, i: int) -> dict[str, str]:
+        env = self.environment
+        names = (*env.alternatives, OUTSIDE)
+        return {a: fmt(q) for a, q in zip(names, self.allocation[i]) if q}
+
+    def menu(self) -> tuple[tuple[str, Fraction, Fraction, tuple[str, ...]], ...]:
+        """Distinct options: ``(random alternative, payment, price, types choosing it)``.
+
+        ``payment`` is net of cost, ``price`` what the consumer pays (see :meth:`price`).
+        """
+        entries: dict[tuple, list[int]] = {}
+        for i in range(self.environment.n):
+            key = (self.allocation[i], self.payments[i])
+            entries.setdefault(key, []).append(i)
+        types = self.environment.types
+        return tuple(
+            (self.option(idx[0]), pay, self.price(idx[0]), tuple(types[i] for i in idx))
+            for (alloc, pay), idx in entries.items()
+        )
+
+    def __str__(self) -> str:
+        env = self.environment
+        lines = ["Mechanism", f"  {'type':<8} {'gets':<24} {'pays':>14} {'surplus':>14}"]
+        for i, t in enumerate(env.types):
+            p, s = self.payments[i], self.surplus(i)
+            lines.append(
+                f"  {t:<8} {self.option(i):<24} {fmt(p) + ' (' + fmt_decimal(p, 4) + ')':>14} "
+                f"{fmt(s):>14}"
+            )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+@dataclass(frozen=True)
+class Range:
+    """Exact ``[lo, hi]`` of a quantity over all optimal mechanisms, with attaining mechanisms."""
+
+    lo: Fraction
+    hi: Fraction
+    lo_point: object = field(default=None, repr=False, compare=False)
+    hi_point: object = field(default=None, repr=False, compare=False)
+    """An optimal mechanism attaining ``lo`` / ``hi``, or a function returning one (built on
+    first use of :attr:`at_lo` / :attr:`at_hi`: a large face has thousands of ranges)."""
+
+    def _point(self, name: str) -> Mechanism | None:
+        v = getattr(self, name)
+        if v is not None and not isinstance(v, Mechanism):
+            v = v()
+            object.__setattr__(self, name, v)
+        return v
+
+    @property
+    def at_lo(self) -> Mechanism | None:
+        """An optimal mechanism at which the quantity equals ``lo``."""
+        return self._point("lo_point")
+
+    @property
+    def at_hi(self) -> Mechanism | None:
+        """An optimal mechanism at which the quantity equals ``hi``."""
+        return self._point("hi_point")
+
+    @property
+    def is_point(self) -> bool:
+        return self.lo == self.hi
+
+    def __contains__(self, v: Fraction) -> bool:
+        return self.lo <= v <= self.hi
+
+    def __str__(self) -> str:
+        return fmt(self.lo) if self.is_point else f"[{fmt(self.lo)}, {fmt(self.hi)}]"
+
+    def as_json(self) -> list[str]:
+        return [fmt(self.lo), fmt(self.hi)]
