@@ -513,7 +513,8 @@ def feasible_witness(f1: Fraction | None = None, atoms: int = 70, bits: int = 64
         M -= M * x
     if sum(masses) != 1 or not all(constraints36(masses)):  # pragma: no cover - guarded by construction
         raise NotCertified("feasible_witness: the rounded distribution violates (36) or does not sum to 1")
-    return tuple(masses), entropy_bits(masses)
+    with _prec(PREC):  # a fixed working precision: the ball does not depend on the caller's ctx.prec
+        return tuple(masses), entropy_bits(masses)
 
 
 # ------------------------------------------------------------- the bound E*
