@@ -62,7 +62,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from exactscreen.environment import load_toml
-from exactscreen.hunt.search import environment_to_toml
+from exactscreen.hunt import environment_to_toml
 
 from .instances import InstanceSpec, build
 from .run import RESULTS_DIR, _fmt_r, _fmt_s, machine_info, versions, write_results

@@ -12,7 +12,7 @@ from fractions import Fraction
 import random
 
 from exactscreen.environment import Environment, Market
-from exactscreen.hunt.search import environment_to_toml, register_hunt
+from exactscreen.hunt import environment_to_toml, register_hunt
 from exactscreen.mechanisms.optimum import optimal_mechanism
 from exactscreen.mechanisms.segmentation import dominating_market, two_segment_improvement
 
@@ -82,7 +82,7 @@ def _case(rng_or_case):
 
 
 def _shrink(case):
-    from exactscreen.hunt.search import shrink_environment
+    from exactscreen.hunt import shrink_environment
 
     env, f = case
     for smaller in shrink_environment(env):

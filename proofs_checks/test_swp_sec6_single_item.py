@@ -17,7 +17,8 @@ from hypothesis import settings
 
 from exactscreen.claims import claim
 from exactscreen.numbers import Certainty
-from exactscreen.persuasion.singleitem import KAPPA_NEGATIVE_MIN, PREC, InventoryPartition, PolyCost, PolyDensity, V, _TQ, arb_ball, ball_text, certify_cells, inventory_optimum, interval_arb, linear_decreasing, linear_density_top_two, linear_density_top_two_certificate, linear_density_top_two_negative, power_distribution, single_item_optimum, top_two_certificate, working_precision
+from exactscreen.persuasion.singleitem import KAPPA_NEGATIVE_MIN, PREC, InventoryPartition, PolyCost, PolyDensity, V, arb_ball, ball_text, certify_cells, inventory_optimum, interval_arb, linear_decreasing, linear_density_top_two, linear_density_top_two_certificate, linear_density_top_two_negative, power_distribution, single_item_optimum, top_two_certificate, working_precision
+from exactscreen.persuasion.singleitem.inventory import _TQ
 
 
 def _deep() -> bool:
@@ -157,13 +158,14 @@ def test_fig2_text_quality_comparison_with_fig1(evidence):
 
 
 def _q(single):
-    from exactscreen.persuasion.singleitem import _ball_of
+    from exactscreen.persuasion.singleitem.arb import _ball_of
 
     return _ball_of(single.quality)
 
 
 def _fixed_qualities(opt):
-    from exactscreen.persuasion.singleitem import _A, _B, arb_function
+    from exactscreen.persuasion.singleitem import arb_function
+    from exactscreen.persuasion.singleitem.symbols import _A, _B
 
     inv = opt.inventory
     qb = arb_function(inv.qbar(_A, _B), (_A, _B))

@@ -123,7 +123,7 @@ def test_scale_bench_smoke_end_to_end():
 
 
 def test_scale_isolation_timeout_keeps_progress():
-    from bench.scale import isolated
+    from bench.scale_isolation import isolated
 
     done = isolated("sleep", {"seconds": 0.1}, timeout=20)
     assert done["status"] == "ok" and done["slept"] == 0.1

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from exactscreen.cli import main as cli
 from exactscreen.exceptions import InputError
 from exactscreen.environment import Environment, Market, load_toml
-from exactscreen.hunt.search import InProcess, batch_seed, environment_to_toml, get_hunt, minimize, register_hunt, run_hunt, shrink_environment
+from exactscreen.hunt import InProcess, batch_seed, environment_to_toml, get_hunt, minimize, register_hunt, run_hunt, shrink_environment
 
 TOY = "TOY-EFF"  # false: "every 2-type environment has the same efficient alternatives for both types"
 

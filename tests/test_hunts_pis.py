@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 
 from exactscreen.environment import loads_toml
-from exactscreen.hunt.search import InProcess, get_hunt, run_hunt
+from exactscreen.hunt import InProcess, get_hunt, run_hunt
 from exactscreen.mechanisms.optimum import optimal_mechanism
 
 

@@ -10,7 +10,10 @@ import sympy as sp
 
 from exactscreen.exceptions import ExactNumberError, InputError
 from exactscreen.numbers import Certainty
-from exactscreen.persuasion.singleitem import _B, _TQ, InventoryPartition, PolyCost, PolyDensity, Rule, SingleItem, V, _top_split, arb_ball, arb_function, ball_text, branch_and_bound, certify_cells, interval_arb, linear_decreasing, linear_density_top_two_certificate, linear_density_top_two_negative, power_distribution, single_item_optimum, top_two_certificate, working_precision
+from exactscreen.persuasion.singleitem import InventoryPartition, PolyCost, PolyDensity, Rule, SingleItem, V, arb_ball, arb_function, ball_text, branch_and_bound, certify_cells, interval_arb, linear_decreasing, linear_density_top_two_certificate, linear_density_top_two_negative, power_distribution, single_item_optimum, top_two_certificate, working_precision
+from exactscreen.persuasion.singleitem.inventory import _TQ
+from exactscreen.persuasion.singleitem.optimum import _top_split
+from exactscreen.persuasion.singleitem.symbols import _B
 
 
 def test_arb_function_encloses_and_refuses_floats():
@@ -123,9 +126,10 @@ def test_exact_numbers_are_never_replaced_by_nearby_simple_ones():
     """Regression: sympy.nsimplify turns 41152263041/329218107329 into 1/8."""
     import sympy
 
-    from exactscreen.persuasion import singleitem
+    from exactscreen.persuasion.singleitem.arb import _exact_expr
+    from exactscreen.persuasion.singleitem.optimum import _simplify_number
 
     odd = sympy.Rational(41152263041, 329218107329)
-    assert singleitem._simplify_number(odd) == odd
-    assert singleitem._exact_expr(odd, "test") == odd
-    assert singleitem._exact_expr(Fraction(41152263041, 329218107329), "test") == odd
+    assert _simplify_number(odd) == odd
+    assert _exact_expr(odd, "test") == odd
+    assert _exact_expr(Fraction(41152263041, 329218107329), "test") == odd

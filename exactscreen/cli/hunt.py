@@ -1,7 +1,7 @@
 """``exactscreen hunt CLAIM-ID``: search for a counterexample to a claim, in parallel.
 
 The claim's hunt (property, shrinker, TOML writer) is registered by a check
-module with :func:`exactscreen.hunt.search.register_hunt`; this command imports the
+module with :func:`exactscreen.hunt.register_hunt`; this command imports the
 check modules, runs the hunt in batches on this process, local processes
 (``--workers N``) or a Dask cluster (``--scheduler ADDR``), and writes the
 minimized counterexample as TOML.
@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the hunt; exit 1 if a counterexample was found."""
     from rich.console import Console
 
-    from ..hunt.search import HuntError, counterexample_text, get_hunt, make_executor, registered_hunts, run_hunt, write_counterexample
+    from ..hunt import HuntError, counterexample_text, get_hunt, make_executor, registered_hunts, run_hunt, write_counterexample
 
     err = Console(file=sys.stderr)
     for w in load_hunt_modules(args.checks):
@@ -196,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_out(out: Path, claim: str) -> None:
     """Refuse an --out that cannot receive the counterexample (exit 2), creating nothing."""
-    from ..hunt.search import counterexample_path
+    from ..hunt import counterexample_path
     from ..outdir import check_out_dir
 
     if out.exists() and not out.is_dir() and out.suffix.lower() != ".toml":
@@ -207,7 +207,7 @@ def _check_out(out: Path, claim: str) -> None:
 
 def _interrupted(exc: KeyboardInterrupt, h, args: argparse.Namespace) -> None:
     """Print the best counterexample so far (stdout) and note what happened (stderr line)."""
-    from ..hunt.search import counterexample_text
+    from ..hunt import counterexample_text
 
     partial = getattr(exc, "partial", None)
     if partial is None:

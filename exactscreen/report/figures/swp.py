@@ -32,7 +32,8 @@ def _f(x) -> float:
 
 @lru_cache(maxsize=1)
 def _fig1():
-    from ...persuasion.singleitem import InventoryPartition, _TQ, inventory_optimum, power_distribution
+    from ...persuasion.singleitem import InventoryPartition, inventory_optimum, power_distribution
+    from ...persuasion.singleitem.inventory import _TQ
 
     inv = InventoryPartition(power_distribution(2), _TQ**4, "G(q)=q^(1/4)")
     return inventory_optimum(inv, items_max=2)
@@ -47,7 +48,8 @@ def _fig2():
 
 def _cells_fig1(opt):
     """Cells of the optimal partition: (t_lo, t_hi, vbar, qbar) in quantiles, as arb balls."""
-    from ...persuasion.singleitem import PREC, _A, _B, arb_ball, arb_function, working_precision
+    from ...persuasion.singleitem import PREC, arb_ball, arb_function, working_precision
+    from ...persuasion.singleitem.symbols import _A, _B
 
     inv = opt.inventory
     d = inv.dist
@@ -147,7 +149,7 @@ def _ball(lo, hi):
 def draw_swp_fig2(path: Path) -> None:
     import sympy
 
-    from ...persuasion.singleitem import _ball_of
+    from ...persuasion.singleitem.arb import _ball_of
 
     single = _fig2()
     vs, qs, mu = single.cutoff, single.quality, single.mean

@@ -1,0 +1,106 @@
+"""The registry of hunts: a claim's property with its shrinker and TOML writer (:class:`Hunt`),
+registered with :func:`register_hunt` or the :func:`hunt` decorator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from ..exceptions import InputError
+
+class HuntError(RuntimeError):
+    """The property itself failed (raised) while hunting: a bug to fix, not a counterexample."""
+
+
+@dataclass(frozen=True)
+class Hunt:
+    """A claim's property with what it takes to search, minimize and write counterexamples."""
+
+    claim: str
+    prop: Callable[[Any], Any]
+    strategy: Any = None
+    shrink: Callable[[Any], Iterable[Any]] | None = None
+    refutes: Callable[[Any], bool] | None = None
+    to_toml: Callable[[Any], str] | None = None
+    describe: Callable[[Any], str] = repr
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        if not callable(self.prop):
+            raise InputError(f"hunt {self.claim}: prop must be a function")
+        if self.shrink is not None and self.refutes is None and self.strategy is None:
+            raise InputError(
+                f"hunt {self.claim}: a shrinker needs refutes=, a function saying whether a "
+                "candidate is still a counterexample (prop takes a random.Random, so it cannot)"
+            )
+
+    def still_refutes(self, candidate: Any) -> bool:
+        """Whether a shrink candidate is still a counterexample."""
+        if self.refutes is not None:
+            return bool(self.refutes(candidate))
+        return self.prop(candidate) is not None  # strategy form: prop takes an instance
+
+    def __repr__(self) -> str:
+        how = "hypothesis strategy" if self.strategy is not None else "random.Random"
+        return f"Hunt({self.claim}: {getattr(self.prop, '__name__', 'prop')}({how}))"
+
+
+_HUNTS: dict[str, Hunt] = {}
+
+
+def register_hunt(
+    claim: str,
+    prop: Callable[[Any], Any],
+    *,
+    strategy: Any = None,
+    shrink: Callable[[Any], Iterable[Any]] | None = None,
+    refutes: Callable[[Any], bool] | None = None,
+    to_toml: Callable[[Any], str] | None = None,
+    describe: Callable[[Any], str] = repr,
+    replace: bool = False,
+) -> Hunt:
+    """Register the hunt of ``claim`` (see the module docstring); returns it.
+
+    A claim has one hunt; registering another raises unless ``replace=True``
+    (re-importing the same module re-registers the same function: allowed).
+    """
+    from ..claims.registry import ID_PATTERN
+
+    if not isinstance(claim, str) or not ID_PATTERN.fullmatch(claim):
+        raise InputError(f"register_hunt: {claim!r} is not a claim ID (PREFIX-NAME, e.g. STT-LEM1)")
+    h = Hunt(claim, prop, strategy, shrink, refutes, to_toml, describe, (prop.__doc__ or "").strip())
+    old = _HUNTS.get(claim)
+    same = old is not None and getattr(old.prop, "__qualname__", None) == getattr(prop, "__qualname__", None) \
+        and getattr(old.prop, "__module__", None) == getattr(prop, "__module__", None)
+    if old is not None and not replace and not same:
+        raise InputError(f"register_hunt: claim {claim} already has a hunt ({old!r}); pass replace=True")
+    _HUNTS[claim] = h
+    return h
+
+
+def hunt(claim: str, **options: Any) -> Callable[[Callable], Callable]:
+    """Decorator form of :func:`register_hunt`: ``@hunt("TOY-1", shrink=..., refutes=...)``."""
+
+    def decorate(prop: Callable) -> Callable:
+        register_hunt(claim, prop, **options)
+        return prop
+
+    return decorate
+
+
+def get_hunt(claim: str) -> Hunt:
+    """The registered hunt of ``claim`` (raises :class:`InputError` listing the known ones)."""
+    try:
+        return _HUNTS[claim]
+    except KeyError:
+        known = ", ".join(sorted(_HUNTS)) or "none"
+        raise InputError(
+            f"no hunt is registered for {claim!r}; registered: {known}. A check module "
+            "registers one with exactscreen.hunt.register_hunt"
+        ) from None
+
+
+def registered_hunts() -> tuple[str, ...]:
+    """Claim IDs that have a hunt, sorted."""
+    return tuple(sorted(_HUNTS))
