@@ -499,7 +499,7 @@ def _api_source() -> dict:
     import exactscreen
 
     root = Path(exactscreen.__file__).resolve().parents[1]
-    path = root / "exactscreen" / "scaled.py"
+    path = root / "exactscreen" / "mechanisms" / "structured.py"
     out: dict[str, Any] = {"exactscreen_file": exactscreen.__file__, "scaled_sha256": None, "uncommitted": None,
                            "snapshot_of": None}
     if path.exists():
