@@ -94,6 +94,7 @@ class ShimSolution:
     timings: dict
     rounds: int | None = None
     ic_rows: int | None = None
+    stats: Any = None  # SolveTally of the generic solve
 
 
 @dataclass
@@ -103,12 +104,13 @@ class ShimFace:
     surpluses: tuple
     method: str
     lps: int
+    stats: Any = None  # SolveTally of optimal_mechanism's LPs
 
 
 def shim_solve_mechanism(env, market) -> ShimSolution:
     """The old path: full ``mechanism_lp``, ``solve_lp`` (HiGHS hint + exact), generic checker."""
     from exactscreen.lp.certificate import check_certificate
-    from exactscreen.lp.exact import solve_lp
+    from exactscreen.lp.exact import SolveTally, solve_lp
     from exactscreen.mechanisms.optimum import mechanism_lp
 
     t0 = time.perf_counter()
@@ -119,7 +121,8 @@ def shim_solve_mechanism(env, market) -> ShimSolution:
     chk = check_certificate(lp, res.x, res.y_eq, res.y_ub, res.objective)
     t3 = time.perf_counter()
     timings = {"build": t1 - t0, "highs": None, "exact": t2 - t1, "check": t3 - t2, "total": t3 - t0}
-    return ShimSolution(res, chk, timings, rounds=None, ic_rows=env.n * (env.n - 1))
+    return ShimSolution(res, chk, timings, rounds=None, ic_rows=env.n * (env.n - 1),
+                        stats=SolveTally.of([res.stats]))
 
 
 def shim_mechanism_face(env, market, sol) -> ShimFace:
@@ -127,7 +130,7 @@ def shim_mechanism_face(env, market, sol) -> ShimFace:
 
     om = optimal_mechanism(env, market, face=True, binding=False)
     fc = om.face
-    return ShimFace(fc.unique, fc.payment, fc.surplus, f"shim:{om.method}", om.lp_solves)
+    return ShimFace(fc.unique, fc.payment, fc.surplus, f"shim:{om.method}", om.lp_solves, om.stats)
 
 
 @dataclass
@@ -427,21 +430,28 @@ def _jsonable_timings(t: dict | None) -> dict:
             for k, v in (t or {}).items()}
 
 
+def _lp_tally(result):
+    """The solve statistics a result carries (``stats``: a SolveTally), or an empty tally
+    for a result of an older API that carries none."""
+    from exactscreen.lp.exact import SolveTally
+
+    stats = getattr(result, "stats", None)
+    return stats if isinstance(stats, SolveTally) else SolveTally()
+
+
 def _task_solve(args: dict, ready) -> dict:
     api = load_api(args["api"])
     import exactscreen.lp.certificate  # noqa: F401
     import exactscreen.mechanisms.optimum  # noqa: F401
     import highspy  # noqa: F401
 
-    from exactscreen.lp.exact import STATS
-
     env, market = build(InstanceSpec(**args["spec"]))
     ready()
 
     def one():
-        STATS.reset()
         sol = api.solve(env, market)
-        return sol, dict(STATS.counts), dict(STATS.reasons)
+        stats = _lp_tally(sol)
+        return sol, dict(stats.paths), dict(stats.reasons)
 
     (sol, paths, reasons), walls, cpus = _repeat(one, args.get("repeat_budget", REPEAT_BUDGET_S))
     peak = _maxrss_mib()
@@ -469,8 +479,6 @@ def _task_face(args: dict, ready) -> dict:
     import exactscreen.mechanisms.optimum  # noqa: F401
     import highspy  # noqa: F401
 
-    from exactscreen.lp.exact import STATS
-
     env, market = build(InstanceSpec(**args["spec"]))
     ready()
     solve_s: list[float] = []
@@ -479,11 +487,11 @@ def _task_face(args: dict, ready) -> dict:
         t0 = time.perf_counter()
         sol = api.solve(env, market)
         t1 = time.perf_counter()
-        STATS.reset()  # count the face's own LPs by path
         face = api.face(env, market, sol)
         t2 = time.perf_counter()
         solve_s.append(t1 - t0)
-        return sol, face, t2 - t1, dict(STATS.counts), dict(STATS.reasons)
+        stats = _lp_tally(face)  # the face's own LPs by path
+        return sol, face, t2 - t1, dict(stats.paths), dict(stats.reasons)
 
     (sol, face, face_s, paths, reasons), walls, cpus = _repeat(both, args.get("repeat_budget", REPEAT_BUDGET_S))
     peak = _maxrss_mib()

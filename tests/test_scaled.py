@@ -312,7 +312,7 @@ def test_implicit_equalities_of_a_cone_found_group_by_group_equal_one_lp():
             if rng.random() < 0.4:  # its opposite: both rows become implicit equalities
                 cone.add(tuple((b, -v) for b, v in g))
         cone = sorted(cone)
-        fake = SimpleNamespace(lps=0)
+        fake = SimpleNamespace(lps=0, lp_stats=[])
         fake._implicit_lp = lambda c, d, f=fake: StructuredFace._implicit_lp(f, c, d)
         grouped = StructuredFace._implicit(fake, cone, 6)
         assert grouped == StructuredFace._implicit_lp(fake, cone, 6)
