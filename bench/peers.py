@@ -61,10 +61,9 @@ def _prep_exactscreen() -> None:
 
 def _run_exactscreen(payload: dict, *, use_hint: bool = True) -> dict:
     from exactscreen.lp.certificate import check_certificate
-    from exactscreen.lp.exact import STATS, solve_lp
+    from exactscreen.lp.exact import solve_lp
 
     lp = payload["lp"]
-    STATS.reset()
     c0 = time.process_time()
     t0 = time.perf_counter()
     res = solve_lp(lp, use_hint=use_hint)
@@ -82,8 +81,8 @@ def _run_exactscreen(payload: dict, *, use_hint: bool = True) -> dict:
         "certificate_failures": list(check.failures[:5]),
         "method": res.method,
         "note": res.note,
-        "paths": dict(STATS.counts),
-        "reasons": dict(STATS.reasons),
+        "paths": {res.stats.method: 1},
+        "reasons": {res.stats.reason: 1} if res.stats.reason else {},
     }
 
 
@@ -97,10 +96,8 @@ def _prep_face() -> None:
 
 
 def _run_face(payload: dict) -> dict:
-    from exactscreen.lp.exact import STATS
     from exactscreen.mechanisms.optimum import optimal_mechanism
 
-    STATS.reset()
     c0 = time.process_time()
     t0 = time.perf_counter()
     om = optimal_mechanism(payload["env"], payload["market"], face=True)
@@ -116,8 +113,8 @@ def _run_face(payload: dict) -> dict:
         "lp_solves": om.lp_solves,
         "payment_rule_unique": om.payment_rule_unique,
         "mechanism_unique": om.face.unique if om.face is not None else None,
-        "paths": dict(STATS.counts),
-        "reasons": dict(STATS.reasons),
+        "paths": dict(om.stats.paths),
+        "reasons": dict(om.stats.reasons),
     }
 
 

@@ -26,6 +26,7 @@ class ShimSolution:
     timings: dict
     rounds: int | None = None
     ic_rows: int | None = None
+    stats: Any = None  # SolveTally of the generic solve
 
 
 @dataclass
@@ -35,12 +36,13 @@ class ShimFace:
     surpluses: tuple
     method: str
     lps: int
+    stats: Any = None  # SolveTally of optimal_mechanism's LPs
 
 
 def shim_solve_mechanism(env, market) -> ShimSolution:
     """The old path: full ``mechanism_lp``, ``solve_lp`` (HiGHS hint + exact), generic checker."""
     from exactscreen.lp.certificate import check_certificate
-    from exactscreen.lp.exact import solve_lp
+    from exactscreen.lp.exact import SolveTally, solve_lp
     from exactscreen.mechanisms.optimum import mechanism_lp
 
     t0 = time.perf_counter()
@@ -51,7 +53,8 @@ def shim_solve_mechanism(env, market) -> ShimSolution:
     chk = check_certificate(lp, res.x, res.y_eq, res.y_ub, res.objective)
     t3 = time.perf_counter()
     timings = {"build": t1 - t0, "highs": None, "exact": t2 - t1, "check": t3 - t2, "total": t3 - t0}
-    return ShimSolution(res, chk, timings, rounds=None, ic_rows=env.n * (env.n - 1))
+    return ShimSolution(res, chk, timings, rounds=None, ic_rows=env.n * (env.n - 1),
+                        stats=SolveTally.of([res.stats]))
 
 
 def shim_mechanism_face(env, market, sol) -> ShimFace:
@@ -59,7 +62,7 @@ def shim_mechanism_face(env, market, sol) -> ShimFace:
 
     om = optimal_mechanism(env, market, face=True, binding=False)
     fc = om.face
-    return ShimFace(fc.unique, fc.payment, fc.surplus, f"shim:{om.method}", om.lp_solves)
+    return ShimFace(fc.unique, fc.payment, fc.surplus, f"shim:{om.method}", om.lp_solves, om.stats)
 
 
 @dataclass

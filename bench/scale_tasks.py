@@ -133,21 +133,28 @@ def _jsonable_timings(t: dict | None) -> dict:
             for k, v in (t or {}).items()}
 
 
+def _lp_tally(result):
+    """The solve statistics a result carries (``stats``: a SolveTally), or an empty tally
+    for a result of an older API that carries none."""
+    from exactscreen.lp.exact import SolveTally
+
+    stats = getattr(result, "stats", None)
+    return stats if isinstance(stats, SolveTally) else SolveTally()
+
+
 def _task_solve(args: dict, ready) -> dict:
     api = load_api(args["api"])
     import exactscreen.lp.certificate  # noqa: F401
     import exactscreen.mechanisms.optimum  # noqa: F401
     import highspy  # noqa: F401
 
-    from exactscreen.lp.exact import STATS
-
     env, market = build(InstanceSpec(**args["spec"]))
     ready()
 
     def one():
-        STATS.reset()
         sol = api.solve(env, market)
-        return sol, dict(STATS.counts), dict(STATS.reasons)
+        stats = _lp_tally(sol)
+        return sol, dict(stats.paths), dict(stats.reasons)
 
     (sol, paths, reasons), walls, cpus = _repeat(one, args.get("repeat_budget", REPEAT_BUDGET_S))
     peak = _maxrss_mib()
@@ -175,8 +182,6 @@ def _task_face(args: dict, ready) -> dict:
     import exactscreen.mechanisms.optimum  # noqa: F401
     import highspy  # noqa: F401
 
-    from exactscreen.lp.exact import STATS
-
     env, market = build(InstanceSpec(**args["spec"]))
     ready()
     solve_s: list[float] = []
@@ -185,11 +190,11 @@ def _task_face(args: dict, ready) -> dict:
         t0 = time.perf_counter()
         sol = api.solve(env, market)
         t1 = time.perf_counter()
-        STATS.reset()  # count the face's own LPs by path
         face = api.face(env, market, sol)
         t2 = time.perf_counter()
         solve_s.append(t1 - t0)
-        return sol, face, t2 - t1, dict(STATS.counts), dict(STATS.reasons)
+        stats = _lp_tally(face)  # the face's own LPs by path
+        return sol, face, t2 - t1, dict(stats.paths), dict(stats.reasons)
 
     (sol, face, face_s, paths, reasons), walls, cpus = _repeat(both, args.get("repeat_budget", REPEAT_BUDGET_S))
     peak = _maxrss_mib()

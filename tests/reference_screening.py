@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 from exactscreen.lp.certificate import check_certificate
 from exactscreen.exceptions import InputError
 from exactscreen.environment import OUTSIDE, Environment, Market
-from exactscreen.lp.exact import STATS, Face, LinearProgram, LPResult, face_lp, solve_lp
+from exactscreen.lp.exact import Face, LinearProgram, LPResult, SolveTally, face_lp, solve_lp
 from exactscreen.mechanisms.optimum import SELECTION_RULES, OptimalFace, OptimalMechanism, Range, _mechanism, _p, _value_terms, _x, mechanism_lp
 
 ZERO = Fraction(0)
@@ -82,8 +82,7 @@ def _select(env: Environment, market: Market, face: Face, rule: str, counter: _C
     # Each stage's optimal set is a face of the previous one, described by
     # complementary slackness (lp.face_lp): no "objective = optimum" rows.
     for name, c in stages:
-        if face.is_single_point:
-            STATS.add("face-single-point")  # the rest of the selection is decided
+        if face.is_single_point:  # the rest of the selection is decided
             break
         cf = face.objective(c)
         if not any(cf):
@@ -107,8 +106,6 @@ def _face(
     """
     nv = env.n * (env.k + 2)
     single = face.is_single_point
-    if single:
-        STATS.add("face-single-point")
     x_star = _mechanism(env, face.x)
 
     def rng(c: list[Fraction]) -> Range:
@@ -215,5 +212,5 @@ def reference_optimal_mechanism(
     x = _select(env, market, optimal, selection, counter)
     mech = _mechanism(env, x)
     return OptimalMechanism(
-        env, market, res.objective, mech, res, check, fc, selection, counter.n,
+        env, market, res.objective, mech, res, check, fc, selection, SolveTally(lps=counter.n),
     )

@@ -312,7 +312,7 @@ def test_implicit_equalities_of_a_cone_found_group_by_group_equal_one_lp():
             if rng.random() < 0.4:  # its opposite: both rows become implicit equalities
                 cone.add(tuple((b, -v) for b, v in g))
         cone = sorted(cone)
-        fake = SimpleNamespace(lps=0)
+        fake = SimpleNamespace(lps=0, lp_stats=[])
         fake._implicit_lp = lambda c, d, f=fake: StructuredFace._implicit_lp(f, c, d)
         grouped = StructuredFace._implicit(fake, cone, 6)
         assert grouped == StructuredFace._implicit_lp(fake, cone, 6)
@@ -352,7 +352,7 @@ def test_cone_rows_shown_implicit_by_propagation_are_implicit_by_the_lp():
             if rng.random() < 0.6:
                 cone.add(tuple((b, -v) for b, v in g))
         cone = sorted(cone)
-        fake = SimpleNamespace(lps=0)
+        fake = SimpleNamespace(lps=0, lp_stats=[])
         if _all_implicit_by_propagation(cone):
             shown += 1
             assert StructuredFace._implicit_lp(fake, cone, 4) == cone

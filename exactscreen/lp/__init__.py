@@ -9,7 +9,7 @@ from .._lazy import lazy_exports
 __all__, __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        ".exact": ("LinearProgram", "LPResult", "LPError", "solve_lp", "SolveStats", "STATS",
+        ".exact": ("LinearProgram", "LPResult", "LPError", "solve_lp", "SolveStats", "SolveTally",
             "Face", "face_lp", "single_point",),
         ".sparse": ("solve_sparse", "SingularMatrix",),
         ".float_hint": ("hint_exponent", "hint_float", "hint_floats",),

@@ -65,7 +65,7 @@ from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
 from ..exceptions import Infeasible, LPError, Unbounded
 from ..numbers import from_fmpq
 from .sparse import solve_sparse
-from .highs import new_highs
+from . import highs
 from .float_hint import hint_exponent, hint_float, hint_floats
 
 __all__ = [
@@ -74,7 +74,7 @@ __all__ = [
     "LPError",
     "solve_lp",
     "SolveStats",
-    "STATS",
+    "SolveTally",
     "Face",
     "face_lp",
     "single_point",
@@ -130,6 +130,8 @@ class LPResult:
     basis : indices of the basic columns in the standard form
         (structural columns, then one slack per ``A_ub`` row, then one
         artificial fixed at zero per ``A_eq`` row)
+    stats : how :func:`solve_lp` decided (:class:`SolveStats`); None for a
+        result built by another engine
     """
 
     x: tuple[Fraction, ...]
@@ -140,27 +142,81 @@ class LPResult:
     basis: tuple[int, ...] = field(repr=False, default=())
     seconds: float = field(repr=False, default=0.0, compare=False)
     note: str = field(repr=False, default="", compare=False)
+    stats: SolveStats | None = field(repr=False, default=None, compare=False)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SolveStats:
-    """Counts of which path decided each solve (for notes and benchmarks)."""
+    """How one LP was decided (attached to its :class:`LPResult` as ``stats``).
 
-    counts: dict[str, int] = field(default_factory=dict)
-    reasons: dict[str, int] = field(default_factory=dict)
+    Attributes
+    ----------
+    method : the path that decided: ``"highs-basis"`` (HiGHS's basis accepted
+        after the exact check), ``"exact-simplex-warm"`` (exact simplex from a
+        feasible basis) or ``"exact-simplex"`` (cold two-phase start)
+    reason : why HiGHS's basis was not accepted as is (``""`` when it was,
+        at default tolerances; ``"warm basis given"``, ``"hint disabled"``, or
+        what failed)
+    highs_runs : HiGHS solves asked for a basis (0, 1, or 2 with the retry at
+        tight tolerances)
+    pivots : exact simplex pivots (0 when HiGHS's basis was accepted)
+    revised : the revised simplex (core refactoring, no tableau) ran
+    seconds : wall time of the solve
+    """
 
-    def add(self, method: str, reason: str = "") -> None:
-        self.counts[method] = self.counts.get(method, 0) + 1
-        if reason:
-            self.reasons[reason] = self.reasons.get(reason, 0) + 1
+    method: str
+    reason: str = ""
+    highs_runs: int = 0
+    pivots: int = 0
+    revised: bool = False
+    seconds: float = field(default=0.0, compare=False)
 
-    def reset(self) -> None:
-        self.counts.clear()
-        self.reasons.clear()
+    @property
+    def hint_accepted(self) -> bool:
+        """HiGHS's basis decided (no exact simplex pivot)."""
+        return self.method == "highs-basis"
 
 
-STATS = SolveStats()
-"""Process-wide tally of solve paths; read by the benchmark."""
+@dataclass(frozen=True)
+class SolveTally:
+    """The solve statistics of a result built from several exact LPs.
+
+    Attributes
+    ----------
+    lps : exact LP decisions behind the result (as the result counts them;
+        some are decided by a structured engine's own exact check rather
+        than by :func:`solve_lp`)
+    paths : ``(method, count)`` of the :func:`solve_lp` calls, in first-seen
+        order (``dict(tally.paths)``)
+    reasons : ``(reason, count)`` of those calls, for the non-empty reasons
+    pivots : exact simplex pivots over those calls
+    seconds : their total wall time
+    """
+
+    lps: int = 0
+    paths: tuple[tuple[str, int], ...] = ()
+    reasons: tuple[tuple[str, int], ...] = ()
+    pivots: int = 0
+    seconds: float = field(default=0.0, compare=False)
+
+    @classmethod
+    def of(cls, stats: "Sequence[SolveStats]", lps: int | None = None) -> "SolveTally":
+        """Tally the records ``stats`` of :func:`solve_lp` calls; ``lps`` defaults to their number."""
+        paths: dict[str, int] = {}
+        reasons: dict[str, int] = {}
+        for st in stats:
+            paths[st.method] = paths.get(st.method, 0) + 1
+            if st.reason:
+                reasons[st.reason] = reasons.get(st.reason, 0) + 1
+        return cls(
+            len(stats) if lps is None else lps, tuple(paths.items()), tuple(reasons.items()),
+            sum(st.pivots for st in stats), sum(st.seconds for st in stats),
+        )
+
+    @property
+    def calls(self) -> int:
+        """Number of :func:`solve_lp` calls tallied."""
+        return sum(c for _, c in self.paths)
 
 
 # --------------------------------------------------------------------------
@@ -460,63 +516,44 @@ def _highs_basis(
     ``tight`` sets its primal and dual feasibility tolerances to their
     smallest values.  Either way the answer is only a hint.
     """
-    try:
-        import highspy
-        import numpy as np
-    except ImportError:  # pragma: no cover - highspy is a dependency
-        return None, "highspy not installed"
     lp = sf.lp
-    h = new_highs()
-    model = highspy.HighsLp()
-    model.num_col_ = sf.n
-    model.num_row_ = sf.m
-    model.sense_ = highspy.ObjSense.kMaximize
     # float copies scaled block-wise by powers of 2 (same optimal bases; "1e400" fits)
     e_a = hint_exponent(v for col in sf.cols for v in col.values())
     e_b = hint_exponent([*lp.b_eq, *lp.b_ub])
-    model.col_cost_ = np.array(hint_floats(lp.c), dtype=np.float64)
-    model.col_lower_ = np.zeros(sf.n)
-    model.col_upper_ = np.full(sf.n, highspy.kHighsInf)
-    lower = hint_floats(lp.b_eq, e_b) + [-highspy.kHighsInf] * sf.m_ub
-    upper = hint_floats(lp.b_eq, e_b) + hint_floats(lp.b_ub, e_b)
-    model.row_lower_ = np.array(lower, dtype=np.float64)
-    model.row_upper_ = np.array(upper, dtype=np.float64)
     col_start, index, value = [0], [], []
     for j in range(sf.n):
         for r in sorted(sf.cols[j]):
             index.append(r)
             value.append(hint_float(sf.cols[j][r], e_a))
         col_start.append(len(index))
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = np.array(col_start, dtype=np.int32)
-    model.a_matrix_.index_ = np.array(index, dtype=np.int32)
-    model.a_matrix_.value_ = np.array(value, dtype=np.float64)
-    model.a_matrix_.num_col_ = sf.n
-    model.a_matrix_.num_row_ = sf.m
-    h.passModel(model)
+    h = highs.new_model(
+        cost=hint_floats(lp.c),
+        col_lower=[0.0] * sf.n,
+        col_upper=[highs.INF] * sf.n,
+        row_lower=hint_floats(lp.b_eq, e_b) + [-highs.INF] * sf.m_ub,
+        row_upper=hint_floats(lp.b_eq, e_b) + hint_floats(lp.b_ub, e_b),
+        start=col_start,
+        index=index,
+        value=value,
+    )
     if tight:
         h.setOptionValue("primal_feasibility_tolerance", TIGHT_TOLERANCE)
         h.setOptionValue("dual_feasibility_tolerance", TIGHT_TOLERANCE)
     if start is not None:
-        St = highspy.HighsBasisStatus
         inb = set(start)
-        hb = highspy.HighsBasis()
-        hb.col_status = [St.kBasic if j in inb else St.kLower for j in range(sf.n)]
         rows = []
         for r in range(sf.m):
             unit = sf.n + sf.m_ub + r if r < sf.m_eq else sf.n + (r - sf.m_eq)
-            rows.append(St.kBasic if unit in inb else (St.kLower if r < sf.m_eq else St.kUpper))
-        hb.row_status = rows
-        hb.valid = True
-        h.setBasis(hb)
+            rows.append("basic" if unit in inb else ("lower" if r < sf.m_eq else "upper"))
+        highs.set_basis(h, [j in inb for j in range(sf.n)], rows)
     h.run()
     status = h.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
+    if not highs.is_optimal(status):
         return None, f"HiGHS status {h.modelStatusToString(status)}"
     basis = h.getBasis()
     if not basis.valid:
         return None, "HiGHS returned no valid basis"
-    basic = highspy.HighsBasisStatus.kBasic
+    basic = highs.basic_status()
     out = [j for j, s in enumerate(basis.col_status) if s == basic]
     for r, s in enumerate(basis.row_status):
         if s == basic:
@@ -536,6 +573,7 @@ class _Tableau:
         self.N = len(columns)
         self.m = sf.m
         self.basis = list(basis)
+        self.pivots = 0
         m, N = self.m, self.N
         entries: dict[tuple[int, int], Fraction] = {}
         for j, col in enumerate(columns):
@@ -552,6 +590,7 @@ class _Tableau:
         self.T = [[T[r, c] for c in range(N + 1)] for r in range(m)]
 
     def pivot(self, r: int, j: int) -> None:
+        self.pivots += 1
         T = self.T
         prow = T[r]
         piv = prow[j]
@@ -624,13 +663,14 @@ def _drive_out(tab: _Tableau, bad, allowed: list[bool]) -> None:
                 break
 
 
-def _revised_simplex(sf: _Standard, basis: list[int], max_iter: int = 10**7) -> list[int]:
+def _revised_simplex(sf: _Standard, basis: list[int], max_iter: int = 10**7, pivots: list[int] | None = None) -> list[int]:
     """Exact primal simplex with Bland's rule from an exactly primal feasible basis,
     without a tableau: each iteration refactors only the core (:class:`_Core`),
     prices every nonbasic column sparsely with ``y`` and computes the entering
     column ``B^-1 A_j`` from the core.  The pivots are those of the tableau
     simplex (same entering and leaving rules), so it terminates the same way.
-    Requires no basic equality artificial.  Returns the optimal basis.
+    Requires no basic equality artificial.  Returns the optimal basis
+    (``pivots[0]``, if given, counts the pivots).
     """
     basis = list(basis)
     sol = _basis_solution(sf, basis)
@@ -675,6 +715,8 @@ def _revised_simplex(sf: _Standard, basis: list[int], max_iter: int = 10**7) -> 
         xB = [v - theta * dk for v, dk in zip(xB, d)]
         xB[best_k] = theta
         basis[best_k] = entering
+        if pivots is not None:
+            pivots[0] += 1
     raise LPError("exact simplex exceeded its iteration limit")  # pragma: no cover
 
 
@@ -693,12 +735,15 @@ def _exact_simplex(sf: _Standard, warm: list[int] | None, t0: float) -> LPResult
         method = "exact-simplex-warm"
         basis = list(warm)
         if m * N > REVISED_MIN_SIZE and not any(fixed[j] for j in basis):
-            basis = _revised_simplex(sf, basis)
+            count = [0]
+            basis = _revised_simplex(sf, basis, pivots=count)
             checked, reason = _verify_basis(sf, basis)
             if checked is None:  # pragma: no cover - would be a bug in the simplex
                 raise LPError(f"revised simplex ended on a basis that fails verification: {reason}")
-            return _result(sf, basis, checked[0], checked[1], method, t0, "revised simplex")
-    else:
+            res = _result(sf, basis, checked[0], checked[1], method, t0, "revised simplex")
+            return replace(res, stats=SolveStats(method, pivots=count[0], revised=True, seconds=res.seconds))
+    pivots = 0
+    if warm is None:
         method = "exact-simplex"
         # Phase 1: one signed artificial per row that lacks a usable slack.
         basis = []
@@ -722,6 +767,7 @@ def _exact_simplex(sf: _Standard, warm: list[int] | None, t0: float) -> LPResult
             _drive_out(tab, lambda j: j >= N, allowed + [False] * len(p1))
             _drive_out(tab, lambda j: j >= N, [True] * N + [False] * len(p1))
             basis = list(tab.basis)
+            pivots = tab.pivots
             if any(j >= N for j in basis):  # pragma: no cover - impossible by rank
                 raise LPError("phase 1 could not reach a standard-form basis")
     tab = _Tableau(sf, cols, basis)
@@ -733,7 +779,8 @@ def _exact_simplex(sf: _Standard, warm: list[int] | None, t0: float) -> LPResult
     if checked is None:  # pragma: no cover - would be a bug in the simplex
         raise LPError(f"exact simplex ended on a basis that fails verification: {reason}")
     xB, y = checked
-    return _result(sf, tab.basis, xB, y, method, t0)
+    res = _result(sf, tab.basis, xB, y, method, t0)
+    return replace(res, stats=SolveStats(method, pivots=pivots + tab.pivots, seconds=res.seconds))
 
 
 def _primal_feasible(sf: _Standard, basis: Sequence[int]) -> bool:
@@ -782,17 +829,18 @@ def solve_lp(
         if any((v != 0) if sf.is_artificial(j) else (v < 0) for j, v in zip(basis, sol[0])):
             raise LPError("warm_basis: the basis is not primal feasible")
         res = _exact_simplex(sf, basis, t0)
-        STATS.add(res.method, "warm basis given")
-        return res
+        return _with_stats(res, "warm basis given", 0)
     if hint_basis is not None:
         hint_basis = list(hint_basis)
         if len(hint_basis) != sf.m or not all(0 <= j < sf.N for j in hint_basis):
             hint_basis = None
     reason = "hint disabled"
     feasible: list[int] | None = None  # an exactly primal feasible basis seen on the way
+    runs = 0
     if use_hint:
         reasons = []
         for tight in (False, True):
+            runs += 1
             basis, why = _highs_basis(sf, hint_basis, tight)
             if basis is None:
                 reasons.append(why)
@@ -803,9 +851,10 @@ def solve_lp(
             if checked is not None:
                 xB, y = checked
                 path = "highs-basis" if not tight else "highs-basis (tight tolerances)"
-                STATS.add("highs-basis", "" if not tight else f"retry with tight tolerances after: {reasons[0]}")
                 note = "" if not tight else f"HiGHS basis at default tolerances: {reasons[0]}; {path}"
-                return _result(sf, basis, xB, y, "highs-basis", t0, note)
+                res = _result(sf, basis, xB, y, "highs-basis", t0, note)
+                why = "" if not tight else f"retry with tight tolerances after: {reasons[0]}"
+                return _with_stats(res, why, runs)
             reasons.append(why)
             if why == "dual infeasible" and feasible is None:
                 feasible = basis
@@ -814,13 +863,17 @@ def solve_lp(
         feasible = hint_basis
     if feasible is not None:
         res = _exact_simplex(sf, feasible, t0)
-        STATS.add(res.method, reason)
         src = "hint basis" if feasible is hint_basis else "HiGHS basis"
         kind = "revised simplex" if res.note == "revised simplex" else "simplex"
-        return replace(res, note=f"HiGHS basis: {reason}; exact {kind} from the {src}")
+        return _with_stats(replace(res, note=f"HiGHS basis: {reason}; exact {kind} from the {src}"), reason, runs)
     res = _exact_simplex(sf, None, t0)
-    STATS.add(res.method, reason)
-    return replace(res, note=f"no usable HiGHS basis: {reason}")
+    return _with_stats(replace(res, note=f"no usable HiGHS basis: {reason}"), reason, runs)
+
+
+def _with_stats(res: LPResult, reason: str, highs_runs: int) -> LPResult:
+    """``res`` with its :class:`SolveStats` completed (reason, HiGHS runs, the whole solve's time)."""
+    pivots, revised = (res.stats.pivots, res.stats.revised) if res.stats is not None else (0, False)
+    return replace(res, stats=SolveStats(res.method, reason, highs_runs, pivots, revised, res.seconds))
 
 
 # --------------------------------------------------------------------------

@@ -60,7 +60,7 @@ from flint import fmpq, fmpq_mat
 from ..lp.certificate import CertificateCheck
 from ..exceptions import InputError
 from ..environment import OUTSIDE, Environment, Market
-from ..lp.exact import LinearProgram, LPResult, solve_lp
+from ..lp.exact import LinearProgram, LPResult, SolveStats, SolveTally, solve_lp
 from .mechanism import Mechanism, Range
 from .structured import StructuredFace, _Data, solve_mechanism
 from ..numbers import fmt, fmt_decimal, from_fmpq
@@ -196,6 +196,8 @@ class OptimalMechanism:
         :func:`exactscreen.mechanisms.certificate.check_mechanism_certificate`
     face : ranges over all optimal mechanisms (None if not requested)
     selection : name of the selection rule used
+    stats : the exact LPs behind the result (:class:`~exactscreen.lp.exact.SolveTally`):
+        the optimum and the face's LPs, with the generic solves by path
     """
 
     environment: Environment = field(repr=False)
@@ -206,7 +208,12 @@ class OptimalMechanism:
     certificate_check: CertificateCheck = field(repr=False)
     face: OptimalFace | None = field(repr=False)
     selection: str = "support-value"
-    lp_solves: int = 1
+    stats: SolveTally = field(repr=False, default=SolveTally(lps=1))
+
+    @property
+    def lp_solves(self) -> int:
+        """Exact LPs solved for the result: the optimum and those of its face."""
+        return self.stats.lps
 
     @property
     def efficient(self) -> bool:
@@ -315,11 +322,16 @@ class OptimalMechanism:
 # ----------------------------------------------------------------------------
 class _Counter:
     def __init__(self) -> None:
-        self.n = 0
+        self.stats: list[SolveStats] = []
+
+    @property
+    def n(self) -> int:
+        return len(self.stats)
 
     def solve(self, lp: LinearProgram, hint: Sequence[int] = ()) -> LPResult:
-        self.n += 1
-        return solve_lp(lp, hint_basis=hint or None)
+        res = solve_lp(lp, hint_basis=hint or None)
+        self.stats.append(res.stats)
+        return res
 
 
 def _dot(c: Sequence[Fraction], x: Sequence[Fraction]) -> Fraction:
@@ -504,7 +516,8 @@ def optimal_mechanism(
         progress("ranges")
     fc = _ranges(env, geometry, points, binding, support) if face else None
     return OptimalMechanism(
-        env, market, res.objective, mech, res, check, fc, selection, 1 + geometry.lps,
+        env, market, res.objective, mech, res, check, fc, selection,
+        SolveTally.of((*sol.lp_stats, *geometry.lp_stats), lps=1 + geometry.lps),
     )
 
 
@@ -623,7 +636,12 @@ class PaymentPolytope:
     facets: tuple[tuple[tuple[Fraction, ...], Fraction], ...]
     equations: tuple[tuple[tuple[Fraction, ...], Fraction], ...]
     dimension: int
-    lp_solves: int
+    stats: SolveTally = field(repr=False, default=SolveTally())
+
+    @property
+    def lp_solves(self) -> int:
+        """Exact LPs solved (support-function queries)."""
+        return self.stats.lps
 
     def __repr__(self) -> str:
         vs = ", ".join("(" + ", ".join(fmt(v) for v in p) + ")" for p in self.vertices)
@@ -710,7 +728,7 @@ def payment_polytope(env: Environment, *, max_vertices: int = 200) -> PaymentPol
         equations.append((tuple(d), base))
     dim = len(pts) - 1
     if dim == 0:
-        return PaymentPolytope(env, tuple(pts), (), tuple(equations), 0, counter.n)
+        return PaymentPolytope(env, tuple(pts), (), tuple(equations), 0, SolveTally.of(counter.stats))
     # coordinates in the affine hull: z = L (p - p0) with L a left inverse of D
     D = [[a - b for a, b in zip(p, pts[0])] for p in pts[1:]]  # dim x n, rows span directions
     Dm = fmpq_mat(dim, n, [fmpq(v.numerator, v.denominator) for r in D for v in r])
@@ -813,4 +831,4 @@ def payment_polytope(env: Environment, *, max_vertices: int = 200) -> PaymentPol
     for a, b in facets:
         c = back(a)
         facets_p.append((tuple(c), _dot(c, pts[0]) + b))
-    return PaymentPolytope(env, tuple(verts), tuple(facets_p), tuple(equations), dim, counter.n)
+    return PaymentPolytope(env, tuple(verts), tuple(facets_p), tuple(equations), dim, SolveTally.of(counter.stats))

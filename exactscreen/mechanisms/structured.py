@@ -67,11 +67,11 @@ from flint import fmpq_mat, fmpz_mat
 from ..lp.certificate import CertificateCheck
 from ..exceptions import InputError
 from ..environment import Environment, Market
-from ..lp.exact import LinearProgram, LPResult, solve_lp
+from ..lp.exact import LinearProgram, LPResult, SolveStats, SolveTally, solve_lp
 from .certificate import check_mechanism_certificate
 from .mechanism import Range
 from ..lp.sparse import SingularMatrix, solve_sparse
-from ..lp.highs import new_highs
+from ..lp.highs import INF, basic_status, is_optimal, new_model
 from ..lp.float_hint import hint_exponent, hint_floats
 
 __all__ = ["MechanismSolution", "MechanismFace", "solve_mechanism", "mechanism_face"]
@@ -105,6 +105,7 @@ class _Data:
         self.f = tuple(market.weights)
         # exact nonzero pattern of each row (never the float copy's)
         self.nz = [np.array([j for j, v in enumerate(self.N[i]) if v], dtype=np.int64) for i in range(self.n)]
+        self.lp_stats: list[SolveStats] = []  # records of the generic exact LPs solved on this data
 
     def netf_exact(self, i: int, j: int) -> Fraction:
         """Exact net value ``v(t_i, a_j)``."""
@@ -149,22 +150,10 @@ def _ic_rows(d: _Data, i: int, targets: np.ndarray):
 
 def _base_model(d: _Data):
     """HiGHS model with the lottery rows and IR rows (rows 0..n-1, n..2n-1)."""
-    import highspy
-
     n, k, w = d.n, d.k, d.w
     ncol = n * w
-    h = new_highs()
-    lp = highspy.HighsLp()
-    lp.num_col_ = ncol
-    lp.num_row_ = 2 * n
-    lp.sense_ = highspy.ObjSense.kMaximize
     cost = np.zeros(ncol)
     cost[np.arange(n) * w + k + 1] = [float(v) for v in d.f]
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.zeros(ncol)
-    lp.col_upper_ = np.full(ncol, highspy.kHighsInf)
-    lp.row_lower_ = np.concatenate([np.ones(n), np.full(n, -highspy.kHighsInf)])
-    lp.row_upper_ = np.concatenate([np.ones(n), np.zeros(n)])
     starts, idx, val = [0], [], []
     for i in range(n):  # prob(t_i)
         idx.append(np.arange(i * w, i * w + k + 1, dtype=np.int32))
@@ -175,14 +164,11 @@ def _base_model(d: _Data):
         idx.append(np.concatenate([i * w + J, [d.pcol(i)]]).astype(np.int32))
         val.append(np.concatenate([-d.netf[i, J], [1.0]]))
         starts.append(starts[-1] + len(J) + 1)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.num_col_ = ncol
-    lp.a_matrix_.num_row_ = 2 * n
-    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-    lp.a_matrix_.index_ = np.concatenate(idx).astype(np.int32)
-    lp.a_matrix_.value_ = np.concatenate(val)
-    h.passModel(lp)
-    return h
+    return new_model(cost=cost, col_lower=np.zeros(ncol), col_upper=np.full(ncol, INF),
+                     row_lower=np.concatenate([np.ones(n), np.full(n, -INF)]),
+                     row_upper=np.concatenate([np.ones(n), np.zeros(n)]),
+                     start=np.array(starts, dtype=np.int32), index=np.concatenate(idx).astype(np.int32),
+                     value=np.concatenate(val), rowwise=True)
 
 
 def _add_ic(h, d: _Data, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -218,7 +204,9 @@ class MechanismSolution:
     the optimal basis in that LP's standard form.  ``check``
     is the independent structured certificate check.  ``rounds`` counts
     float solves, ``ic_rows`` the IC rows of the final float model (of
-    ``n(n-1)``), ``core`` the size of the exactly solved core.
+    ``n(n-1)``), ``core`` the size of the exactly solved core, ``lp_stats``
+    the records of the generic exact LPs (:func:`~exactscreen.lp.exact.solve_lp`)
+    solved on the way (the fallback; usually none).
     """
 
     result: LPResult
@@ -233,6 +221,12 @@ class MechanismSolution:
     nonbasic_rows: frozenset = field(repr=False, compare=False, default=frozenset())
     """The exact optimal basis: basic columns (``mechanism_lp`` order) and the
     A_ub rows (``mechanism_lp`` order) whose slack is nonbasic."""
+    lp_stats: tuple[SolveStats, ...] = field(repr=False, compare=False, default=())
+
+    @property
+    def stats(self) -> SolveTally:
+        """The solve statistics: one exact LP (the mechanism LP) and the generic solves behind it."""
+        return SolveTally.of(self.lp_stats, lps=1)
 
     @property
     def objective(self) -> Fraction:
@@ -369,6 +363,7 @@ def _restricted_lp(d: _Data, rows: list) -> LinearProgram:
 def _fallback(d: _Data, rows: list, reason: str):
     """Solve the model's rows with the generic exact engine; (method, note, (x, y))."""
     res = solve_lp(_restricted_lp(d, rows))
+    d.lp_stats.append(res.stats)
     x = {j: v for j, v in enumerate(res.x) if v}
     y = {}
     ieq = iub = 0
@@ -419,8 +414,6 @@ def solve_mechanism(
     Raises ``RuntimeError`` if the certificate fails its independent check
     (never returned silently).
     """
-    import highspy
-
     t0 = time.perf_counter()
     timings = {"build": 0.0, "highs": 0.0, "exact": 0.0, "check": 0.0}
     d = _Data(env, market)
@@ -442,7 +435,7 @@ def solve_mechanism(
         rounds += 1
         status = h.getModelStatus()
         timings["highs"] += time.perf_counter() - t1
-        hint_failed = status != highspy.HighsModelStatus.kOptimal
+        hint_failed = not is_optimal(status)
         if hint_failed:
             # HiGHS only suggests: without its answer the exact engine decides on all rows
             rest = [(i, t) for i in range(n) for t in range(n) if t != i and (i, t) not in in_model]
@@ -481,7 +474,7 @@ def solve_mechanism(
             reason = f"HiGHS status {h.modelStatusToString(status)}"
         else:
             basis = h.getBasis()
-            basic = highspy.HighsBasisStatus.kBasic
+            basic = basic_status()
             cs, rs = basis.col_status, basis.row_status
             C = [j for j in range(n * w) if cs[j] == basic]
             T = [r for r in range(len(rows)) if rs[r] != basic]
@@ -517,7 +510,7 @@ def solve_mechanism(
     nonbasic_rows = frozenset(_ub_index(d, rows[ri]) for ri in T if rows[ri][0] != "eq")
     res = replace(res, basis=_standard_basis(d, C, T, rows, nonbasic_rows))
     return MechanismSolution(res, check, timings, rounds, len(in_model), core, env, market,
-                             frozenset(C), nonbasic_rows)
+                             frozenset(C), nonbasic_rows, tuple(d.lp_stats))
 
 
 def _standard_basis(d: _Data, C, T, rows, nonbasic_rows) -> tuple[int, ...]:
@@ -546,7 +539,8 @@ class MechanismFace:
 
     ``unique`` is True when the optimum is certified unique (then every
     range is a point and ``lps <= 1``); ``method`` says how the ranges were
-    obtained; ``lps`` counts the exact LPs (:class:`StructuredFace`).
+    obtained; ``lps`` counts the exact LPs (:class:`StructuredFace`);
+    ``stats`` tallies them with the generic solves among them by path.
     """
 
     payments: tuple
@@ -555,6 +549,7 @@ class MechanismFace:
     method: str
     lps: int
     seconds: float = field(compare=False, default=0.0)
+    stats: SolveTally = field(repr=False, compare=False, default=SolveTally())
 
     def __repr__(self) -> str:
         return f"MechanismFace(unique={self.unique}, method={self.method!r}, lps={self.lps})"
@@ -631,7 +626,8 @@ def mechanism_face(env: Environment, market: Market, sol: MechanismSolution | No
     else:
         method = (f"face of dimension {face.dim} in {len(face.blocks)} independent blocks "
                   f"({face.lps} exact LPs)")
-    return MechanismFace(tuple(pays), tuple(surs), face.dim == 0, method, face.lps, time.perf_counter() - t0)
+    return MechanismFace(tuple(pays), tuple(surs), face.dim == 0, method, face.lps, time.perf_counter() - t0,
+                         face.stats)
 
 
 # ---------------------------------------------------------------------------
@@ -669,8 +665,6 @@ class _FaceLP:
     """
 
     def __init__(self, G: list[tuple[int, ...]], h: list[Fraction]):
-        import highspy
-
         self.G, self.h = G, h
         self.m, self.dim = len(G), len(G[0])
         H = 1
@@ -692,22 +686,9 @@ class _FaceLP:
                 starts.append(len(idx))
         except OverflowError:  # no float copy of such data: the exact fallback decides
             return
-        hs = new_highs()
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = self.dim, self.m
-        lp.sense_ = highspy.ObjSense.kMaximize
-        lp.col_cost_ = np.zeros(self.dim)
-        lp.col_lower_ = np.full(self.dim, -highspy.kHighsInf)
-        lp.col_upper_ = np.full(self.dim, highspy.kHighsInf)
-        lp.row_lower_ = np.full(self.m, -highspy.kHighsInf)
-        lp.row_upper_ = upper
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = self.dim, self.m
-        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-        lp.a_matrix_.index_ = np.array(idx, dtype=np.int32)
-        lp.a_matrix_.value_ = np.array(val, dtype=np.float64)
-        hs.passModel(lp)
-        self.h_ = hs
+        self.h_ = new_model(cost=np.zeros(self.dim), col_lower=np.full(self.dim, -INF),
+                            col_upper=np.full(self.dim, INF), row_lower=np.full(self.m, -INF), row_upper=upper,
+                            start=starts, index=idx, value=val, rowwise=True)
 
     def add_equality(self, row, rhs: Fraction) -> bool:
         """Add ``row . w = rhs`` to the model (False: no float copy; use the fallback)."""
@@ -727,8 +708,6 @@ class _FaceLP:
         return True
 
     def maximize(self, g) -> tuple[Fraction, tuple[Fraction, ...]] | None:
-        import highspy
-
         hs = self.h_
         if hs is None:
             return None
@@ -738,13 +717,13 @@ class _FaceLP:
             return None
         hs.changeColsCost(self.dim, np.arange(self.dim, dtype=np.int32), cost)
         hs.run()
-        if hs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        if not is_optimal(hs.getModelStatus()):
             return None
         basis = hs.getBasis()
-        St = highspy.HighsBasisStatus
-        if not basis.valid or any(s != St.kBasic for s in basis.col_status):
+        basic = basic_status()
+        if not basis.valid or any(s != basic for s in basis.col_status):
             return None
-        active = [r for r, s in enumerate(basis.row_status) if s != St.kBasic]
+        active = [r for r, s in enumerate(basis.row_status) if s != basic]
         if len(active) != self.dim:
             return None
         return self._exact(g, active)
@@ -826,7 +805,8 @@ class StructuredFace:
     def __init__(self, d: "_Data", res: LPResult, progress=None):
         self.d, self.res, self.progress = d, res, progress
         n = d.n
-        self.lps = 0
+        self.lps = 0  # exact LPs decided (structured vertex checks and generic solves)
+        self.lp_stats: list[SolveStats] = []  # records of the generic solves (solve_lp) among them
         x = res.x
         self.x = x
         rc = _reduced_costs(d, res)
@@ -1081,7 +1061,13 @@ class StructuredFace:
         c = (ZERO,) * nd + (Fraction(1),) * m
         res = solve_lp(LinearProgram(c, (), (), tuple(A_ub), (ZERO,) * m + (Fraction(1),) * m))
         self.lps += 1
+        self.lp_stats.append(res.stats)
         return [g for r, g in enumerate(cone) if res.x[nd + r] == 0]
+
+    @property
+    def stats(self) -> SolveTally:
+        """The face's exact LPs so far (``lps``) with its generic solves by path."""
+        return SolveTally.of(self.lp_stats, lps=self.lps)
 
     # -- quantities (sparse vectors in w: dicts b -> coefficient, no zeros) ---
     def direction(self, obj: dict[int, Fraction]) -> dict[int, Fraction]:
@@ -1320,6 +1306,7 @@ class _Block:
         )
         res = solve_lp(LinearProgram(c, A_eq, tuple(e for _, e in eq), A_ub, tuple(self.h)),
                        hint_basis=self.basis if not eq else None)
+        face.lp_stats.append(res.stats)
         if not eq:
             self.basis = res.basis
         wv = tuple(res.x[b] - res.x[dim + b] for b in range(dim))
