@@ -67,7 +67,9 @@ def test_harness_runs_end_to_end_and_agrees_exactly_with_sympy():
         [InstanceSpec("random", 2, 2, seed=7)], peers=["highs", "sympy"], timeout=60,
         face_max_n=0, log=lambda *a, **k: None,
     )
-    assert time.perf_counter() - t0 < 10
+    # A guard against a hang, not a benchmark: each peer runs in a fresh process (start-up and
+    # imports included), so on a loaded 2-core machine this takes 15-35 s instead of ~5 s.
+    assert time.perf_counter() - t0 < 90
     solves = result["instances"][0]["solves"]
     assert solves["exactscreen"]["status"] == "ok" and solves["sympy"]["status"] == "ok"
     ours = solves["exactscreen"]["objective"]
