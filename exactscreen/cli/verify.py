@@ -21,8 +21,12 @@ TRUSTED = (
     "Python's fractions, json and hashlib",
     "exactscreen.environment (parses the environment and market, as for TOML files)",
     "exactscreen.mechanisms.audit (reads the file, rebuilds the LP of paper 000 Sec. 3, fingerprint)",
-    "exactscreen.lp.certificate (checks primal, dual and objectives row by row in Fractions)",
 )
+CHECKER = {
+    "generic": "exactscreen.lp.certificate (checks primal, dual and objectives row by row in Fractions)",
+    "structured": "exactscreen.mechanisms.certificate (checks primal, dual and objectives from the "
+                  "economics in python-flint integer matrices)",
+}
 NOT_TRUSTED = "the solver (exactscreen.lp.exact, exactscreen.mechanisms.structured, HiGHS): not imported"
 
 _CONDITIONS = (
@@ -42,6 +46,13 @@ def add_parser(sub) -> None:
     )
     p.add_argument("file", help="certificate JSON written by `exactscreen solve FILE --certificate OUT.json`")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument(
+        "--checker",
+        choices=("generic", "structured"),
+        default="generic",
+        help="generic (default): exactscreen.lp.certificate, row by row on the rebuilt LP; structured: "
+        "exactscreen.mechanisms.certificate, integer matrices, much faster for many types",
+    )
     p.set_defaults(func=run)
 
 
@@ -49,7 +60,7 @@ def run(args) -> int:
     from ..mechanisms.audit import read_certificate, verify_certificate
 
     cert = read_certificate(args.file)
-    verdict = verify_certificate(cert)
+    verdict = verify_certificate(cert, args.checker)
     if args.json:
         _print_json(verdict)
     else:
@@ -72,7 +83,8 @@ def _print_json(v) -> None:
         "conditions": dict(v.conditions),
         "failures": list(v.failures[:20]),
         "failures_total": len(v.failures),
-        "trusted": list(TRUSTED),
+        "checker": v.checker,
+        "trusted": [*TRUSTED, CHECKER[v.checker]],
         "not_trusted": NOT_TRUSTED,
     }
     json.dump(out, sys.stdout, indent=2)
@@ -104,7 +116,7 @@ def _print_text(v) -> None:
         more = len(v.failures) - 1
         lines.append(f"Verdict: NOT CERTIFIED: {safe_text(v.failures[0])}"
                      + (f" (and {more} more failure{'s' if more > 1 else ''})" if more else ""))
-    lines.append("Trusted: " + "; ".join(TRUSTED) + ".")
+    lines.append("Trusted: " + "; ".join([*TRUSTED, CHECKER[v.checker]]) + ".")
     lines.append("Not trusted: " + NOT_TRUSTED + ".")
     print("\n".join(lines))
 
@@ -113,4 +125,6 @@ def _exact_and_decimal(q) -> str:
     from ..numbers import fmt
 
     s, d = fmt(q), fmt_decimal(q, 4)
+    if len(s) > 60:  # the exact value is in the file (and in --json)
+        return f"{d} (exact: the file's value, {len(s)} characters)"
     return s if s == d else f"{s} ({d})"
