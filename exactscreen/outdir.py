@@ -13,7 +13,9 @@
   interrupted or failed run discards the temporary directory: the previous
   contents of DIR are untouched.  Entries of DIR that the run does not write
   (a user's notes) are kept.
-* :func:`write_file_atomically` writes one file the same way (hunts).
+* :func:`write_file_atomically` writes one file the same way (hunts,
+  ``solve --certificate``); :func:`check_out_file` refuses, before any
+  work, a file path that cannot be written.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from .exceptions import InputError
 from .interrupts import deferred_signals
 
-__all__ = ["check_out_dir", "StagedDir", "write_file_atomically"]
+__all__ = ["check_out_dir", "check_out_file", "StagedDir", "write_file_atomically"]
 
 _PARTIAL = ".exactscreen-partial-"
 
@@ -89,6 +91,26 @@ def check_out_dir(target: str | Path, option: str = "--out", shown: str | Path |
     except OSError as exc:
         raise InputError(f"{label}: cannot write in {anchor} ({_reason(exc)}); choose a writable directory") from None
     os.rmdir(probe)
+
+
+def check_out_file(target: str | Path, option: str) -> None:
+    """Raise :class:`InputError` unless :func:`write_file_atomically` can write ``target``.
+
+    ``target`` must not be a directory, and its directory must exist and be
+    writable or be creatable under a writable ancestor.  Nothing is left
+    behind: a probe file is made and removed where writing would start.
+    """
+    target = Path(target)
+    label = f"{option} {target}"
+    if target.is_dir():
+        raise InputError(f"{label}: is a directory; give a file name")
+    anchor = _anchor(target.parent, label, inner=True)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=_PARTIAL, dir=anchor)
+    except OSError as exc:
+        raise InputError(f"{label}: cannot write in {anchor} ({_reason(exc)}); choose a writable place") from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 class StagedDir:

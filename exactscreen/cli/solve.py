@@ -1,4 +1,4 @@
-"""``exactscreen solve FILE [--market t1=1/2,t2=1/2] [--deterministic] [--json]``.
+"""``exactscreen solve FILE [--market t1=1/2,t2=1/2] [--deterministic] [--json] [--certificate OUT]``.
 
 Prints the optimal mechanism of the environment in FILE (TOML, see the
 README) for its ``[market]`` or the one given with ``--market``: the menu,
@@ -46,6 +46,12 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--no-face", action="store_true", help="skip the ranges over all optimal mechanisms")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.add_argument(
+        "--certificate",
+        metavar="OUT.json",
+        help="also write a certificate (environment, primal, duals, LP fingerprint) that "
+        "`exactscreen verify OUT.json` re-checks without the solver",
+    )
     p.set_defaults(func=run)
 
 
@@ -137,11 +143,18 @@ def _solve(args, stage=None):
 
     env, file_market = load_toml(args.file)
     market = resolve_market(env, file_market, args.market)
+    if args.certificate:  # refused before any work
+        from ..mechanisms.audit import check_certificate_path
+
+        check_certificate_path(args.certificate, deterministic=args.deterministic)
     if args.deterministic:
         return env, market, optimal_deterministic(env, market)
-    return env, market, optimal_mechanism(
-        env, market, face=not args.no_face, selection=args.selection, progress=stage
-    )
+    result = optimal_mechanism(env, market, face=not args.no_face, selection=args.selection, progress=stage)
+    if args.certificate:
+        from ..mechanisms.audit import write_certificate
+
+        write_certificate(args.certificate, result)
+    return env, market, result
 
 
 def run(args) -> int:
@@ -187,6 +200,8 @@ def run(args) -> int:
         print()
         return 0
     _print(env, market, res)
+    if args.certificate:
+        _console().print(f"Certificate written to {args.certificate}; re-check it with: exactscreen verify {args.certificate}")
     return 0
 
 

@@ -11,8 +11,15 @@ for ``max c.x s.t. A_eq x = b_eq, A_ub x <= b_ub, x >= 0``:
 3. equal objectives: ``c.x = b_eq.y_eq + b_ub.y_ub`` (= the claimed value).
 
 By weak duality, 1-3 prove that ``x`` is optimal and the claimed value is
-the optimum.  Anyone can re-run this check on a JSON certificate written by
-``exactscreen solve --json``.
+the optimum.  ``exactscreen verify FILE`` re-runs this check on a certificate
+document written by ``exactscreen solve FILE --certificate FILE``
+(:mod:`exactscreen.mechanisms.audit`); ``solve --json`` reports the outcome
+of the solver's own check but carries no duals.
+
+With ``names = (column names, equality row names, inequality row names)``
+the failures name columns and rows and start with the condition that
+failed (``"primal: "``, ``"dual: "`` or ``"objective: "``); without, they
+use indices, as they always have.
 """
 
 from __future__ import annotations
@@ -52,8 +59,9 @@ def check_certificate(
     y_eq: Sequence[Fraction],
     y_ub: Sequence[Fraction],
     objective: Fraction,
+    names: tuple[Sequence[str], Sequence[str], Sequence[str]] | None = None,
 ) -> CertificateCheck:
-    """Check a primal-dual certificate exactly; see the module docstring."""
+    """Check a primal-dual certificate exactly; see the module docstring (and for ``names``)."""
     c = [_exact(v, "c") for v in problem.c]
     n = len(c)
     A_eq, b_eq = problem.A_eq, problem.b_eq
@@ -68,21 +76,29 @@ def check_certificate(
     yu = [_exact(v, f"y_ub[{i}]") for i, v in enumerate(y_ub)]
     obj = _exact(objective, "objective")
 
+    if names is None:
+        col_name = eq_name = ub_name = None
+    else:
+        col_name, eq_name, ub_name = names
+
     for j, v in enumerate(xs):
         if v < 0:
-            fails.append(f"x[{j}] = {v} < 0")
+            fails.append(f"x[{j}] = {v} < 0" if col_name is None else f"primal: {col_name[j]} = {v} < 0")
     for i, row in enumerate(A_eq):
         lhs = sum((Fraction(a) * xs[j] for j, a in row), Fraction(0))
         if lhs != b_eq[i]:
-            fails.append(f"equality row {i}: {lhs} != {b_eq[i]}")
+            fails.append(f"equality row {i}: {lhs} != {b_eq[i]}" if eq_name is None
+                         else f"primal: row {eq_name[i]}: {lhs} != {b_eq[i]}")
     for i, row in enumerate(A_ub):
         lhs = sum((Fraction(a) * xs[j] for j, a in row), Fraction(0))
         if lhs > b_ub[i]:
-            fails.append(f"inequality row {i}: {lhs} > {b_ub[i]}")
+            fails.append(f"inequality row {i}: {lhs} > {b_ub[i]}" if ub_name is None
+                         else f"primal: row {ub_name[i]} violated: {lhs} > {b_ub[i]}")
 
     for i, v in enumerate(yu):
         if v < 0:
-            fails.append(f"y_ub[{i}] = {v} < 0")
+            fails.append(f"y_ub[{i}] = {v} < 0" if ub_name is None
+                         else f"dual: multiplier of {ub_name[i]} = {v} < 0")
     col = [Fraction(0)] * n
     for i, row in enumerate(A_eq):
         for j, a in row:
@@ -92,14 +108,16 @@ def check_certificate(
             col[j] += Fraction(a) * yu[i]
     for j in range(n):
         if col[j] < c[j]:
-            fails.append(f"dual constraint of column {j}: {col[j]} < c = {c[j]}")
+            fails.append(f"dual constraint of column {j}: {col[j]} < c = {c[j]}" if col_name is None
+                         else f"dual: constraint of column {col_name[j]}: {col[j]} < c = {c[j]}")
 
     primal = sum((cj * xj for cj, xj in zip(c, xs)), Fraction(0))
     dual = sum((Fraction(b) * v for b, v in zip(b_eq, ye)), Fraction(0)) + sum(
         (Fraction(b) * v for b, v in zip(b_ub, yu)), Fraction(0)
     )
+    tag = "" if names is None else "objective: "
     if primal != obj:
-        fails.append(f"c.x = {primal} differs from the claimed objective {obj}")
+        fails.append(f"{tag}c.x = {primal} differs from the claimed objective {obj}")
     if dual != obj:
-        fails.append(f"dual objective {dual} differs from the claimed objective {obj}")
+        fails.append(f"{tag}dual objective {dual} differs from the claimed objective {obj}")
     return CertificateCheck(not fails, tuple(fails))
