@@ -10,8 +10,8 @@ __all__, __getattr__, __dir__ = lazy_exports(
     {
         ".analysis": ("VIRTUAL", "Linear", "Envelope", "upper_envelope", "Menu",
             "DeterministicPiece", "LotterySet", "RandomPiece", "Corollary3", "TwoTypes", "analyze",
-            "normalize_app_c", "hull", "top_of_diagonal", "lottery_vertices",),
-        ".parametric": ("Param", "Cell", "parse_affine", "ParametricResult", "parametric_analysis",),
-        ".applications": ("Bundling", "bundling", "bundle_name",),
+            "normalize_app_c", "hull", "top_of_diagonal", "lottery_vertices"),
+        ".parametric": ("Param", "Cell", "parse_affine", "ParametricResult", "parametric_analysis"),
+        ".applications": ("Bundling", "bundling", "bundle_name"),
     },
 )

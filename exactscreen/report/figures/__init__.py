@@ -8,6 +8,6 @@ __all__, __getattr__, __dir__ = lazy_exports(
     __name__,
     {
         ".base": ("FigureSpec", "DrawnFigure", "register_figure", "registered_figures",
-            "draw_figures", "new_figure", "save", "FIGURE_MODULES",),
+            "draw_figures", "new_figure", "save", "FIGURE_MODULES"),
     },
 )
