@@ -154,3 +154,23 @@ def test_highs_backend_infinity_is_highspys():
     from exactscreen.lp.highs import INF
 
     assert INF == highspy.kHighsInf
+
+
+def test_every_public_name_of_every_package_resolves():
+    """Each package's lazy table names a module and a name that exist (a typo, or a
+    one-element tuple written without its comma, would fail only on first use)."""
+    import importlib
+    import pkgutil
+
+    import exactscreen
+
+    packages = ["exactscreen"] + [
+        m.name for m in pkgutil.walk_packages(exactscreen.__path__, "exactscreen.") if m.ispkg
+        and not m.name.startswith("exactscreen.proofs_checks")
+    ]
+    assert {"exactscreen.lp", "exactscreen.mechanisms", "exactscreen.two_types", "exactscreen.persuasion",
+            "exactscreen.hunt"} <= set(packages)
+    for name in packages:
+        pkg = importlib.import_module(name)
+        for public in getattr(pkg, "__all__", ()):
+            assert getattr(pkg, public) is not None, f"{name}.{public}"
