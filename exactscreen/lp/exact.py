@@ -789,7 +789,7 @@ def _raise_infeasible(sf: _Standard, y: Sequence[Fraction]) -> None:
     check = check_farkas(sf.lp, y_eq, y_ub)
     if not check.ok:  # pragma: no cover - would be a bug in phase 1
         raise NotCertified(f"the LP looks infeasible but its Farkas ray fails the check: {check!r}")
-    raise Infeasible("the LP is infeasible (Farkas ray checked exactly)", certificate=(y_eq, y_ub))
+    raise Infeasible("the LP is infeasible", certificate=(y_eq, y_ub))
 
 
 def _raise_unbounded(sf: _Standard, ray: Sequence[Fraction], point: Sequence[Fraction]) -> None:
@@ -799,7 +799,7 @@ def _raise_unbounded(sf: _Standard, ray: Sequence[Fraction], point: Sequence[Fra
     check = check_unbounded_ray(sf.lp, d, x)
     if not check.ok:  # pragma: no cover - would be a bug in the simplex
         raise NotCertified(f"the LP looks unbounded but its ray fails the check: {check!r}")
-    raise Unbounded("the LP is unbounded (primal ray checked exactly)", certificate=d, point=x)
+    raise Unbounded("the LP is unbounded", certificate=d, point=x)
 
 
 REVISED_MIN_SIZE = 20_000
