@@ -78,8 +78,15 @@ class Unbounded(_WithCertificate):
     """The LP's objective is unbounded above.
 
     ``certificate``, when not None, is a ray ``d >= 0`` with ``A_eq d = 0``,
-    ``A_ub d <= 0`` and ``c d > 0``.
+    ``A_ub d <= 0`` and ``c d > 0``; ``point``, when not None, is a feasible
+    ``x`` (with it, the ray proves unboundedness: ``x + t d`` is feasible for
+    every ``t >= 0``; a ray alone proves only that there is no optimum).
     """
+
+    def __init__(self, message: str, certificate: Any = None, point: Any = None) -> None:
+        super().__init__(message, certificate)
+        #: a feasible point the ray starts from, or None
+        self.point = point
 
 
 class NotCertified(ExactscreenError, ArithmeticError):

@@ -13,6 +13,6 @@ __all__, __getattr__, __dir__ = lazy_exports(
             "Face", "face_lp", "single_point",),
         ".sparse": ("solve_sparse", "SingularMatrix",),
         ".float_hint": ("hint_exponent", "hint_float", "hint_floats",),
-        ".certificate": ("CertificateCheck", "check_certificate",),
+        ".certificate": ("CertificateCheck", "check_certificate", "check_farkas", "check_unbounded_ray",),
     },
 )

@@ -43,6 +43,30 @@ Every returned solution carries a primal-dual certificate that
 :mod:`exactscreen.lp.certificate` checks without sharing any code with this
 module.
 
+**No optimum.**  An LP without an optimum raises a subclass of
+:class:`~exactscreen.exceptions.LPError` that carries its own exact
+certificate, re-checked by :mod:`exactscreen.lp.certificate` before it is
+raised (a ray that failed the check would raise
+:class:`~exactscreen.exceptions.NotCertified` instead, never a wrong one):
+
+* :class:`~exactscreen.exceptions.Infeasible` with ``certificate = (y_eq,
+  y_ub)``, a *Farkas ray*: ``y_ub >= 0``, ``y_eq A_eq + y_ub A_ub >= 0``
+  on every column and ``y_eq . b_eq + y_ub . b_ub < 0``, so no ``x >= 0``
+  satisfies the rows (Farkas' lemma; Schrijver, *Theory of Linear and
+  Integer Programming* (1986), Cor. 7.1e).  It is the optimal dual of
+  phase 1 (:func:`_phase1_dual`), which is already in the LP's own data:
+  the standard form adds a slack per inequality row and a signed phase-1
+  artificial per row that needs one, and flips no row.
+* :class:`~exactscreen.exceptions.Unbounded` with ``certificate = d``, a
+  primal ray: ``d >= 0``, ``A_eq d = 0``, ``A_ub d <= 0`` and ``c . d > 0``,
+  read from the entering column that has no leaving row
+  (:func:`_tableau_ray`, or the revised simplex's ``B^-1 A_j``); ``point``
+  is the basic feasible solution the ray starts from.
+
+Both rays are scaled to primitive integer vectors (exact Fractions).  When
+HiGHS reports an infeasible or unbounded model, its answer is only a hint:
+the exact simplex decides, so every path raises a checked certificate.
+
 References
 ----------
 Dantzig, *Linear Programming and Extensions* (1963), ch. 7 (revised simplex);
@@ -62,8 +86,9 @@ from typing import Sequence
 
 from flint import fmpq, fmpq_mat, fmpz_mat, nmod_mat
 
-from ..exceptions import Infeasible, LPError, Unbounded
+from ..exceptions import Infeasible, LPError, NotCertified, Unbounded
 from ..numbers import from_fmpq
+from .certificate import check_farkas, check_unbounded_ray
 from .sparse import solve_sparse
 from . import highs
 from .float_hint import hint_exponent, hint_float, hint_floats
@@ -588,6 +613,7 @@ class _Tableau:
                 B[r, k] = fmpq(a.numerator, a.denominator)
         T = B.solve(A)  # raises ZeroDivisionError if singular
         self.T = [[T[r, c] for c in range(N + 1)] for r in range(m)]
+        self.entering = -1  # set by run() when it stops unbounded: the column with no leaving row
 
     def pivot(self, r: int, j: int) -> None:
         self.pivots += 1
@@ -640,6 +666,7 @@ class _Tableau:
                     ):
                         best_r, best_ratio = i, ratio
             if best_r < 0:
+                self.entering = entering
                 return "unbounded"
             self.pivot(best_r, entering)
         raise LPError("exact simplex exceeded its iteration limit")  # pragma: no cover
@@ -710,7 +737,16 @@ def _revised_simplex(sf: _Standard, basis: list[int], max_iter: int = 10**7, piv
                 if best_ratio is None or ratio < best_ratio or (ratio == best_ratio and j < basis[best_k]):
                     best_k, best_ratio = k, ratio
         if best_k < 0:
-            raise Unbounded("the LP is unbounded")
+            # B^-1 A_j <= 0: x_j = t, x_B = x_B - t d stays feasible for every t >= 0
+            ray = [Fraction(0)] * sf.n
+            point = [Fraction(0)] * sf.n
+            if entering < sf.n:
+                ray[entering] = Fraction(1)
+            for j, dk, v in zip(basis, d, xB):
+                if j < sf.n:
+                    ray[j] = -dk
+                    point[j] = v
+            _raise_unbounded(sf, ray, point)
         theta = best_ratio
         xB = [v - theta * dk for v, dk in zip(xB, d)]
         xB[best_k] = theta
@@ -718,6 +754,94 @@ def _revised_simplex(sf: _Standard, basis: list[int], max_iter: int = 10**7, piv
         if pivots is not None:
             pivots[0] += 1
     raise LPError("exact simplex exceeded its iteration limit")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------
+# Certificates of infeasibility and unboundedness
+# --------------------------------------------------------------------------
+def _primitive(v: Sequence[Fraction]) -> tuple[Fraction, ...]:
+    """``v`` times the positive rational that makes it a primitive integer vector
+    (a ray's direction is all that counts; this keeps certificates short)."""
+    den = 1
+    for a in v:
+        if den % a.denominator:
+            den = _lcm(den, a.denominator)
+    ints = [a.numerator * (den // a.denominator) for a in v]
+    g = 0
+    for a in ints:
+        g = gcd(g, a)
+    g = g or 1
+    return tuple(Fraction(a // g) for a in ints)
+
+
+def _phase1_dual(sf: _Standard, tab: _Tableau, cost1: Sequence[fmpq]) -> list[Fraction]:
+    """The optimal dual ``y = c_B B^-1`` of phase 1, one entry per row of the standard form.
+
+    Phase 1 maximizes ``-sum(a)`` over ``A x + s + S a = b`` (``S`` the
+    signs of the artificials, no row of the data is flipped), so its optimal
+    dual satisfies ``y A_j >= 0`` for every structural column (reduced cost
+    ``0 - y A_j <= 0``), ``y_r >= 0`` for every inequality row (the slack's
+    reduced cost ``-y_r <= 0``), and ``y . b`` equals the phase-1 optimum,
+    which is negative when the LP is infeasible: a Farkas ray in the LP's own
+    data.  Row ``r``'s entry is read from the tableau column of the unit
+    column of that row (the slack of an inequality row, the fixed artificial
+    of an equality row): ``B^-1 e_r``.
+    """
+    cb = [cost1[j] for j in tab.basis]
+    y = []
+    for r in range(sf.m):
+        u = sf.n + (r - sf.m_eq) if r >= sf.m_eq else sf.n + sf.m_ub + r
+        acc = fmpq(0)
+        for i in range(sf.m):
+            if cb[i] != 0:
+                t = tab.T[i][u]
+                if t != 0:
+                    acc += cb[i] * t
+        y.append(from_fmpq(acc))
+    return y
+
+
+def _tableau_ray(sf: _Standard, tab: _Tableau) -> tuple[list[Fraction], list[Fraction]]:
+    """(ray, point) on the structural columns when ``tab.run`` stopped unbounded.
+
+    The entering column ``j`` has ``B^-1 A_j <= 0``: raising ``x_j`` by
+    ``t`` and moving the basic variables by ``-t B^-1 A_j`` keeps every
+    standard-form row and sign, so its structural part ``d`` has ``d >= 0``,
+    ``A_eq d = 0`` (the basic fixed artificials sit in rows that are zero on
+    every allowed column) and ``A_ub d = -(slack part) <= 0``; ``c d`` is the
+    entering column's positive reduced cost.  ``point`` is the current basic
+    feasible solution.
+    """
+    j = tab.entering
+    ray = [Fraction(0)] * sf.n
+    point = [Fraction(0)] * sf.n
+    if 0 <= j < sf.n:
+        ray[j] = Fraction(1)
+    for i, b in enumerate(tab.basis):
+        if b < sf.n:
+            ray[b] = from_fmpq(-tab.T[i][j])
+            point[b] = from_fmpq(tab.T[i][-1])
+    return ray, point
+
+
+def _raise_infeasible(sf: _Standard, y: Sequence[Fraction]) -> None:
+    """Raise :class:`Infeasible` with the Farkas ray ``y``, after the independent check."""
+    y = _primitive(y)
+    y_eq, y_ub = y[: sf.m_eq], y[sf.m_eq:]
+    check = check_farkas(sf.lp, y_eq, y_ub)
+    if not check.ok:  # pragma: no cover - would be a bug in phase 1
+        raise NotCertified(f"the LP looks infeasible but its Farkas ray fails the check: {check!r}")
+    raise Infeasible("the LP is infeasible", certificate=(y_eq, y_ub))
+
+
+def _raise_unbounded(sf: _Standard, ray: Sequence[Fraction], point: Sequence[Fraction]) -> None:
+    """Raise :class:`Unbounded` with the ray and a feasible point, after the independent check."""
+    d = _primitive(ray)
+    x = tuple(point)
+    check = check_unbounded_ray(sf.lp, d, x)
+    if not check.ok:  # pragma: no cover - would be a bug in the simplex
+        raise NotCertified(f"the LP looks unbounded but its ray fails the check: {check!r}")
+    raise Unbounded("the LP is unbounded", certificate=d, point=x)
 
 
 REVISED_MIN_SIZE = 20_000
@@ -760,7 +884,7 @@ def _exact_simplex(sf: _Standard, warm: list[int] | None, t0: float) -> LPResult
             allowed1 = allowed + [True] * len(p1)
             tab.run(cost1, allowed1)
             if any(tab.basis[i] >= N and tab.T[i][-1] != 0 for i in range(m)):
-                raise Infeasible("the LP is infeasible")
+                _raise_infeasible(sf, _phase1_dual(sf, tab, cost1))
             # Drive phase-1 artificials out using any standard column; the
             # standard form has full row rank (it contains I), so this always
             # succeeds, using a fixed-zero artificial for redundant rows.
@@ -774,7 +898,7 @@ def _exact_simplex(sf: _Standard, warm: list[int] | None, t0: float) -> LPResult
     _drive_out(tab, lambda j: fixed[j], allowed)
     cost = [fmpq(sf.cost(j).numerator, sf.cost(j).denominator) for j in range(N)]
     if tab.run(cost, allowed) == "unbounded":
-        raise Unbounded("the LP is unbounded")
+        _raise_unbounded(sf, *_tableau_ray(sf, tab))
     checked, reason = _verify_basis(sf, tab.basis)
     if checked is None:  # pragma: no cover - would be a bug in the simplex
         raise LPError(f"exact simplex ended on a basis that fails verification: {reason}")
@@ -799,7 +923,13 @@ def solve_lp(
     warm_basis: Sequence[int] | None = None,
     hint_basis: Sequence[int] | None = None,
 ) -> LPResult:
-    """Solve ``lp`` exactly (see module docstring); raise :class:`LPError` if infeasible/unbounded.
+    """Solve ``lp`` exactly (see module docstring).
+
+    Raises :class:`~exactscreen.exceptions.Infeasible` (with a checked Farkas
+    ray ``(y_eq, y_ub)``) or :class:`~exactscreen.exceptions.Unbounded` (with
+    a checked primal ray ``d`` and a feasible ``point``) when the LP has no
+    optimum; both are :class:`LPError` subclasses.  A bare :class:`LPError`
+    means a bad ``warm_basis`` or a method that could not finish.
 
     Parameters
     ----------
