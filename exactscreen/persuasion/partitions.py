@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Iterable, Sequence
 
-from ..exceptions import InputError
+from ..exceptions import InputError, NotCertified
 from ..numbers import to_fraction
 
 __all__ = [
@@ -694,12 +694,16 @@ def _dp_inventory(dist: FiniteValues, inventory: Inventory):
     end = max((best[a, n][0], a) for a in range(n))
     a, b = end[1], n
     served = []
-    while True:
+    # back pointers go from cell [a, b) to a cell [c, a) with c < a: at most n cells
+    for _ in range(n + 1):
         served.append((a, b))
         back = best[a, b][1]
         if back is None:
             break
         a, b = back
+    else:
+        raise NotCertified(f"interval DP (inventory): the back pointers do not end within {n} cells "
+                           f"(bound: cells are disjoint and non-empty among {n} atoms)")
     served.reverse()
     cuts = ([0] if served[0][0] > 0 else []) + [c[0] for c in served] + [n]
     qs = ([Fraction(0)] if served[0][0] > 0 else []) + [qbar[c] for c in served]
@@ -754,11 +758,17 @@ def _dp_quadratic(dist: FiniteValues, cost: QuadraticCost):
     top = max(finals, key=lambda t: t[0])
     cells, qs = [top[1]], [top[3]]
     state = top[2]
-    while state is not None:
+    # back pointers go from (a, b, c) to (x, a, b) with x < a: at most n cells in all
+    for _ in range(n + 1):
+        if state is None:
+            break
         val, q, back = best[state]
         cells.append((state[0], state[1]))
         qs.append(q)
         state = back
+    else:
+        raise NotCertified(f"interval DP (quadratic cost): the back pointers do not end within {n} cells "
+                           f"(bound: cells are disjoint and non-empty among {n} atoms)")
     cells.reverse()
     qs.reverse()
     cuts = tuple([c[0] for c in cells] + [n])
