@@ -45,7 +45,7 @@ __all__ = ["DEFAULT_TIMEOUT", "GRACE", "CheckTimeout", "wall_clock_limit", "defa
 #: check (about 60 s on a loaded 2-core machine; 15-25 s on an idle one).
 DEFAULT_TIMEOUT = 600.0
 #: Seconds between repeated alarms once the limit has passed (if the first was swallowed).
-GRACE = 5.0
+GRACE = 1.0
 
 
 class CheckTimeout(BaseException):
