@@ -46,6 +46,7 @@ import pytest
 
 from .. import testing  # noqa: F401 - registers the hypothesis profiles
 from ..exceptions import InputError
+from . import deadline
 from .evidence import Evidence
 from .registry import Registry, builtin_registry, load_registry
 from .results import Status, TestOutcome, combine, seconds
@@ -69,6 +70,7 @@ _UNKNOWN_IDS = pytest.StashKey[tuple]()
 _RESTORE = pytest.StashKey[Any]()
 _INDEX = pytest.StashKey[int]()
 _GATHERED = pytest.StashKey[list]()
+_TIMEOUT = pytest.StashKey[object]()
 
 #: Attribute of a worker's teardown report carrying the outcome (see the module docstring).
 WIRE = "exactscreen_outcome"
@@ -112,7 +114,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="ID",
         help="run only the checks of these claim IDs (deselects untagged tests); repeatable",
     )
+    group.addoption(
+        "--exactscreen-timeout",
+        default=None,
+        metavar="SECONDS",
+        help="wall-clock limit per phase of each claim check (0: none); a check past it is an "
+             "error row 'timed out after N s' (default: exactscreen_timeout, else "
+             f"{deadline.DEFAULT_TIMEOUT:g} s in the ci profile, scaled by its examples in others)",
+    )
     parser.addini("exactscreen_claims", "claims files (TOML) checks may name", type="paths", default=[])
+    parser.addini("exactscreen_timeout", "wall-clock limit in seconds per claim check (0: none)", default="")
     parser.addini(
         "exactscreen_profile",
         "hypothesis profile to load (ci or deep) unless --hypothesis-profile or "
@@ -144,12 +155,14 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[REGISTRY] = pickle.loads(given) if given is not None else _registry(config)
     except InputError as exc:
         raise pytest.UsageError(f"exactscreen: {exc}") from None
+    config.stash[_TIMEOUT] = _timeout_option(config)
     config.stash[OUTCOMES] = []
     config.stash[UNKNOWN] = []
     config.stash[SKIPPED] = {}
     config.stash[_GATHERED] = []
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(config), "exactscreen-xdist")
+    config.pluginmanager.register(_DeadlineHooks(), "exactscreen-deadline")
 
     from hypothesis import settings
 
@@ -165,6 +178,33 @@ def pytest_configure(config: pytest.Config) -> None:
                 f"exactscreen: cannot load hypothesis profile {name!r} ({exc}); "
                 f"use one of {', '.join(testing.PROFILES)}"
             ) from None
+
+
+def _timeout_option(config: pytest.Config) -> float | None:
+    """The explicit per-check limit in seconds (None: the profile's default)."""
+    given, field = config.getoption("exactscreen_timeout", None), "--exactscreen-timeout"
+    if given is None:
+        given, field = config.getini("exactscreen_timeout").strip() or None, "exactscreen_timeout"
+    if given is None:
+        return None
+    try:
+        value = float(given)
+    except ValueError:
+        value = float("nan")
+    if not value >= 0 or value == float("inf"):
+        raise pytest.UsageError(f"exactscreen: {field}: {given!r} is not a number of seconds; "
+                                "give e.g. 600, or 0 for no limit")
+    return value
+
+
+def check_timeout(config: pytest.Config) -> float:
+    """Seconds a phase of a claim check may take (0: no limit); see :mod:`exactscreen.claims.deadline`."""
+    explicit = config.stash.get(_TIMEOUT, None)
+    if explicit is not None:
+        return float(explicit)
+    from hypothesis import settings
+
+    return deadline.default_limit(settings.default.max_examples)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -295,6 +335,32 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.fail("\n".join(_unknown_message(item, cid, registry) for cid in unknown), pytrace=False)
 
 
+def _limited(item: pytest.Item, phase: str) -> Any:
+    """The wall-clock limit for one phase of a claim-tagged check (a no-op context otherwise)."""
+    seconds = check_timeout(item.config) if claim_ids(item) else 0
+    return deadline.wall_clock_limit(seconds, phase)
+
+
+class _DeadlineHooks:
+    """Wrappers arming the wall-clock limit around each phase (registered by pytest_configure;
+    a class because this module already implements ``pytest_runtest_setup``)."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Any:
+        with _limited(item, "setup"):
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        with _limited(item, "call"):
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_teardown(self, item: pytest.Item, nextitem: Any) -> Any:
+        with _limited(item, "teardown"):
+            return (yield)
+
+
 _FRACTION = re.compile(r"Fraction\((-?\d+), (\d+)\)")
 _INTEGER_FRACTION = re.compile(r"Fraction\((-?\d+)\)")
 
@@ -327,6 +393,9 @@ def _classify(excinfo: pytest.ExceptionInfo | None) -> tuple[Status, list[str]]:
         return Status.ERROR, ["error: the check failed without an exception"]
     exc = excinfo.value
     leaves = _leaves(exc)
+    late = [e for e in leaves if isinstance(e, deadline.CheckTimeout)]
+    if late:  # a hung check: an error of the check, never a refutation
+        return Status.ERROR, [f"error: {_readable(late[0].describe())}"]
     refutes = all(isinstance(e, (AssertionError, pytest.fail.Exception)) for e in leaves)
     examples: list[str] = []
     for e in [exc, *leaves]:

@@ -302,6 +302,7 @@ def run_checks(
     profile: str = "ci",
     progress: Progress | None = None,
     workers: int = 1,
+    timeout: float | None = None,
 ) -> CheckRun:
     """Run the checks and return one result per (selected) claim.
 
@@ -324,6 +325,10 @@ def run_checks(
         run order (:mod:`exactscreen.claims.plugin`), so the results are those
         of a run on one process apart from timings.  Without pytest-xdist the
         checks run in this process.
+    timeout
+        Wall-clock limit in seconds per phase of each check (0: none; None: the
+        profile's default, :mod:`exactscreen.claims.deadline`); a check past it
+        is an ``error`` row "timed out after N s".
 
     Raises
     ------
@@ -353,6 +358,10 @@ def run_checks(
     args = [*(str(d) for d in dirs), *_plugin_args(), *_common_args(dirs), "--hypothesis-profile", profile]
     for cid in selected:
         args += ["--exactscreen-select", cid]
+    if timeout is not None:
+        if not 0 <= timeout < float("inf"):
+            raise InputError(f"--timeout: {timeout} is not a number of seconds >= 0 (0: no limit)")
+        args += ["--exactscreen-timeout", repr(float(timeout))]
     if workers > 1 and _have_xdist():
         # worksteal: the long checks (20 s and more) do not leave one process idle at the end.
         args += ["-n", str(workers), "--dist", "worksteal", *_xdist_plugin_args()]

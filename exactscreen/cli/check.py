@@ -45,6 +45,11 @@ parallel checks:
   The checks run on --workers processes (pytest-xdist); the results are
   those of a run on one process, apart from the timings.
 
+hung checks:
+  Each check runs under a wall-clock limit (--timeout); one that passes it
+  is stopped and reported as an error ("timed out after N s"), never as
+  refuted, and the other checks go on.
+
 examples:
   exactscreen check                           the three papers, table on the terminal
   exactscreen check --paper STT --format markdown
@@ -52,14 +57,16 @@ examples:
   exactscreen check --out report/             report.{md,html,tex,json} + figures/
   exactscreen check --format json --out report/   JSON on stdout, every format in report/
   exactscreen check --workers 1               the checks in this process (no pytest-xdist)
+  exactscreen check --timeout 60              a check running over 60 s is an error row
   exactscreen check --claims my_claims.toml --checks my_checks/
 """
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``check`` and its options."""
+    from ..claims.deadline import DEFAULT_TIMEOUT
     from ..report.formats import FORMATS
-    from ..testing import PROFILES
+    from ..testing import CI_EXAMPLES, DEEP_EXAMPLES, PROFILES
 
     p = subparsers.add_parser(
         "check",
@@ -92,9 +99,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--checks", action="append", default=[], metavar="DIR", type=Path,
                    help="directory of your check modules (test_*.py); replaces the built-in "
                    "checks; repeatable")
+    p.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
+                   help="wall-clock limit per check (each of its setup, run and teardown); a check "
+                   "past it is reported as an error 'timed out after N s' (default: "
+                   f"{DEFAULT_TIMEOUT:g} s with --profile ci, {DEFAULT_TIMEOUT * DEEP_EXAMPLES / CI_EXAMPLES:g} s "
+                   "with deep; 0: no limit)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
     return p
+
+
+def _seconds(text: str) -> float:
+    """argparse type of ``--timeout``: a number of seconds >= 0 (0: no limit)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be a number of seconds >= 0 (0: no limit)")
+    return value
 
 
 #: --workers default: one process per CPU up to this many ...
@@ -216,7 +239,7 @@ def _run(args, registry, selected, profile: str, workers: int, staged) -> int:
 
     err = Console(file=sys.stderr)
     show_bar = not args.quiet and sys.stderr.isatty()
-    kwargs = dict(select=selected.ids, profile=profile, workers=workers)
+    kwargs = dict(select=selected.ids, profile=profile, workers=workers, timeout=args.timeout)
     if show_bar:
         with _Bar(err) as bar:
             result = run_checks(registry, args.checks, progress=bar, **kwargs)

@@ -58,7 +58,7 @@ from typing import Sequence
 from flint import fmpq, fmpq_mat
 
 from ..lp.certificate import CertificateCheck
-from ..exceptions import InputError
+from ..exceptions import InputError, NotCertified
 from ..environment import OUTSIDE, Environment, Market
 from ..lp.exact import LinearProgram, LPResult, SolveStats, SolveTally, solve_lp
 from .mechanism import Mechanism, Range
@@ -708,8 +708,15 @@ def payment_polytope(env: Environment, *, max_vertices: int = 200) -> PaymentPol
     mechanisms = mechanism_lp(env, Market.uniform(env))  # the constraints; objectives vary
     pts: list[tuple[Fraction, ...]] = [tuple([ZERO] * n)]  # the null mechanism: p = 0
     equations: list[tuple[tuple[Fraction, ...], Fraction]] = []
-    # 1. affine hull
-    while True:
+    # 1. affine hull: each round adds a point off the hyperplane d.p = base or an equation
+    # d.p = base with d orthogonal to all previous rows, so the rank of (diffs, equations)
+    # rises by one per round: at most n rounds, then the null space is empty
+    for _round in range(n + 2):
+        if _round == n + 1:
+            raise NotCertified(
+                f"payment polytope: the affine hull search did not end in {n + 1} rounds "
+                f"(bound: the rank of the {n} payment coordinates rises every round)"
+            )
         diffs = [[a - b for a, b in zip(p, pts[0])] for p in pts[1:]]
         eq_dirs = [list(e[0]) for e in equations]
         cands = _nullspace(diffs + eq_dirs, n)

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Sequence
 
-from ..exceptions import InputError, LPError
+from ..exceptions import InputError, LPError, NotCertified
 from ..environment import OUTSIDE, Environment, Market
 from .mechanism import Mechanism
 from ..numbers import fmt
@@ -359,7 +359,14 @@ def dominating_market(
     order = [s0]
     end = s0 if M.surplus(s0) == 0 else None
     frontier = [s0]
-    while end is None and frontier:
+    # breadth-first: every round adds at least one new type of the market, so at most
+    # len(support) rounds
+    for _round in range(len(sidx) + 1):
+        if end is not None or not frontier:
+            break
+        if _round == len(sidx):
+            raise NotCertified(f"Proposition 2 path search: more than {len(sidx)} rounds "
+                               f"(bound: one new type of the {len(sidx)}-type market per round)")
         nxt = []
         for i in frontier:
             own = M.surplus(i)
@@ -377,8 +384,13 @@ def dominating_market(
     if end is None:  # pragma: no cover - contradicts optimality (Sec. 4.1.2)
         raise RuntimeError("no binding IC path to a zero-surplus type: the mechanism is not optimal")
     path = [end]
-    while parent[path[-1]] is not None:
+    for _ in range(len(parent)):  # a tree on len(parent) types: at most that many steps to s0
+        if parent[path[-1]] is None:
+            break
         path.append(parent[path[-1]])  # type: ignore[arg-type]
+    else:
+        raise NotCertified(f"Proposition 2 path search: the parent links do not reach {start!r} "
+                           f"in {len(parent)} steps (bound: a tree on {len(parent)} types)")
     path.reverse()
     # WLOG: the last inefficient type of the path is the start.
     last_bad = max(k for k, i in enumerate(path) if not M.is_efficient_for(i))

@@ -54,7 +54,7 @@ from typing import Sequence
 
 from flint import arb, ctx, fmpq
 
-from ..exceptions import InputError, NotCertified
+from ..exceptions import InputError, NotCertified, Undecided
 from ..numbers import Certainty, to_fraction
 
 __all__ = [
@@ -279,16 +279,28 @@ def geometric_entropy_expr(h=None):
     return -(h * sympy.log(h, 2) + (1 - h) * sympy.log(1 - h, 2)) / h
 
 
-def geometric_entropy_series(h, tol_bits: int = 80) -> arb:
+def geometric_entropy_series(h, tol_bits: int = 80, max_terms: int = 10**6) -> arb:
     """Entropy of ``f_k = (1-h)^{k-1} h`` by direct summation of ``-f_k log2 f_k``, tail bounded.
 
     For ``k > n`` and ``f_k <= 1/e``, ``-f_k log2 f_k`` is increasing in ``f_k``, and
     ``-log2 f_k = -log2 h + (k-1)(-log2(1-h))`` is affine in k, so the tail is at most
     ``sum_{k>n} (1-h)^{k-1} h (a + (k-1) b)``, summed in closed form.
+
+    Bound on the number of terms: ``f_k <= h e^{-h(k-1)} <= e^{-h(k-1)}``, which is below
+    ``2^-m`` (``m = max(tol_bits, 2)``, so also below 1/3) once ``h(k-1) > m``, i.e. for
+    ``k = floor(m/h) + 2``.  More than ``max_terms`` such terms is refused up front
+    (:class:`InputError`); a sum that runs past the bound (the ball comparisons stayed
+    undecided) raises :class:`Undecided`.
     """
     h = to_fraction(h, "h")
     if not 0 < h < 1:
         raise InputError(f"h must be in (0, 1), got {h}")
+    bound = int(Fraction(max(tol_bits, 2)) / h) + 2
+    if bound > max_terms:
+        raise InputError(
+            f"geometric_entropy_series: h = {h} needs up to {bound} terms for tol_bits={tol_bits} "
+            f"(more than max_terms={max_terms}); use a larger h or raise max_terms"
+        )
     with _prec(PREC):
         H, r = _arb(h), 1 - _arb(h)
         ln2 = arb.const_log2()
@@ -299,6 +311,11 @@ def geometric_entropy_series(h, tol_bits: int = 80) -> arb:
             total += fk * (a + (k - 1) * b)
             if fk < eps and fk < arb(1) / 3:
                 break
+            if k >= bound:
+                raise Undecided(
+                    f"geometric_entropy_series: f_k < 2^-{tol_bits} not decided after {k} terms "
+                    f"(bound: floor(max(tol_bits, 2)/h) + 2 = {bound} for h = {h}) at {PREC} bits"
+                )
             fk *= r
             k += 1
         # tail k > n: sum_{k>n} r^{k-1} h (a + (k-1) b) = r^n (a + b (n + r/(1-r)))   (n = k)
@@ -364,9 +381,28 @@ def limit_witnesses(n: int = 5, y_high=PHASE_HIGH, y_low=PHASE_LOW):
 
 
 # ---------------------------------------------- upper bound over all of (36)
+#: At most this many geometric grid points below ``switch`` in :func:`entropy_upper_bound`
+#: (the default grid has 365).
+MAX_GRID = 10**6
+
+
 def _grid(delta: Fraction, ratio: Fraction, switch: Fraction, steps: int) -> list[Fraction]:
+    """``delta, delta*ratio, ... < switch`` (geometric), then ``steps`` equal steps to 1.
+
+    The geometric part has ``ceil(log(switch/delta)/log(ratio))`` points, so it ends for
+    ``0 < delta`` and ``ratio > 1``; more than :data:`MAX_GRID` of them is refused.
+    """
+    if delta * ratio < switch and not (delta > 0 and ratio > 1):  # the loop below would not end
+        raise InputError(
+            f"entropy grid: need delta > 0 and ratio > 1 (got delta={delta}, ratio={ratio})"
+        )
     pts = [delta]
     while pts[-1] * ratio < switch:
+        if len(pts) >= MAX_GRID:
+            raise InputError(
+                f"entropy grid: delta={delta}, ratio={ratio}, switch={switch} give more than "
+                f"{MAX_GRID} geometric grid points; raise delta or ratio"
+            )
         pts.append(pts[-1] * ratio)
     pts.append(switch)
     step = (1 - switch) / steps
@@ -487,6 +523,10 @@ def _round_up(x: Fraction, bits: int = 64) -> Fraction:
 
 
 # ---------------------------------------------------- explicit feasible witness
+#: Extra ``2^-bits`` steps :func:`feasible_witness` may take per atom to satisfy (37)
+#: (none are needed: the rounded-up upper end of the ball for ``S(h)`` is ``>= S(h)``).
+WITNESS_NUDGES = 64
+
 def feasible_witness(f1: Fraction | None = None, atoms: int = 70, bits: int = 64) -> tuple[tuple[Fraction, ...], arb]:
     """A finite rational distribution satisfying every (36) exactly, with high entropy.
 
@@ -503,8 +543,17 @@ def feasible_witness(f1: Fraction | None = None, atoms: int = 70, bits: int = 64
     with _prec(PREC):
         while len(h) < atoms - 1:
             y = _round_up(_exact(hazard_map(h[-1]).upper()), bits)
-            while not successor_ok(h[-1], y):  # pragma: no cover - rounding up already suffices
+            # y >= the ball's upper end >= S(h[-1]) already; allow a few extra ulps, not more
+            for _ in range(WITNESS_NUDGES):
+                if successor_ok(h[-1], y):
+                    break
                 y += Fraction(1, 2**bits)
+            else:
+                raise NotCertified(
+                    f"feasible_witness: atom {len(h) + 1} does not satisfy (37) after rounding "
+                    f"S(h_{len(h)}) up and {WITNESS_NUDGES} nudges of 2^-{bits} (bound: rounding up "
+                    "the certified upper end of S(h) suffices, with no nudge)"
+                )
             h.append(y)
     h.append(Fraction(1))
     masses, M = [], Fraction(1)

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Iterable, Sequence
 
-from ..exceptions import InputError
+from ..exceptions import InputError, NotCertified
 from ..numbers import to_fraction
 
 __all__ = [
@@ -669,6 +669,22 @@ def _exhaustive(dist, inventory, cost):
     return best, count
 
 
+def _walk_back(state, back, n: int, what: str) -> list:
+    """``state, back(state), back(back(state)), ...`` up to ``None``: the cells of a DP's optimum.
+
+    Each state ends a cell that is disjoint from, and left of, the one before, so a
+    chain has at most ``n`` states (``n`` atoms); a longer one raises :class:`NotCertified`.
+    """
+    out: list = []
+    for _ in range(n + 1):
+        if state is None:
+            return out
+        out.append(state)
+        state = back(state)
+    raise NotCertified(f"{what}: the back pointers do not end within {n} cells "
+                       f"(bound: cells are disjoint and non-empty among {n} atoms)")
+
+
 def _dp_inventory(dist: FiniteValues, inventory: Inventory):
     """Exact DP over intervals for the fixed inventory (see :func:`optimal_partition`)."""
     n, cum, v, f = dist.n, dist.cumulative(), dist.values, dist.masses
@@ -692,14 +708,8 @@ def _dp_inventory(dist: FiniteValues, inventory: Inventory):
                     cand = (prev, (c, a))
             best[a, b] = cand
     end = max((best[a, n][0], a) for a in range(n))
-    a, b = end[1], n
-    served = []
-    while True:
-        served.append((a, b))
-        back = best[a, b][1]
-        if back is None:
-            break
-        a, b = back
+    # back pointers go from cell [a, b) to a cell [c, a) with c < a: at most n cells
+    served = _walk_back((end[1], n), lambda cell: best[cell][1], n, "interval DP (inventory)")
     served.reverse()
     cuts = ([0] if served[0][0] > 0 else []) + [c[0] for c in served] + [n]
     qs = ([Fraction(0)] if served[0][0] > 0 else []) + [qbar[c] for c in served]
@@ -753,12 +763,10 @@ def _dp_quadratic(dist: FiniteValues, cost: QuadraticCost):
                 finals.append((prev[0] + val, (a, n), (x, a, n), q))
     top = max(finals, key=lambda t: t[0])
     cells, qs = [top[1]], [top[3]]
-    state = top[2]
-    while state is not None:
-        val, q, back = best[state]
+    # back pointers go from (a, b, c) to (x, a, b) with x < a: at most n cells in all
+    for state in _walk_back(top[2], lambda st: best[st][2], n, "interval DP (quadratic cost)"):
         cells.append((state[0], state[1]))
-        qs.append(q)
-        state = back
+        qs.append(best[state][1])
     cells.reverse()
     qs.reverse()
     cuts = tuple([c[0] for c in cells] + [n])

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Iterable, Mapping, Sequence
 
-from ..exceptions import InputError
+from ..exceptions import InputError, NotCertified
 from ..environment import OUTSIDE, Environment
 from ..numbers import fmt, to_fraction
 
@@ -170,13 +170,24 @@ def upper_envelope(points: Mapping, lo=ZERO, hi=ONE) -> Envelope:
     Walk from ``lo``: just right of ``q`` the maximizers are those of the
     current argmax with the smallest ``y`` (the flattest lines); the next
     breakpoint is the first intersection with a flatter line (smaller ``y``).
-    At most one step per distinct ``y`` value.
+    At most one step per distinct ``y`` value: at the next breakpoint the
+    flatter line ties with the current maximizers, so the smallest ``y`` of the
+    argmax strictly decreases; hence at most ``len(points)`` steps before ``hi``
+    (and one more to record ``hi``).  A walk that takes more steps (a tie the
+    comparisons missed) raises :class:`NotCertified` instead of looping.
     """
     if not points:
         raise InputError("upper_envelope: no points")
     q = lo
     pts, at, between = [], [], []
-    while True:
+    bound = len(points) + 1  # one step per distinct slope y, plus the end point hi
+    for _step in range(bound + 1):
+        if _step == bound:
+            raise NotCertified(
+                f"upper_envelope: the walk from {lo} to {hi} did not reach {hi} in {bound} steps "
+                f"(bound: one step per distinct slope among {len(points)} lines, plus the end point); "
+                f"stuck at q = {q}"
+            )
         here = argmax_direction(points, q)
         pts.append(q)
         at.append(here)
