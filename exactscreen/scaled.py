@@ -103,6 +103,11 @@ class _Data:
         self.f = tuple(market.weights)
         # exact nonzero pattern of each row (never the float copy's)
         self.nz = [np.array([j for j, v in enumerate(self.N[i]) if v], dtype=np.int64) for i in range(self.n)]
+        # twins: types with the same net values (input order); None when every type is alone
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for i, row in enumerate(self.N):
+            groups.setdefault(tuple(row), []).append(i)
+        self.twins = [groups[tuple(row)] for row in self.N] if len(groups) < self.n else None
 
     def netf_exact(self, i: int, j: int) -> Fraction:
         """Exact net value ``v(t_i, a_j)``."""
@@ -396,6 +401,26 @@ def _violated_outside(d: _Data, x: dict[int, Fraction], in_model: set) -> list[t
     return [(i, t) for i in range(n) for t in range(n) if t != i and S[i][t] < 0 and (i, t) not in in_model]
 
 
+def _with_twins(d: _Data, pairs: list[tuple[int, int]], in_model: set) -> list[tuple[int, int]]:
+    """``pairs`` and, after each, the same IC row between twins (:attr:`_Data.twins`): for
+    ``(i, t)`` every ``(i', t')`` with ``i'`` a twin of ``i``, ``t'`` one of ``t``, ``i' != t'``,
+    not in the model yet.  Identical types violate identical rows: adding them in one round
+    saves a round per copy (cutting planes: any valid rows may be added)."""
+    out: list[tuple[int, int]] = []
+    done: set[tuple[int, int]] = set()  # (twin class of i, twin class of t), by first member
+    tw = d.twins
+    for i, t in pairs:
+        key = (tw[i][0], tw[t][0])
+        if key in done:
+            continue
+        done.add(key)
+        for a in tw[i]:
+            for b in tw[t]:
+                if a != b and (a, b) not in in_model:
+                    out.append((a, b))
+    return out
+
+
 def solve_mechanism(
     env: Environment,
     market: Market,
@@ -465,6 +490,8 @@ def solve_mechanism(
                     for t in top[i]:
                         if viol[i, t] > 1e-9 and (i, int(t)) not in in_model:
                             new.append((i, int(t)))
+            if new and d.twins is not None:
+                new = _with_twins(d, new, in_model)
             timings["build"] += time.perf_counter() - t1
             if new and rounds < max_rounds:
                 t1 = time.perf_counter()
@@ -839,13 +866,17 @@ class StructuredFace:
         X, P, den = _exact_values(d, {j: v for j, v in enumerate(x) if v})
         self.S, self.den = _ic_slack(d, X, P), den  # S[i][t] / (s*den): slack of IC(i->t); S[i][i]: IR(i)
         y_ub = res.y_ub
-        self.tight_rows = {r for r, v in enumerate(y_ub) if v > 0}
-        # 1. null space of the tight rows on Z
+        # (most duals are the shared zero of _full_result: skipped without a comparison)
+        self.tight_rows = {r for r, v in enumerate(y_ub) if v is not ZERO and v > 0}
+        # 1. null space of the tight rows on Z (in mechanism_lp's row order: ub_index is
+        # increasing in (i, then IR, then IC to t = 0, 1, ...))
         tight_terms = [self._terms(("eq", i), pos) for i in range(n)]
-        for i in range(n):
-            for t in [None] + [t for t in range(n) if t != i]:
-                if d.ub_index(i, t) in self.tight_rows:
-                    tight_terms.append(self._terms(("ir", i) if t is None else ("ic", i, t), pos))
+        for r in sorted(self.tight_rows):
+            i, rem = divmod(r, n)  # inverse of _Data.ub_index
+            if rem == 0:
+                tight_terms.append(self._terms(("ir", i), pos))
+            else:
+                tight_terms.append(self._terms(("ic", i, rem - 1 if rem - 1 < i else rem), pos))
         nz = len(Z)
         self.dim, self.D = 0, {}
         if nz == 0:
@@ -869,13 +900,10 @@ class StructuredFace:
                 e = [0] * nz
                 e[a] = -1
                 cone.setdefault(_sparse_primitive({b: -v for b, v in r.items()})[0], e)
-        for i, t in self._rows_touching(cols0):
-            row = ("ir", i) if t is None else ("ic", i, t)
-            if d.ub_index(i, t) in self.tight_rows or _slack(self.S, row) != 0:
-                continue
-            g = self._row_image(row, pos, by0, N0rows, cache0)
-            if g:
-                prim = _sparse_primitive(g)[0]
+        for row in self._zero_slack_rows(cols0):
+            got = self._row_image(row, pos, by0, N0rows, cache0)
+            if got is not None:
+                prim = got[1]
                 if prim not in cone:
                     cone[prim] = _dense_int(self._terms(row, pos), nz)
         implicit = self._implicit(list(cone), nullity)
@@ -897,23 +925,23 @@ class StructuredFace:
         by = self._by_type(self.cols)
         polytope: dict[tuple, Fraction] = {}  # sparse primitive row -> its smallest bound
 
-        def add(g, h: Fraction) -> None:
-            prim, lam = _sparse_primitive(g)
+        def add(prim, lam, h: Fraction) -> None:
             h = h / lam
             if prim not in polytope or h < polytope[prim]:
                 polytope[prim] = h
 
         for a, r in D.items():  # x*_j + (D w)_j >= 0
-            add({b: -v for b, v in r.items()}, x[Z[a]])
+            add(*_sparse_primitive({b: -v for b, v in r.items()}), x[Z[a]])
         self.row_dir: dict[tuple, dict[int, int]] = {}
         cache1: dict = {}
         for i, t in self._rows_touching(self.cols):
             row = ("ir", i) if t is None else ("ic", i, t)
-            g = self._row_image(row, pos, by, D, cache1)
-            if g:
+            got = self._row_image(row, pos, by, D, cache1)
+            if got is not None:
+                g, prim, lam = got
                 self.row_dir[row] = g
                 if d.ub_index(i, t) not in self.tight_rows:
-                    add(g, Fraction(_slack(self.S, row), den))
+                    add(prim, lam, Fraction(_slack(self.S, row), den))
         self.G = list(polytope)
         self.h = [polytope[g] for g in self.G]
         self.row_of = {g: r for r, g in enumerate(self.G)}
@@ -990,11 +1018,28 @@ class StructuredFace:
                     if t != i:
                         yield i, t
 
-    def _row_image(self, row, pos, by, M, cache: dict) -> dict[int, int]:
-        """``_image(_terms_on(row, pos, by), M)``, from the images of the row's two halves:
-        type i's own terms (``-v(t_i, .) x(t_i) + p(t_i)``, shared by IR(t_i) and every
-        IC(t_i -> .)) and, for IC(t_i -> t_t), ``v(t_i, .) x(t_t) - p(t_t)`` (cached per
-        ``(i, t)`` pair's pieces; exact integer sums, zeros dropped)."""
+    def _zero_slack_rows(self, cols: set):
+        """The rows of :meth:`_rows_touching` with zero slack at ``x*`` and zero dual, in the
+        same order: ``('ir', i)`` or ``('ic', i, t)``."""
+        d, S, tight = self.d, self.S, self.tight_rows
+        n = d.n
+        for i, t in self._rows_touching(cols):
+            if t is None:
+                if S[i][i] == 0 and i * n not in tight:
+                    yield ("ir", i)
+            elif S[i][t] == 0 and (i * n + 1 + t if t < i else i * n + t) not in tight:
+                yield ("ic", i, t)
+
+    def _row_image(self, row, pos, by, M, cache: dict):
+        """``(g, prim, lam)``: ``g = _image(_terms_on(row, pos, by), M)`` (a sparse vector
+        without zeros) and ``_sparse_primitive(g)``; None when ``g = 0``.
+
+        Built from the images of the row's two halves: type i's own terms
+        (``-v(t_i, .) x(t_i) + p(t_i)``, shared by IR(t_i) and every IC(t_i -> .)) and, for
+        IC(t_i -> t_t), ``v(t_i, .) x(t_t) - p(t_t)``, which depends on ``t_i`` only through
+        its net values: twins (:attr:`_Data.twins`) share it.  Exact integer sums; a half
+        alone is returned (with its primitive) from ``cache``, which must be used with one
+        ``(pos, by, M)`` only.  The returned ``g`` may be shared: do not modify it."""
         d = self.d
         i = row[1]
         own = cache.get(i)
@@ -1004,23 +1049,41 @@ class StructuredFace:
             terms = [(pos[c], -Ni[j]) for c, j in xs if Ni[j]]
             if pc is not None:
                 terms.append((pos[pc], d.s))
-            own = cache[i] = self._image(terms, M, keep_zeros=True)
+            own = cache[i] = self._image(terms, M)
+            cache[("own", i)] = (own, *_sparse_primitive(own)) if own else None
         if row[0] != "ic":
-            return {b: v for b, v in own.items() if v}
-        Ni = d.N[i]
-        xs, pc = by[row[2]]
-        terms = [(pos[c], Ni[j]) for c, j in xs if Ni[j]]
-        if pc is not None:
-            terms.append((pos[pc], -d.s))
-        if not terms:
-            return {b: v for b, v in own.items() if v}
-        g = self._image(terms, M, keep_zeros=True)
+            return cache[("own", i)]
+        t = row[2]
+        key = ("ic", i if d.twins is None else d.twins[i][0], t)
+        other = cache.get(key, False)
+        if other is False:
+            Ni = d.N[i]
+            xs, pc = by[t]
+            terms = [(pos[c], Ni[j]) for c, j in xs if Ni[j]]
+            if pc is not None:
+                terms.append((pos[pc], -d.s))
+            g = self._image(terms, M) if terms else {}
+            other = (g, *_sparse_primitive(g)) if g else None
+            if d.twins is not None:  # shared by the rows IC(t_i' -> t_t), t_i' a twin of t_i
+                cache[key] = other
+        if other is None:
+            return cache[("own", i)]
         if not own:
-            return {b: v for b, v in g.items() if v}
+            return other
+        if d.twins is not None:  # twins' rows often add the same halves: one sum for them all
+            mkey = ("sum", cache[("own", i)][1:], key)  # own = lam * prim: (prim, lam) is own
+            got = cache.get(mkey, False)
+            if got is not False:
+                return got
+        g = dict(other[0])
         get = g.get
         for b, v in own.items():
             g[b] = get(b, 0) + v
-        return {b: v for b, v in g.items() if v}
+        g = {b: v for b, v in g.items() if v}
+        got = (g, *_sparse_primitive(g)) if g else None
+        if d.twins is not None:
+            cache[mkey] = got
+        return got
 
     @staticmethod
     def _image(terms, M, keep_zeros: bool = False) -> dict[int, int]:
