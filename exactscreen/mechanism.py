@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
+from operator import sub
 from typing import Mapping
 
 from flint import fmpz_mat
@@ -153,16 +154,16 @@ class Mechanism:
                 *(p.denominator for p in self.payments))
         net = fmpz_mat([[int(v * s) for v in row] for row in env.net_values])
         alloc_t = fmpz_mat([[int(self.allocation[j][a] * d) for j in range(n)] for a in range(k)])
-        values = net * alloc_t  # s * d * v(t_i, x(t_j))
+        values = list(map(int, (net * alloc_t).entries()))  # s * d * v(t_i, x(t_j)), row-major
         pay = [int(p * d) * s for p in self.payments]
+        types = env.types
         edges = []
         for i in range(n):
-            own = int(values[i, i]) - pay[i]
-            for j in range(n):
-                if i != j and int(values[i, j]) - pay[j] == own:
-                    edges.append((env.types[i], env.types[j]))
+            surplus = list(map(sub, values[i * n:(i + 1) * n], pay))  # s * d * (v(t_i, x(t_j)) - p(t_j))
+            own = surplus[i]
+            edges += [(types[i], types[j]) for j, u in enumerate(surplus) if u == own and j != i]
             if own == 0:
-                edges.append((env.types[i], OUTSIDE))
+                edges.append((types[i], OUTSIDE))
         return tuple(edges)
 
     def is_efficient_for(self, t: int) -> bool:

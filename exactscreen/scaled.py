@@ -1042,20 +1042,27 @@ class StructuredFace:
         ``(pos, by, M)`` only.  The returned ``g`` may be shared: do not modify it."""
         d = self.d
         i = row[1]
-        own = cache.get(i)
-        if own is None:
+        if not cache:
+            cache.update(own={}, oid={}, ids={}, other={}, sum={})
+        owns = cache["own"]
+        mine = owns.get(i, False)
+        if mine is False:
             Ni = d.N[i]
             xs, pc = by[i]
             terms = [(pos[c], -Ni[j]) for c, j in xs if Ni[j]]
             if pc is not None:
                 terms.append((pos[pc], d.s))
-            own = cache[i] = self._image(terms, M)
-            cache[("own", i)] = (own, *_sparse_primitive(own)) if own else None
+            own = self._image(terms, M)
+            mine = owns[i] = (own, *_sparse_primitive(own)) if own else None
+            # equal own halves get one id (the key of their sums with the other halves)
+            cache["oid"][i] = cache["ids"].setdefault(mine[1:] if mine else None, len(cache["ids"]))
         if row[0] != "ic":
-            return cache[("own", i)]
+            return mine
         t = row[2]
-        key = ("ic", i if d.twins is None else d.twins[i][0], t)
-        other = cache.get(key, False)
+        twins = d.twins
+        key = (i if twins is None else twins[i][0], t)
+        others = cache["other"]
+        other = others.get(key, False)
         if other is False:
             Ni = d.N[i]
             xs, pc = by[t]
@@ -1064,25 +1071,25 @@ class StructuredFace:
                 terms.append((pos[pc], -d.s))
             g = self._image(terms, M) if terms else {}
             other = (g, *_sparse_primitive(g)) if g else None
-            if d.twins is not None:  # shared by the rows IC(t_i' -> t_t), t_i' a twin of t_i
-                cache[key] = other
+            if twins is not None:  # shared by the rows IC(t_i' -> t_t), t_i' a twin of t_i
+                others[key] = other
         if other is None:
-            return cache[("own", i)]
-        if not own:
+            return mine
+        if mine is None:
             return other
-        if d.twins is not None:  # twins' rows often add the same halves: one sum for them all
-            mkey = ("sum", cache[("own", i)][1:], key)  # own = lam * prim: (prim, lam) is own
-            got = cache.get(mkey, False)
+        if twins is not None:  # twins' rows often add the same two halves: one sum for them all
+            mkey = (cache["oid"][i], *key)
+            got = cache["sum"].get(mkey, False)
             if got is not False:
                 return got
         g = dict(other[0])
         get = g.get
-        for b, v in own.items():
+        for b, v in mine[0].items():
             g[b] = get(b, 0) + v
         g = {b: v for b, v in g.items() if v}
         got = (g, *_sparse_primitive(g)) if g else None
-        if d.twins is not None:
-            cache[mkey] = got
+        if twins is not None:
+            cache["sum"][mkey] = got
         return got
 
     @staticmethod
