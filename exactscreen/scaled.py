@@ -57,6 +57,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from itertools import compress
 from math import gcd, lcm
 from operator import mul
 from typing import Callable
@@ -323,10 +324,20 @@ def _exact_values(d: _Data, x: dict[int, Fraction]):
 def _ic_slack(d: _Data, X, P):
     """``S[i][t] = s*den*(u_i - v(t_i, x(t_t)) + p(t_t))`` exactly (IR on the diagonal: u_i)."""
     n = d.n
-    G = fmpz_mat(d.N) * fmpz_mat([list(col) for col in zip(*X)]) if d.k else None
+    # G[i, t] = s * den * v(t_i, x(t_t)), row-major, as Python ints (one entries() call)
+    if d.k:
+        G = list(map(int, (fmpz_mat(d.N) * fmpz_mat([list(col) for col in zip(*X)])).entries()))
+    else:
+        G = [0] * (n * n)
     s = d.s
-    own = [int(G[i, i]) - s * P[i] for i in range(n)]
-    S = [[own[i] - (int(G[i, t]) - s * P[t]) if t != i else own[i] for t in range(n)] for i in range(n)]
+    sP = [s * p for p in P]
+    S = []
+    for i in range(n):
+        Gi = G[i * n:(i + 1) * n]
+        own = Gi[i] - sP[i]
+        row = [own - (g - q) for g, q in zip(Gi, sP)]
+        row[i] = own
+        S.append(row)
     return S
 
 
@@ -524,7 +535,9 @@ def solve_mechanism(
                 break
             t1 = time.perf_counter()
             res = _full_result(d, x, y, rows, method, t0, note)
-            check = check_mechanism_certificate(env, market, res.x, res.y_eq, res.y_ub, res.objective)
+            # the same exact values; a zero as the int 0 (the checker's fast path for ints)
+            check = check_mechanism_certificate(env, market, [0 if v is ZERO else v for v in res.x], res.y_eq,
+                                                [0 if v is ZERO else v for v in res.y_ub], res.objective)
             timings["check"] += time.perf_counter() - t1
             if check.ok or method != "highs-core":
                 break
@@ -594,7 +607,7 @@ def _reduced_costs(d: _Data, res: LPResult) -> list[Fraction]:
     # H[i][j] = sum_t y(IC t->i) N[t][j]; only rows with y != 0 contribute
     H = [[ZERO] * k for _ in range(n)]
     for r, v in enumerate(y_ub):
-        if not v:
+        if v is ZERO or not v:  # most duals are _full_result's shared zero: no Fraction test
             continue
         i, rem = divmod(r, n)  # inverse of _Data.ub_index
         out_w[i] += v
@@ -1022,13 +1035,23 @@ class StructuredFace:
         """The rows of :meth:`_rows_touching` with zero slack at ``x*`` and zero dual, in the
         same order: ``('ir', i)`` or ``('ic', i, t)``."""
         d, S, tight = self.d, self.S, self.tight_rows
-        n = d.n
-        for i, t in self._rows_touching(cols):
-            if t is None:
-                if S[i][i] == 0 and i * n not in tight:
-                    yield ("ir", i)
-            elif S[i][t] == 0 and (i * n + 1 + t if t < i else i * n + t) not in tight:
-                yield ("ic", i, t)
+        n, w = d.n, d.w
+        has = [False] * n
+        for c in cols:
+            has[c // w] = True
+        hit = [i for i in range(n) if has[i]]
+        out: list[tuple] = []
+        for i in range(n):
+            Si, base = S[i], i * n  # base: IR(t_i)'s ub_index
+            if has[i]:
+                if Si[i] == 0 and base not in tight:
+                    out.append(("ir", i))
+                ts = range(n)
+            else:
+                ts = hit
+            out += [("ic", i, t) for t in ts
+                    if Si[t] == 0 and t != i and (base + 1 + t if t < i else base + t) not in tight]
+        return out
 
     def _row_image(self, row, pos, by, M, cache: dict):
         """``(g, prim, lam)``: ``g = _image(_terms_on(row, pos, by), M)`` (a sparse vector
@@ -1620,7 +1643,7 @@ def _rref_nullspace(rows: list, ncols: int, sparse: bool = False) -> tuple[list,
         # rows linked by shared columns form independent blocks; the reduced row echelon
         # form of a block-diagonal matrix is block-wise (same pivots, same entries), so each
         # block is reduced on its own columns
-        supports = [[c for c, v in enumerate(r) if v] for r in rows]
+        supports = [list(compress(range(ncols), r)) for r in rows]  # the nonzero columns
         find = _linked(ncols, supports)
         comp: dict[int, list[int]] = {}
         for a, sup in enumerate(supports):
