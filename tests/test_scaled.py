@@ -95,6 +95,35 @@ def test_tie_heavy_markets_with_copied_types(seed):
     _agrees_with_generic(env, market, lazy=True)
 
 
+def test_copies_of_a_type_get_their_ic_rows_in_the_same_round():
+    # Sec. 3.1.1 with each type copied 20 times: a violated IC row is added for every
+    # pair of copies at once, so the float model needs a few rounds, not one per copy
+    env0, _ = _sec311(Fraction(1, 2))
+    table = {f"{t}{c}": dict(zip(env0.alternatives, env0.values[i])) for i, t in enumerate(env0.types)
+             for c in range(20)}
+    env = Environment.from_dict(table)
+    market = Market(env, tuple(Fraction(1, env.n) for _ in range(env.n)))
+    sol = solve_mechanism(env, market, lazy=True)
+    assert sol.rounds <= 4
+    assert sol.objective == solve_mechanism(env, market, lazy=False).objective == Fraction(5, 4)
+    _agrees_with_generic(env, market, lazy=True)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_copied_types_of_random_markets_reach_the_full_optimum(seed):
+    base, _ = _random_env(6, 3, seed, values=(0, 2, 4, 6))
+    table = {f"{t}_{c}": dict(zip(base.alternatives, base.values[i]))
+             for i, t in enumerate(base.types) for c in range(1 + i % 3)}
+    env = Environment.from_dict(table)
+    import random
+
+    rng = random.Random(seed)
+    w = [rng.randint(0, 4) for _ in range(env.n)]
+    w[0] += 1
+    market = Market(env, tuple(Fraction(v, sum(w)) for v in w))
+    _agrees_with_generic(env, market, lazy=True)
+
+
 def test_market_of_another_environment_is_refused():
     env, market = _sec311(Fraction(1, 2))
     other, m2 = _random_env(2, 2, 0)

@@ -79,9 +79,13 @@ def dumps_indented(obj) -> str:
                 text = sep.join(map(enc, o))
             elif kinds <= {list, tuple}:  # e.g. the binding sets: lists of [type, type]
                 inner2 = inner + "  "
-                sep2, head, tail = ",\n" + inner2, "[\n" + inner2, "\n" + inner + "]"
                 try:
-                    text = sep.join([head + sep2.join(map(enc, v)) + tail if v else "[]" for v in o])
+                    if set(map(len, o)) == {2}:  # pairs: one format each
+                        pair = "[\n" + inner2 + "%s,\n" + inner2 + "%s\n" + inner + "]"
+                        text = sep.join([pair % (enc(a), enc(b)) for a, b in o])
+                    else:
+                        sep2, head, tail = ",\n" + inner2, "[\n" + inner2, "\n" + inner + "]"
+                        text = sep.join([head + sep2.join(map(enc, v)) + tail if v else "[]" for v in o])
                 except TypeError:  # an element that is not a string: the general path
                     text = None
             if text is None:
