@@ -57,6 +57,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from functools import cached_property
 from itertools import compress
 from math import gcd, lcm
 from operator import mul
@@ -98,17 +99,26 @@ class _Data:
                 if v.denominator != 1:
                     s = lcm(s, v.denominator)
         self.s = s
-        self.N = [[int(v * s) for v in row] for row in net]  # exact integers
-        e = hint_exponent(v for row in net for v in row)  # 2^-e scaling: same optimal bases
-        self.netf = np.array([hint_floats(row, e) for row in net], dtype=np.float64).reshape(self.n, self.k)  # hint only
+        self.N = [[v.numerator * (s // v.denominator) for v in row] for row in net]  # exact integers v * s
         self.f = tuple(market.weights)
-        # exact nonzero pattern of each row (never the float copy's)
-        self.nz = [np.array([j for j, v in enumerate(self.N[i]) if v], dtype=np.int64) for i in range(self.n)]
         # twins: types with the same net values (input order); None when every type is alone
         groups: dict[tuple[int, ...], list[int]] = {}
         for i, row in enumerate(self.N):
             groups.setdefault(tuple(row), []).append(i)
         self.twins = [groups[tuple(row)] for row in self.N] if len(groups) < self.n else None
+
+    # the float model's data, built on first use (the face never needs it)
+    @cached_property
+    def netf(self) -> np.ndarray:
+        """Net values as floats scaled by ``2^-e`` (same optimal bases): a hint only."""
+        net = self.env.net_values
+        e = hint_exponent(v for row in net for v in row)
+        return np.array([hint_floats(row, e) for row in net], dtype=np.float64).reshape(self.n, self.k)
+
+    @cached_property
+    def nz(self) -> list[np.ndarray]:
+        """The exact nonzero pattern of each row of ``N`` (never the float copy's)."""
+        return [np.array([j for j, v in enumerate(row) if v], dtype=np.int64) for row in self.N]
 
     def netf_exact(self, i: int, j: int) -> Fraction:
         """Exact net value ``v(t_i, a_j)``."""
@@ -621,9 +631,16 @@ def _reduced_costs(d: _Data, res: LPResult) -> list[Fraction]:
                 Ht[j] += v * Ni[j]
     rc = [ZERO] * (n * w)
     for i in range(n):
+        neg_y = -y_eq[i]
+        o, Ni, Hi = out_w[i], d.N[i], H[i]
+        o_nz = bool(o)
         for j in range(k):
-            rc[d.xcol(i, j)] = -(y_eq[i] + (-d.N[i][j] * out_w[i] + H[i][j]) / s)
-        rc[d.xcol(i, k)] = -y_eq[i]
+            h = Hi[j]
+            if (h is ZERO or not h) and not (o_nz and Ni[j]):
+                rc[d.xcol(i, j)] = neg_y  # no term but y_eq: -(y_eq[i] + 0)
+            else:
+                rc[d.xcol(i, j)] = -(y_eq[i] + (-Ni[j] * o + h) / s)
+        rc[d.xcol(i, k)] = neg_y
         rc[d.pcol(i)] = d.f[i] - (out_w[i] - in_w[i])
     return rc
 
@@ -906,23 +923,32 @@ class StructuredFace:
         # 2. implicit equalities of the cone of directions at x*, in N0's coordinates
         cols0 = {Z[a] for a in N0rows}
         by0 = self._by_type(cols0)
-        cone: dict[tuple, list[int]] = {}  # direction in N0 coordinates -> the row on Z
+        # direction in N0 coordinates -> its constraint on Z: a row, or ("x>=0", a) for -d_a <= 0
+        # (made a dense row on Z only if it is an implicit equality)
+        cone: dict[tuple, tuple] = {}
         cache0: dict = {}
         for a, r in N0rows.items():
             if x[Z[a]] == 0:  # -d_j <= 0
-                e = [0] * nz
-                e[a] = -1
-                cone.setdefault(_sparse_primitive({b: -v for b, v in r.items()})[0], e)
+                cone.setdefault(_sparse_primitive({b: -v for b, v in r.items()})[0], ("x>=0", a))
         for row in self._zero_slack_rows(cols0):
             got = self._row_image(row, pos, by0, N0rows, cache0)
             if got is not None:
                 prim = got[1]
                 if prim not in cone:
-                    cone[prim] = _dense_int(self._terms(row, pos), nz)
+                    cone[prim] = row
         implicit = self._implicit(list(cone), nullity)
         if implicit and not _rref_nullspace([_densify(g, nullity) for g in implicit], nullity)[0]:
             return  # the implicit equalities pin every coordinate of N0: the face is x*
-        D_cols, free = _rref_nullspace(rows + [cone[g] for g in implicit], nz, sparse=True) if implicit else (N0, _)
+
+        def on_z(c) -> list[int]:  # the dense row on Z of a cone constraint
+            if c[0] == "x>=0":
+                e = [0] * nz
+                e[c[1]] = -1
+                return e
+            return _dense_int(self._terms(c, pos), nz)
+
+        D_cols, free = (_rref_nullspace(rows + [on_z(cone[g]) for g in implicit], nz, sparse=True)
+                        if implicit else (N0, _))
         if not D_cols:
             return
         dim = len(D_cols)
@@ -1620,11 +1646,20 @@ def _linked(size: int, supports) -> Callable[[int], int]:
             a = parent[a]
         return a
 
-    for sup in supports:
+    for sup in supports:  # each b of sup[1:]: the root of sup[0]'s set goes under b's root
+        if len(sup) < 2:
+            continue
+        ra = sup[0]
+        while parent[ra] != ra:  # find, inlined (path halving)
+            parent[ra] = parent[parent[ra]]
+            ra = parent[ra]
         for b in sup[1:]:
-            ra, rb = find(sup[0]), find(b)
-            if ra != rb:
-                parent[ra] = rb
+            while parent[b] != b:
+                parent[b] = parent[parent[b]]
+                b = parent[b]
+            if b != ra:
+                parent[ra] = b
+                ra = b  # the root of sup[0]'s set now
     return find
 
 

@@ -388,3 +388,33 @@ def test_cone_rows_shown_implicit_by_propagation_are_implicit_by_the_lp():
     # u0 <= 0, -u0 <= 0 pin u0; then u0 + u1 <= 0 and -u1 <= 0 are opposite: all implicit
     assert _all_implicit_by_propagation([((0, 1),), ((0, -1),), ((0, 1), (1, 1)), ((1, -1),)])
     assert not _all_implicit_by_propagation([((0, 1),), ((1, 1),)])
+
+
+def test_union_find_gives_the_roots_of_linking_one_pair_at_a_time():
+    # _linked links each support's elements without re-finding the first one's root;
+    # the roots are those of the plain pairwise definition
+    import random
+
+    from exactscreen.scaled import _linked
+
+    def pairwise(size, supports):
+        parent = list(range(size))
+
+        def find(a):
+            while parent[a] != a:
+                a = parent[a]
+            return a
+
+        for sup in supports:
+            for b in sup[1:]:
+                ra, rb = find(sup[0]), find(b)
+                if ra != rb:
+                    parent[ra] = rb
+        return find
+
+    rng = random.Random(0)
+    for _ in range(500):
+        size = rng.randint(1, 30)
+        sups = [[rng.randrange(size) for _ in range(rng.randint(0, 5))] for _ in range(rng.randint(0, 25))]
+        fast, slow = _linked(size, sups), pairwise(size, sups)
+        assert [fast(a) for a in range(size)] == [slow(a) for a in range(size)]
