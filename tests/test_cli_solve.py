@@ -66,3 +66,40 @@ def test_missing_file_and_missing_market(tmp_path):
     f.write_text('[types.t]\na = "1"\n')
     r = run_cli("solve", str(f))
     assert r.returncode == 2 and "--market" in r.stderr
+
+
+def test_solve_json_text_is_json_dumps_with_indent_2(capsys):
+    from exactscreen.commands.solve import dumps_indented
+
+    assert main(["solve", str(EX / "pis_sec311.toml"), "--market", "tL=1/4,tH=3/4", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert out == json.dumps(json.loads(out), indent=2) + "\n"
+    assert dumps_indented(json.loads(out)) + "\n" == out
+
+
+def test_json_writer_matches_the_standard_library_on_odd_values():
+    from hypothesis import given, settings, strategies as st
+
+    from exactscreen.commands.solve import dumps_indented
+
+    class Name(str):
+        pass
+
+    pieces = ['"', ",", "[", "]", "\\", "%s", "a", "\u00e9", "\n", "\u2028", " ", ":", '","', '"],["']
+    text = st.lists(st.sampled_from(pieces), max_size=4).map("".join)
+    leaf = st.one_of(text, st.builds(Name, text), st.integers(), st.booleans(), st.none(),
+                     st.floats(allow_nan=True))
+    tree = st.recursive(
+        leaf,
+        lambda kids: st.one_of(st.lists(kids, max_size=4), st.lists(kids, max_size=4).map(tuple),
+                               st.lists(st.lists(text, min_size=2, max_size=2), max_size=3),
+                               st.dictionaries(st.one_of(text, st.integers()), kids, max_size=3)),
+        max_leaves=20,
+    )
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(tree)
+    def same(obj):
+        assert dumps_indented(obj) == json.dumps(obj, indent=2)
+
+    same()

@@ -96,6 +96,35 @@ def test_tie_heavy_markets_with_copied_types(seed):
     _agrees_with_generic(env, market, lazy=True)
 
 
+def test_copies_of_a_type_get_their_ic_rows_in_the_same_round():
+    # Sec. 3.1.1 with each type copied 20 times: a violated IC row is added for every
+    # pair of copies at once, so the float model needs a few rounds, not one per copy
+    env0, _ = _sec311(Fraction(1, 2))
+    table = {f"{t}{c}": dict(zip(env0.alternatives, env0.values[i])) for i, t in enumerate(env0.types)
+             for c in range(20)}
+    env = Environment.from_dict(table)
+    market = Market(env, tuple(Fraction(1, env.n) for _ in range(env.n)))
+    sol = solve_mechanism(env, market, lazy=True)
+    assert sol.rounds <= 4
+    assert sol.objective == solve_mechanism(env, market, lazy=False).objective == Fraction(5, 4)
+    _agrees_with_generic(env, market, lazy=True)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_copied_types_of_random_markets_reach_the_full_optimum(seed):
+    base, _ = _random_env(6, 3, seed, values=(0, 2, 4, 6))
+    table = {f"{t}_{c}": dict(zip(base.alternatives, base.values[i]))
+             for i, t in enumerate(base.types) for c in range(1 + i % 3)}
+    env = Environment.from_dict(table)
+    import random
+
+    rng = random.Random(seed)
+    w = [rng.randint(0, 4) for _ in range(env.n)]
+    w[0] += 1
+    market = Market(env, tuple(Fraction(v, sum(w)) for v in w))
+    _agrees_with_generic(env, market, lazy=True)
+
+
 def test_market_of_another_environment_is_refused():
     env, market = _sec311(Fraction(1, 2))
     other, m2 = _random_env(2, 2, 0)
@@ -360,3 +389,33 @@ def test_cone_rows_shown_implicit_by_propagation_are_implicit_by_the_lp():
     # u0 <= 0, -u0 <= 0 pin u0; then u0 + u1 <= 0 and -u1 <= 0 are opposite: all implicit
     assert _all_implicit_by_propagation([((0, 1),), ((0, -1),), ((0, 1), (1, 1)), ((1, -1),)])
     assert not _all_implicit_by_propagation([((0, 1),), ((1, 1),)])
+
+
+def test_union_find_gives_the_roots_of_linking_one_pair_at_a_time():
+    # _linked links each support's elements without re-finding the first one's root;
+    # the roots are those of the plain pairwise definition
+    import random
+
+    from exactscreen.scaled import _linked
+
+    def pairwise(size, supports):
+        parent = list(range(size))
+
+        def find(a):
+            while parent[a] != a:
+                a = parent[a]
+            return a
+
+        for sup in supports:
+            for b in sup[1:]:
+                ra, rb = find(sup[0]), find(b)
+                if ra != rb:
+                    parent[ra] = rb
+        return find
+
+    rng = random.Random(0)
+    for _ in range(500):
+        size = rng.randint(1, 30)
+        sups = [[rng.randrange(size) for _ in range(rng.randint(0, 5))] for _ in range(rng.randint(0, 25))]
+        fast, slow = _linked(size, sups), pairwise(size, sups)
+        assert [fast(a) for a in range(size)] == [slow(a) for a in range(size)]

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import lcm
+from operator import sub
 from typing import Mapping
 
 from flint import fmpz_mat
@@ -89,7 +90,7 @@ class Mechanism:
     def value(self, t: int, s: int) -> Fraction:
         """``v(t, x(s))``: type index ``t``'s net value of type index ``s``'s allocation."""
         net = self.environment.net_values[t]
-        return sum((v * q for v, q in zip(net, self.allocation[s])), Fraction(0))
+        return sum((v * q for v, q in zip(net, self.allocation[s]) if q), Fraction(0))  # zero q: no term
 
     def surplus(self, t: int, report: int | None = None) -> Fraction:
         """``v(t, x(r)) - p(r)`` for report ``r`` (truthful by default)."""
@@ -107,7 +108,7 @@ class Mechanism:
         ``payments`` are the seller's profit per type; with zero costs the two agree.
         """
         costs = self.environment.costs
-        return self.payments[i] + sum((q * c for q, c in zip(self.allocation[i], costs)), Fraction(0))
+        return self.payments[i] + sum((q * c for q, c in zip(self.allocation[i], costs) if q and c), Fraction(0))
 
     @property
     def prices(self) -> tuple[Fraction, ...]:
@@ -152,18 +153,20 @@ class Mechanism:
         s = lcm(*(v.denominator for row in env.net_values for v in row))
         d = lcm(*(v.denominator for row in self.allocation for v in row[:k]),
                 *(p.denominator for p in self.payments))
-        net = fmpz_mat([[int(v * s) for v in row] for row in env.net_values])
-        alloc_t = fmpz_mat([[int(self.allocation[j][a] * d) for j in range(n)] for a in range(k)])
-        values = net * alloc_t  # s * d * v(t_i, x(t_j))
-        pay = [int(p * d) * s for p in self.payments]
+        # v * s and q * d as integers without Fraction arithmetic (s, d: common denominators)
+        net = fmpz_mat([[v.numerator * (s // v.denominator) for v in row] for row in env.net_values])
+        alloc_t = fmpz_mat([[q.numerator * (d // q.denominator) for q in col]
+                            for col in list(zip(*self.allocation))[:k]])
+        values = list(map(int, (net * alloc_t).entries()))  # s * d * v(t_i, x(t_j)), row-major
+        pay = [p.numerator * (d // p.denominator) * s for p in self.payments]
+        types = env.types
         edges = []
         for i in range(n):
-            own = int(values[i, i]) - pay[i]
-            for j in range(n):
-                if i != j and int(values[i, j]) - pay[j] == own:
-                    edges.append((env.types[i], env.types[j]))
+            surplus = list(map(sub, values[i * n:(i + 1) * n], pay))  # s * d * (v(t_i, x(t_j)) - p(t_j))
+            own = surplus[i]
+            edges += [(types[i], types[j]) for j, u in enumerate(surplus) if u == own and j != i]
             if own == 0:
-                edges.append((env.types[i], OUTSIDE))
+                edges.append((types[i], OUTSIDE))
         return tuple(edges)
 
     def is_efficient_for(self, t: int) -> bool:

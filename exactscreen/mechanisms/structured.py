@@ -57,6 +57,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from functools import cached_property
+from itertools import compress
 from math import gcd, lcm
 from operator import mul
 from typing import Callable
@@ -99,13 +101,27 @@ class _Data:
                 if v.denominator != 1:
                     s = lcm(s, v.denominator)
         self.s = s
-        self.N = [[int(v * s) for v in row] for row in net]  # exact integers
-        e = hint_exponent(v for row in net for v in row)  # 2^-e scaling: same optimal bases
-        self.netf = np.array([hint_floats(row, e) for row in net], dtype=np.float64).reshape(self.n, self.k)  # hint only
+        self.N = [[v.numerator * (s // v.denominator) for v in row] for row in net]  # exact integers v * s
         self.f = tuple(market.weights)
-        # exact nonzero pattern of each row (never the float copy's)
-        self.nz = [np.array([j for j, v in enumerate(self.N[i]) if v], dtype=np.int64) for i in range(self.n)]
+        # twins: types with the same net values (input order); None when every type is alone
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for i, row in enumerate(self.N):
+            groups.setdefault(tuple(row), []).append(i)
+        self.twins = [groups[tuple(row)] for row in self.N] if len(groups) < self.n else None
         self.lp_stats: list[SolveStats] = []  # records of the generic exact LPs solved on this data
+
+    # the float model's data, built on first use (the face never needs it)
+    @cached_property
+    def netf(self) -> np.ndarray:
+        """Net values as floats scaled by ``2^-e`` (same optimal bases): a hint only."""
+        net = self.env.net_values
+        e = hint_exponent(v for row in net for v in row)
+        return np.array([hint_floats(row, e) for row in net], dtype=np.float64).reshape(self.n, self.k)
+
+    @cached_property
+    def nz(self) -> list[np.ndarray]:
+        """The exact nonzero pattern of each row of ``N`` (never the float copy's)."""
+        return [np.array([j for j, v in enumerate(row) if v], dtype=np.int64) for row in self.N]
 
     def netf_exact(self, i: int, j: int) -> Fraction:
         """Exact net value ``v(t_i, a_j)``."""
@@ -314,10 +330,20 @@ def _exact_values(d: _Data, x: dict[int, Fraction]):
 def _ic_slack(d: _Data, X, P):
     """``S[i][t] = s*den*(u_i - v(t_i, x(t_t)) + p(t_t))`` exactly (IR on the diagonal: u_i)."""
     n = d.n
-    G = fmpz_mat(d.N) * fmpz_mat([list(col) for col in zip(*X)]) if d.k else None
+    # G[i, t] = s * den * v(t_i, x(t_t)), row-major, as Python ints (one entries() call)
+    if d.k:
+        G = list(map(int, (fmpz_mat(d.N) * fmpz_mat([list(col) for col in zip(*X)])).entries()))
+    else:
+        G = [0] * (n * n)
     s = d.s
-    own = [int(G[i, i]) - s * P[i] for i in range(n)]
-    S = [[own[i] - (int(G[i, t]) - s * P[t]) if t != i else own[i] for t in range(n)] for i in range(n)]
+    sP = [s * p for p in P]
+    S = []
+    for i in range(n):
+        Gi = G[i * n:(i + 1) * n]
+        own = Gi[i] - sP[i]
+        row = [own - (g - q) for g, q in zip(Gi, sP)]
+        row[i] = own
+        S.append(row)
     return S
 
 
@@ -393,6 +419,26 @@ def _violated_outside(d: _Data, x: dict[int, Fraction], in_model: set) -> list[t
     return [(i, t) for i in range(n) for t in range(n) if t != i and S[i][t] < 0 and (i, t) not in in_model]
 
 
+def _with_twins(d: _Data, pairs: list[tuple[int, int]], in_model: set) -> list[tuple[int, int]]:
+    """``pairs`` and, after each, the same IC row between twins (:attr:`_Data.twins`): for
+    ``(i, t)`` every ``(i', t')`` with ``i'`` a twin of ``i``, ``t'`` one of ``t``, ``i' != t'``,
+    not in the model yet.  Identical types violate identical rows: adding them in one round
+    saves a round per copy (cutting planes: any valid rows may be added)."""
+    out: list[tuple[int, int]] = []
+    done: set[tuple[int, int]] = set()  # (twin class of i, twin class of t), by first member
+    tw = d.twins
+    for i, t in pairs:
+        key = (tw[i][0], tw[t][0])
+        if key in done:
+            continue
+        done.add(key)
+        for a in tw[i]:
+            for b in tw[t]:
+                if a != b and (a, b) not in in_model:
+                    out.append((a, b))
+    return out
+
+
 def solve_mechanism(
     env: Environment,
     market: Market,
@@ -460,6 +506,8 @@ def solve_mechanism(
                     for t in top[i]:
                         if viol[i, t] > 1e-9 and (i, int(t)) not in in_model:
                             new.append((i, int(t)))
+            if new and d.twins is not None:
+                new = _with_twins(d, new, in_model)
             timings["build"] += time.perf_counter() - t1
             if new and rounds < max_rounds:
                 t1 = time.perf_counter()
@@ -492,7 +540,9 @@ def solve_mechanism(
                 break
             t1 = time.perf_counter()
             res = _full_result(d, x, y, rows, method, t0, note)
-            check = check_mechanism_certificate(env, market, res.x, res.y_eq, res.y_ub, res.objective)
+            # the same exact values; a zero as the int 0 (the checker's fast path for ints)
+            check = check_mechanism_certificate(env, market, [0 if v is ZERO else v for v in res.x], res.y_eq,
+                                                [0 if v is ZERO else v for v in res.y_ub], res.objective)
             timings["check"] += time.perf_counter() - t1
             if check.ok or method != "highs-core":
                 break
@@ -564,7 +614,7 @@ def _reduced_costs(d: _Data, res: LPResult) -> list[Fraction]:
     # H[i][j] = sum_t y(IC t->i) N[t][j]; only rows with y != 0 contribute
     H = [[ZERO] * k for _ in range(n)]
     for r, v in enumerate(y_ub):
-        if not v:
+        if v is ZERO or not v:  # most duals are _full_result's shared zero: no Fraction test
             continue
         i, rem = divmod(r, n)  # inverse of _Data.ub_index
         out_w[i] += v
@@ -578,9 +628,16 @@ def _reduced_costs(d: _Data, res: LPResult) -> list[Fraction]:
                 Ht[j] += v * Ni[j]
     rc = [ZERO] * (n * w)
     for i in range(n):
+        neg_y = -y_eq[i]
+        o, Ni, Hi = out_w[i], d.N[i], H[i]
+        o_nz = bool(o)
         for j in range(k):
-            rc[d.xcol(i, j)] = -(y_eq[i] + (-d.N[i][j] * out_w[i] + H[i][j]) / s)
-        rc[d.xcol(i, k)] = -y_eq[i]
+            h = Hi[j]
+            if (h is ZERO or not h) and not (o_nz and Ni[j]):
+                rc[d.xcol(i, j)] = neg_y  # no term but y_eq: -(y_eq[i] + 0)
+            else:
+                rc[d.xcol(i, j)] = -(y_eq[i] + (-Ni[j] * o + h) / s)
+        rc[d.xcol(i, k)] = neg_y
         rc[d.pcol(i)] = d.f[i] - (out_w[i] - in_w[i])
     return rc
 
@@ -819,13 +876,17 @@ class StructuredFace:
         X, P, den = _exact_values(d, {j: v for j, v in enumerate(x) if v})
         self.S, self.den = _ic_slack(d, X, P), den  # S[i][t] / (s*den): slack of IC(i->t); S[i][i]: IR(i)
         y_ub = res.y_ub
-        self.tight_rows = {r for r, v in enumerate(y_ub) if v > 0}
-        # 1. null space of the tight rows on Z
+        # (most duals are the shared zero of _full_result: skipped without a comparison)
+        self.tight_rows = {r for r, v in enumerate(y_ub) if v is not ZERO and v > 0}
+        # 1. null space of the tight rows on Z (in mechanism_lp's row order: ub_index is
+        # increasing in (i, then IR, then IC to t = 0, 1, ...))
         tight_terms = [self._terms(("eq", i), pos) for i in range(n)]
-        for i in range(n):
-            for t in [None] + [t for t in range(n) if t != i]:
-                if d.ub_index(i, t) in self.tight_rows:
-                    tight_terms.append(self._terms(("ir", i) if t is None else ("ic", i, t), pos))
+        for r in sorted(self.tight_rows):
+            i, rem = divmod(r, n)  # inverse of _Data.ub_index
+            if rem == 0:
+                tight_terms.append(self._terms(("ir", i), pos))
+            else:
+                tight_terms.append(self._terms(("ic", i, rem - 1 if rem - 1 < i else rem), pos))
         nz = len(Z)
         self.dim, self.D = 0, {}
         if nz == 0:
@@ -842,26 +903,32 @@ class StructuredFace:
         # 2. implicit equalities of the cone of directions at x*, in N0's coordinates
         cols0 = {Z[a] for a in N0rows}
         by0 = self._by_type(cols0)
-        cone: dict[tuple, list[int]] = {}  # direction in N0 coordinates -> the row on Z
+        # direction in N0 coordinates -> its constraint on Z: a row, or ("x>=0", a) for -d_a <= 0
+        # (made a dense row on Z only if it is an implicit equality)
+        cone: dict[tuple, tuple] = {}
         cache0: dict = {}
         for a, r in N0rows.items():
             if x[Z[a]] == 0:  # -d_j <= 0
-                e = [0] * nz
-                e[a] = -1
-                cone.setdefault(_sparse_primitive({b: -v for b, v in r.items()})[0], e)
-        for i, t in self._rows_touching(cols0):
-            row = ("ir", i) if t is None else ("ic", i, t)
-            if d.ub_index(i, t) in self.tight_rows or _slack(self.S, row) != 0:
-                continue
-            g = self._row_image(row, pos, by0, N0rows, cache0)
-            if g:
-                prim = _sparse_primitive(g)[0]
+                cone.setdefault(_sparse_primitive({b: -v for b, v in r.items()})[0], ("x>=0", a))
+        for row in self._zero_slack_rows(cols0):
+            got = self._row_image(row, pos, by0, N0rows, cache0)
+            if got is not None:
+                prim = got[1]
                 if prim not in cone:
-                    cone[prim] = _dense_int(self._terms(row, pos), nz)
+                    cone[prim] = row
         implicit = self._implicit(list(cone), nullity)
         if implicit and not _rref_nullspace([_densify(g, nullity) for g in implicit], nullity)[0]:
             return  # the implicit equalities pin every coordinate of N0: the face is x*
-        D_cols, free = _rref_nullspace(rows + [cone[g] for g in implicit], nz, sparse=True) if implicit else (N0, _)
+
+        def on_z(c) -> list[int]:  # the dense row on Z of a cone constraint
+            if c[0] == "x>=0":
+                e = [0] * nz
+                e[c[1]] = -1
+                return e
+            return _dense_int(self._terms(c, pos), nz)
+
+        D_cols, free = (_rref_nullspace(rows + [on_z(cone[g]) for g in implicit], nz, sparse=True)
+                        if implicit else (N0, _))
         if not D_cols:
             return
         dim = len(D_cols)
@@ -877,23 +944,23 @@ class StructuredFace:
         by = self._by_type(self.cols)
         polytope: dict[tuple, Fraction] = {}  # sparse primitive row -> its smallest bound
 
-        def add(g, h: Fraction) -> None:
-            prim, lam = _sparse_primitive(g)
+        def add(prim, lam, h: Fraction) -> None:
             h = h / lam
             if prim not in polytope or h < polytope[prim]:
                 polytope[prim] = h
 
         for a, r in D.items():  # x*_j + (D w)_j >= 0
-            add({b: -v for b, v in r.items()}, x[Z[a]])
+            add(*_sparse_primitive({b: -v for b, v in r.items()}), x[Z[a]])
         self.row_dir: dict[tuple, dict[int, int]] = {}
         cache1: dict = {}
         for i, t in self._rows_touching(self.cols):
             row = ("ir", i) if t is None else ("ic", i, t)
-            g = self._row_image(row, pos, by, D, cache1)
-            if g:
+            got = self._row_image(row, pos, by, D, cache1)
+            if got is not None:
+                g, prim, lam = got
                 self.row_dir[row] = g
                 if d.ub_index(i, t) not in self.tight_rows:
-                    add(g, Fraction(_slack(self.S, row), den))
+                    add(prim, lam, Fraction(_slack(self.S, row), den))
         self.G = list(polytope)
         self.h = [polytope[g] for g in self.G]
         self.row_of = {g: r for r, g in enumerate(self.G)}
@@ -970,37 +1037,89 @@ class StructuredFace:
                     if t != i:
                         yield i, t
 
-    def _row_image(self, row, pos, by, M, cache: dict) -> dict[int, int]:
-        """``_image(_terms_on(row, pos, by), M)``, from the images of the row's two halves:
-        type i's own terms (``-v(t_i, .) x(t_i) + p(t_i)``, shared by IR(t_i) and every
-        IC(t_i -> .)) and, for IC(t_i -> t_t), ``v(t_i, .) x(t_t) - p(t_t)`` (cached per
-        ``(i, t)`` pair's pieces; exact integer sums, zeros dropped)."""
+    def _zero_slack_rows(self, cols: set):
+        """The rows of :meth:`_rows_touching` with zero slack at ``x*`` and zero dual, in the
+        same order: ``('ir', i)`` or ``('ic', i, t)``."""
+        d, S, tight = self.d, self.S, self.tight_rows
+        n, w = d.n, d.w
+        has = [False] * n
+        for c in cols:
+            has[c // w] = True
+        hit = [i for i in range(n) if has[i]]
+        out: list[tuple] = []
+        for i in range(n):
+            Si, base = S[i], i * n  # base: IR(t_i)'s ub_index
+            if has[i]:
+                if Si[i] == 0 and base not in tight:
+                    out.append(("ir", i))
+                ts = range(n)
+            else:
+                ts = hit
+            out += [("ic", i, t) for t in ts
+                    if Si[t] == 0 and t != i and (base + 1 + t if t < i else base + t) not in tight]
+        return out
+
+    def _row_image(self, row, pos, by, M, cache: dict):
+        """``(g, prim, lam)``: ``g = _image(_terms_on(row, pos, by), M)`` (a sparse vector
+        without zeros) and ``_sparse_primitive(g)``; None when ``g = 0``.
+
+        Built from the images of the row's two halves: type i's own terms
+        (``-v(t_i, .) x(t_i) + p(t_i)``, shared by IR(t_i) and every IC(t_i -> .)) and, for
+        IC(t_i -> t_t), ``v(t_i, .) x(t_t) - p(t_t)``, which depends on ``t_i`` only through
+        its net values: twins (:attr:`_Data.twins`) share it.  Exact integer sums; a half
+        alone is returned (with its primitive) from ``cache``, which must be used with one
+        ``(pos, by, M)`` only.  The returned ``g`` may be shared: do not modify it."""
         d = self.d
         i = row[1]
-        own = cache.get(i)
-        if own is None:
+        if not cache:
+            cache.update(own={}, oid={}, ids={}, other={}, sum={})
+        owns = cache["own"]
+        mine = owns.get(i, False)
+        if mine is False:
             Ni = d.N[i]
             xs, pc = by[i]
             terms = [(pos[c], -Ni[j]) for c, j in xs if Ni[j]]
             if pc is not None:
                 terms.append((pos[pc], d.s))
-            own = cache[i] = self._image(terms, M, keep_zeros=True)
+            own = self._image(terms, M)
+            mine = owns[i] = (own, *_sparse_primitive(own)) if own else None
+            # equal own halves get one id (the key of their sums with the other halves)
+            cache["oid"][i] = cache["ids"].setdefault(mine[1:] if mine else None, len(cache["ids"]))
         if row[0] != "ic":
-            return {b: v for b, v in own.items() if v}
-        Ni = d.N[i]
-        xs, pc = by[row[2]]
-        terms = [(pos[c], Ni[j]) for c, j in xs if Ni[j]]
-        if pc is not None:
-            terms.append((pos[pc], -d.s))
-        if not terms:
-            return {b: v for b, v in own.items() if v}
-        g = self._image(terms, M, keep_zeros=True)
-        if not own:
-            return {b: v for b, v in g.items() if v}
+            return mine
+        t = row[2]
+        twins = d.twins
+        key = (i if twins is None else twins[i][0], t)
+        others = cache["other"]
+        other = others.get(key, False)
+        if other is False:
+            Ni = d.N[i]
+            xs, pc = by[t]
+            terms = [(pos[c], Ni[j]) for c, j in xs if Ni[j]]
+            if pc is not None:
+                terms.append((pos[pc], -d.s))
+            g = self._image(terms, M) if terms else {}
+            other = (g, *_sparse_primitive(g)) if g else None
+            if twins is not None:  # shared by the rows IC(t_i' -> t_t), t_i' a twin of t_i
+                others[key] = other
+        if other is None:
+            return mine
+        if mine is None:
+            return other
+        if twins is not None:  # twins' rows often add the same two halves: one sum for them all
+            mkey = (cache["oid"][i], *key)
+            got = cache["sum"].get(mkey, False)
+            if got is not False:
+                return got
+        g = dict(other[0])
         get = g.get
-        for b, v in own.items():
+        for b, v in mine[0].items():
             g[b] = get(b, 0) + v
-        return {b: v for b, v in g.items() if v}
+        g = {b: v for b, v in g.items() if v}
+        got = (g, *_sparse_primitive(g)) if g else None
+        if twins is not None:
+            cache["sum"][mkey] = got
+        return got
 
     @staticmethod
     def _image(terms, M, keep_zeros: bool = False) -> dict[int, int]:
@@ -1514,11 +1633,20 @@ def _linked(size: int, supports) -> Callable[[int], int]:
             a = parent[a]
         return a
 
-    for sup in supports:
+    for sup in supports:  # each b of sup[1:]: the root of sup[0]'s set goes under b's root
+        if len(sup) < 2:
+            continue
+        ra = sup[0]
+        while parent[ra] != ra:  # find, inlined (path halving)
+            parent[ra] = parent[parent[ra]]
+            ra = parent[ra]
         for b in sup[1:]:
-            ra, rb = find(sup[0]), find(b)
-            if ra != rb:
-                parent[ra] = rb
+            while parent[b] != b:
+                parent[b] = parent[parent[b]]
+                b = parent[b]
+            if b != ra:
+                parent[ra] = b
+                ra = b  # the root of sup[0]'s set now
     return find
 
 
@@ -1537,7 +1665,7 @@ def _rref_nullspace(rows: list, ncols: int, sparse: bool = False) -> tuple[list,
         # rows linked by shared columns form independent blocks; the reduced row echelon
         # form of a block-diagonal matrix is block-wise (same pivots, same entries), so each
         # block is reduced on its own columns
-        supports = [[c for c, v in enumerate(r) if v] for r in rows]
+        supports = [list(compress(range(ncols), r)) for r in rows]  # the nonzero columns
         find = _linked(ncols, supports)
         comp: dict[int, list[int]] = {}
         for a, sup in enumerate(supports):
