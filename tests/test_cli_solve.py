@@ -69,7 +69,7 @@ def test_missing_file_and_missing_market(tmp_path):
 
 
 def test_solve_json_text_is_json_dumps_with_indent_2(capsys):
-    from exactscreen.commands.solve import dumps_indented
+    from exactscreen.cli.solve import dumps_indented
 
     assert main(["solve", str(EX / "pis_sec311.toml"), "--market", "tL=1/4,tH=3/4", "--json"]) == 0
     out = capsys.readouterr().out
@@ -80,7 +80,7 @@ def test_solve_json_text_is_json_dumps_with_indent_2(capsys):
 def test_json_writer_matches_the_standard_library_on_odd_values():
     from hypothesis import given, settings, strategies as st
 
-    from exactscreen.commands.solve import dumps_indented
+    from exactscreen.cli.solve import dumps_indented
 
     class Name(str):
         pass

@@ -396,7 +396,7 @@ def test_union_find_gives_the_roots_of_linking_one_pair_at_a_time():
     # the roots are those of the plain pairwise definition
     import random
 
-    from exactscreen.scaled import _linked
+    from exactscreen.mechanisms.structured import _linked
 
     def pairwise(size, supports):
         parent = list(range(size))
