@@ -87,7 +87,8 @@ def strip_seconds(obj):
     return obj
 
 
-def test_text_table_has_one_row_per_claim_and_exit_1_when_refuted(capsys, toy):
+def test_text_table_has_one_row_per_claim_and_exit_1_when_refuted(capsys, toy, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # one line per row: at 80 columns rich wraps the evidence cell
     claims, checks = toy
     code, out, _ = check(capsys, "--claims", str(claims), "--checks", str(checks))
     assert code == 1
