@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Sequence
 
-from ..exceptions import InputError, LPError, NotCertified
+from ..exceptions import Infeasible, InputError, NotCertified
 from ..environment import OUTSIDE, Environment, Market
 from .mechanism import Mechanism
 from ..numbers import fmt
@@ -603,7 +603,7 @@ def genericity_hyperplanes(env: Environment, max_types: int = 4) -> tuple[Hyperp
             )
             try:
                 w = solve_lp(lp).x
-            except LPError:
+            except Infeasible:  # no hyperplane through p and q separates the rest (zero objective: never unbounded)
                 continue
             den = 1
             for d in diff:

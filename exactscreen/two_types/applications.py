@@ -27,7 +27,7 @@ from fractions import Fraction
 from itertools import combinations
 from typing import Sequence
 
-from ..exceptions import InputError
+from ..exceptions import InputError, Undecided
 from ..environment import OUTSIDE, Environment
 from ..numbers import to_fraction
 
@@ -407,4 +407,4 @@ def certified_sign(expr, max_prec: int = 4096) -> int:
             prec *= 2
     finally:
         ctx.prec = old
-    raise InputError(f"certified_sign: undecided at {max_prec} bits for {expr}")  # pragma: no cover
+    raise Undecided(f"certified_sign: undecided at {max_prec} bits for {expr}")  # pragma: no cover
