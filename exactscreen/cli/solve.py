@@ -289,7 +289,9 @@ def _run(args) -> int:
         return 0
     _print(env, market, res)
     if args.certificate:
-        _console().print(f"Certificate written to {args.certificate}; re-check it with: exactscreen verify {args.certificate}")
+        # one line whatever the width: a wrapped path could not be copied
+        _console().print(f"Certificate written to {args.certificate}; re-check it with: exactscreen verify {args.certificate}",
+                         soft_wrap=True)
     return 0
 
 
