@@ -23,7 +23,7 @@ Independence: this module imports nothing from the engine
 (it takes the raw allocation and payments and recomputes net values from the
 environment's gross ``values`` and ``costs``).  Arithmetic is exact: Python
 integers over common denominators (net values ``N / s``, allocation and
-payments ``X / d``), summing each ``v(t, x(t'))`` only over the support of the
+payments ``X / d``; no Fraction arithmetic in the loops), summing each ``v(t, x(t'))`` only over the support of the
 lottery ``x(t')``, so the ``n^2`` IC comparisons cost ``n^2 * |support|``
 integer products.
 """
@@ -60,9 +60,16 @@ class SelectedCheck:
 
 
 def _exact(v: object, where: str) -> Fraction:
+    if type(v) is Fraction:
+        return v  # type: ignore[return-value]
     if isinstance(v, bool) or not isinstance(v, (int, Fraction)):
         raise TypeError(f"{where}: entries must be int or Fraction, got {v!r}")
     return Fraction(v)
+
+
+def _scaled(values: Sequence[Fraction], d: int) -> list[int]:
+    """``[v * d for v in values]`` as integers (``d`` a common multiple of the denominators)."""
+    return [v.numerator * (d // v.denominator) for v in values]
 
 
 def check_selected_mechanism(
@@ -99,27 +106,31 @@ def check_selected_mechanism(
     rev = _exact(revenue, "revenue")
     names = (*alts, "0")
 
+    # everything over common denominators: lotteries and payments X / d, net values N / s
+    d = lcm(*(q.denominator for row in x for q in row), *(v.denominator for v in p))
+    X = [_scaled(row, d) for row in x]
     # 1. probabilities: x >= 0 and sum_a x(t, a) = 1 (outside option included)
     for i in range(n):
+        Xi = X[i]
         for j in range(k + 1):
-            if x[i][j] < 0 and fail(f"x({types[i]},{names[j]}) = {x[i][j]} < 0"):
+            if Xi[j] < 0 and fail(f"x({types[i]},{names[j]}) = {x[i][j]} < 0"):
                 return SelectedCheck(False, tuple(fails))
-        total = sum(x[i], Fraction(0))
-        if total != 1 and fail(f"prob({types[i]}): lottery sums to {total}, not 1"):
+        if sum(Xi) != d and fail(f"prob({types[i]}): lottery sums to {Fraction(sum(Xi), d)}, not 1"):
             return SelectedCheck(False, tuple(fails))
     # 2. p >= 0 (the LP's sign constraint)
     for i in range(n):
         if p[i] < 0 and fail(f"p({types[i]}) = {p[i]} < 0"):
             return SelectedCheck(False, tuple(fails))
 
-    # net values from the raw table: net = N / s
-    net = [[Fraction(v) - Fraction(c) for v, c in zip(row, env.costs)] for row in env.values]
-    s = lcm(*(v.denominator for row in net for v in row))
-    N = [[v.numerator * (s // v.denominator) for v in row] for row in net]
-    # allocation (alternatives only; the outside option is worth 0) and payments: X / d
-    d = lcm(*(q.denominator for row in x for q in row[:k]), *(v.denominator for v in p))
-    supp = [[(j, q.numerator * (d // q.denominator)) for j, q in enumerate(row[:k]) if q] for row in x]
-    P = [v.numerator * (d // v.denominator) * s for v in p]  # s * d * p(t)
+    # net values v(t, a) - c(a) from the raw table, as N / s with integer N
+    values = [[_exact(v, f"values[{i}][{j}]") for j, v in enumerate(row)] for i, row in enumerate(env.values)]
+    costs = [_exact(c, f"costs[{j}]") for j, c in enumerate(env.costs)]
+    s = lcm(*(v.denominator for row in values for v in row), *(c.denominator for c in costs))
+    C = _scaled(costs, s)
+    N = [[v - c for v, c in zip(_scaled(row, s), C)] for row in values]
+    # support of each lottery over the alternatives (the outside option is worth 0)
+    supp = [[(j, q) for j, q in enumerate(row[:k]) if q] for row in X]
+    P = [v * s for v in _scaled(p, d)]  # s * d * p(t)
     sd = s * d
 
     # 3. IR and IC, all scaled by s * d: U[t'] = s d (v(t, x(t')) - p(t'))
@@ -129,6 +140,8 @@ def check_selected_mechanism(
         own = U[i]
         if own < 0 and fail(f"IR({types[i]}): surplus {Fraction(own, sd)} < 0"):
             return SelectedCheck(False, tuple(fails))
+        if max(U) <= own:
+            continue
         for r in range(n):
             if r != i and U[r] > own and fail(
                 f"IC({types[i]}->{types[r]}): misreport gains {Fraction(U[r] - own, sd)}"
