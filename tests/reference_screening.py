@@ -211,6 +211,9 @@ def reference_optimal_mechanism(
     fc = _face(env, optimal, counter, binding, support) if face else None
     x = _select(env, market, optimal, selection, counter)
     mech = _mechanism(env, x)
+    from exactscreen.mechanisms.selected_check import check_selected_mechanism
+
+    selected = check_selected_mechanism(env, market, mech.allocation, mech.payments, res.objective)
     return OptimalMechanism(
-        env, market, res.objective, mech, res, check, fc, selection, SolveTally(lps=counter.n),
+        env, market, res.objective, mech, res, check, fc, selection, SolveTally(lps=counter.n), selected,
     )

@@ -277,6 +277,8 @@ def _run(args) -> int:
                 "certificate": {
                     "verified": True,
                     "method": f"exact enumeration of {det.assignments_tried} assignments",
+                    "selected_mechanism_checked": det.selected_check is not None and det.selected_check.ok,
+                    "selected_checked_by": "exactscreen.mechanisms.selected_check.check_selected_mechanism",
                 },
             }
             sys.stdout.write(dumps_indented(out) + "\n")

@@ -15,6 +15,7 @@ __all__, __getattr__, __dir__ = lazy_exports(
             "optimal_deterministic", "payment_polytope", "SELECTION_RULES"),
         ".structured": ("MechanismSolution", "MechanismFace", "solve_mechanism", "mechanism_face"),
         ".certificate": ("check_mechanism_certificate",),
+        ".selected_check": ("SelectedCheck", "check_selected_mechanism"),
         ".segmentation": ("ParetoComparison", "SegmentationCheck", "DominationProof",
             "Improvement", "solve_selected", "pareto_compare", "check_segmentation",
             "dominating_market", "lemma4_market", "two_segment_improvement",

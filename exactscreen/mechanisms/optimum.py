@@ -62,6 +62,7 @@ from ..exceptions import InputError, NotCertified
 from ..environment import OUTSIDE, Environment, Market
 from ..lp.exact import LinearProgram, LPResult, SolveStats, SolveTally, solve_lp
 from .mechanism import Mechanism, Range
+from .selected_check import CHECKED_BY as _SELECTED_CHECKED_BY, SelectedCheck, check_selected_mechanism
 from .structured import StructuredFace, _Data, solve_mechanism
 from ..numbers import fmt, fmt_decimal, from_fmpq
 
@@ -198,6 +199,10 @@ class OptimalMechanism:
     selection : name of the selection rule used
     stats : the exact LPs behind the result (:class:`~exactscreen.lp.exact.SolveTally`):
         the optimum and the face's LPs, with the generic solves by path
+    selected_check : independent check of the *selected* mechanism (IC, IR,
+        lotteries, ``p >= 0`` and revenue equal to the certified optimum) by
+        :func:`exactscreen.mechanisms.selected_check.check_selected_mechanism`;
+        ``verified`` requires it
     """
 
     environment: Environment = field(repr=False)
@@ -209,6 +214,7 @@ class OptimalMechanism:
     face: OptimalFace | None = field(repr=False)
     selection: str = "support-value"
     stats: SolveTally = field(repr=False, default=SolveTally(lps=1))
+    selected_check: SelectedCheck | None = field(repr=False, default=None)
 
     @property
     def lp_solves(self) -> int:
@@ -230,7 +236,8 @@ class OptimalMechanism:
 
     @property
     def verified(self) -> bool:
-        return self.certificate_check.ok
+        """The LP certificate and the selected mechanism both passed their independent checks."""
+        return self.certificate_check.ok and self.selected_check is not None and self.selected_check.ok
 
     def to_json(self) -> dict:
         """The result as data (the ``exactscreen solve --json`` object); exact values as strings."""
@@ -276,6 +283,8 @@ class OptimalMechanism:
                 "note": self.certificate.note,
                 "checked_by": "exactscreen.mechanisms.certificate.check_mechanism_certificate",
                 "lp_solves": self.lp_solves,
+                "selected_mechanism_checked": self.selected_check is not None and self.selected_check.ok,
+                "selected_checked_by": _SELECTED_CHECKED_BY,
             },
         }
         if self.face is not None:
@@ -511,14 +520,26 @@ def optimal_mechanism(
     points = _Points(env, geometry)
     stages = [geometry.direction(obj) for obj in _stages(env, market, selection)]
     mech = points(geometry.lexicographic(stages))
+    selected = _check_selected(env, market, mech, res.objective, "optimal mechanism")
     support = tuple(i for i, f in enumerate(market.weights) if f > 0)
     if face and progress is not None:
         progress("ranges")
     fc = _ranges(env, geometry, points, binding, support) if face else None
     return OptimalMechanism(
         env, market, res.objective, mech, res, check, fc, selection,
-        SolveTally.of((*sol.lp_stats, *geometry.lp_stats), lps=1 + geometry.lps),
+        SolveTally.of((*sol.lp_stats, *geometry.lp_stats), lps=1 + geometry.lps), selected,
     )
+
+
+def _check_selected(env: Environment, market: Market, mech: Mechanism, revenue: Fraction, what: str) -> SelectedCheck:
+    """Independent check of the selected mechanism; raises :class:`NotCertified` if it fails."""
+    chk = check_selected_mechanism(env, market, mech.allocation, mech.payments, revenue)
+    if not chk.ok:
+        raise NotCertified(
+            f"{what}: the selected mechanism failed its independent check "
+            f"({_SELECTED_CHECKED_BY}): {chk.failures[0]}"
+        )
+    return chk
 
 
 # ----------------------------------------------------------------------------
@@ -531,6 +552,9 @@ class DeterministicOptimum:
     ``optimal`` lists every revenue-maximizing assignment (type -> alternative,
     ``"0"`` for the outside option) with its payments, which are the largest
     IC-IR payments for that assignment (shortest paths in the IC graph).
+    ``selected_check`` is the independent check of ``mechanism`` (IC, IR,
+    lotteries, ``p >= 0``, revenue equal to ``revenue``) by
+    :func:`exactscreen.mechanisms.selected_check.check_selected_mechanism`.
     """
 
     revenue: Fraction
@@ -538,6 +562,7 @@ class DeterministicOptimum:
     optimal: tuple[tuple[tuple[str, ...], tuple[Fraction, ...]], ...]
     assignments_tried: int
     implementable: int
+    selected_check: SelectedCheck | None = None
 
 
 def _max_payments(net: list[list[Fraction]], assign: Sequence[int], k: int) -> list[Fraction] | None:
@@ -615,7 +640,8 @@ def optimal_deterministic(
     optimal = tuple(
         (tuple(names[j] for j in a), tuple(p)) for a, p in sorted(winners, key=lambda w: w[0])
     )
-    return DeterministicOptimum(best, mech, optimal, total, feasible)
+    selected = _check_selected(env, market, mech, best, "deterministic menu")
+    return DeterministicOptimum(best, mech, optimal, total, feasible, selected)
 
 
 # ----------------------------------------------------------------------------
