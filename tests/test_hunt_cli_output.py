@@ -48,3 +48,43 @@ def test_a_found_environment_and_market_print_as_a_table_and_name_value_pairs_no
     assert "7/3" in proc.stdout
     assert "Market(" not in proc.stdout and "(Environment" not in proc.stdout and "Fraction(" not in proc.stdout
     assert lines[-1].startswith("written to ")
+
+
+RAISING_MODULE = '''
+from fractions import Fraction
+from exactscreen.environment import Environment
+from exactscreen.hunt import environment_to_toml, register_hunt, shrink_environment
+
+
+def draw(rng):
+    return Environment.from_dict({"t1": {"a1": Fraction(1)}, "t2": {"a1": Fraction(rng.randint(2, 5))}})
+
+
+def refutes(env):
+    return 1 // 0 > 0
+
+
+register_hunt("TOY-X", draw, shrink=shrink_environment, refutes=refutes, to_toml=environment_to_toml)
+'''
+
+
+def test_a_refutes_that_raises_is_one_stderr_line_naming_hunt_and_exception_with_exit_3_never_found(tmp_path):
+    out = tmp_path / "out"
+    proc = run_hunt_cli(write_checks(tmp_path, RAISING_MODULE), "TOY-X", out)
+    assert proc.returncode == 3  # documented: the hunt's own code raised (1 would mean "found")
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert lines[0].startswith("exactscreen hunt: error: hunt TOY-X: the refutes function raised ZeroDivisionError: ")
+    assert " on instance t" in lines[0] and "a1 = " in lines[0]
+    assert lines[0].endswith("fix the refutes function")
+    assert not out.exists()
+
+
+def test_a_to_toml_that_raises_is_reported_as_the_hunts_bug_not_as_found(tmp_path):
+    source = TOY_MODULE.replace("to_toml=environment_to_toml", "to_toml=lambda cx: str(1 / 0)")
+    proc = run_hunt_cli(write_checks(tmp_path, source), "TOY-PAIR", tmp_path / "out")
+    assert proc.returncode == 3
+    assert proc.stderr.count("\n") == 1 and "the to_toml function raised ZeroDivisionError" in proc.stderr
+    assert "found" not in proc.stdout

@@ -37,6 +37,30 @@ def describe_counterexample(cx: Any) -> str:
     return str(cx)
 
 
+def one_line(text: str, limit: int = 300) -> str:
+    """``text`` on one line (whitespace runs, newlines included, become one space), cut to ``limit``."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def instance_summary(cx: Any, limit: int = 300) -> str:
+    """An instance on one line for an error message: ``t1: a1 = 1; t2: a1 = 2``, exact strings."""
+    from ..environment import Environment
+
+    if isinstance(cx, Environment):
+        d = cx.to_dict()
+        parts = [f"{t}: " + ", ".join(f"{a} = {v}" for a, v in row.items()) for t, row in d["types"].items()]
+        if "costs" in d:
+            parts.append("costs: " + ", ".join(f"{a} = {c}" for a, c in d["costs"].items()))
+        return one_line("; ".join(parts), limit)
+    if isinstance(cx, (tuple, list)):
+        return one_line("; ".join(instance_summary(x, limit) for x in cx if x is not None), limit)
+    try:
+        return one_line(describe_counterexample(cx), limit)
+    except Exception:  # noqa: BLE001 - a message about a broken hunt must not break in turn
+        return f"<{type(cx).__name__}>"
+
+
 class HuntError(RuntimeError):
     """The property itself failed (raised) while hunting: a bug to fix, not a counterexample."""
 
