@@ -21,7 +21,7 @@ __all__, __getattr__, __dir__ = lazy_exports(
         ".environment": ("OUTSIDE", "Environment", "Market", "load_toml", "loads_toml"),
         ".numbers": ("Certainty", "to_fraction"),
         ".exceptions": ("ExactscreenError", "InputError", "ExactNumberError", "LPError", "Infeasible",
-                        "Unbounded", "NotCertified", "Undecided"),
+                        "Unbounded", "NotCertified", "Undecided", "StatedObjectFails"),
         ".mechanisms.optimum": ("optimal_mechanism", "OptimalMechanism", "payment_polytope"),
         ".mechanisms.segmentation": ("two_type_analysis", "two_segment_improvement", "check_segmentation",
                                      "pareto_compare"),

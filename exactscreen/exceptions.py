@@ -4,6 +4,9 @@
 
     ExactscreenError
     ├── InputError          bad input, reported where it enters (field and fix; exit 2 on the CLI)
+    │   └── StatedObjectFails   well-formed, but not what it is stated to be (a stated segmentation
+    │                           that does not average to the market): in a claim check, the claim
+    │                           is refuted; on the CLI, bad input (exit 2)
     ├── ExactNumberError    a value that is not an exact rational number (exit 2 on the CLI)
     ├── LPError             an exact LP without an optimum, or a method that could not finish
     │   ├── Infeasible      no feasible point; ``certificate`` is a Farkas ray when one is known
@@ -27,6 +30,7 @@ from .display import safe_text
 __all__ = [
     "ExactscreenError",
     "InputError",
+    "StatedObjectFails",
     "ExactNumberError",
     "LPError",
     "Infeasible",
@@ -45,6 +49,18 @@ class ExactscreenError(Exception):
 
 class InputError(ExactscreenError, ValueError):
     """Bad input, reported where it enters, naming the field and the fix."""
+
+
+class StatedObjectFails(InputError):
+    """A well-formed object that fails what its statement asserts of it, e.g. a segmentation
+    (positive weights summing to 1, markets of the right environment) whose segments do not
+    average to the market it is said to segment.
+
+    Where a claim check states the object, this is the paper's error: the claims plugin
+    reports the claim ``refuted`` (as an ``AssertionError``), not ``error``.  Everywhere else
+    it is an :class:`InputError` (exit 2 on the CLI).  A malformed object (a negative weight,
+    an unknown type name) stays a plain :class:`InputError`: an error of the check.
+    """
 
 
 class ExactNumberError(ExactscreenError, ValueError):

@@ -14,7 +14,9 @@ What it does in every pytest run:
   setup with a message saying which ID, where, and how to fix it;
 * turns each claim-tagged test into a
   :class:`~exactscreen.claims.results.TestOutcome` (pass → the status the
-  check recorded, default ``verified``; ``AssertionError`` → ``refuted``
+  check recorded, default ``verified``; ``AssertionError`` (or
+  :class:`~exactscreen.exceptions.StatedObjectFails`: a stated object, such as
+  a segmentation, that is not what the claim says) → ``refuted``
   with hypothesis' minimized falsifying example; any other exception →
   ``error``; skipped → not counted), kept in ``config.stash[OUTCOMES]``
   for :mod:`exactscreen.claims.runner`, and summarized per claim at the end
@@ -45,7 +47,7 @@ from typing import Any
 import pytest
 
 from .. import testing  # noqa: F401 - registers the hypothesis profiles
-from ..exceptions import InputError
+from ..exceptions import InputError, StatedObjectFails
 from . import deadline
 from .evidence import Evidence
 from .registry import Registry, builtin_registry, load_registry
@@ -396,7 +398,9 @@ def _classify(excinfo: pytest.ExceptionInfo | None) -> tuple[Status, list[str]]:
     late = [e for e in leaves if isinstance(e, deadline.CheckTimeout)]
     if late:  # a hung check: an error of the check, never a refutation
         return Status.ERROR, [f"error: {_readable(late[0].describe())}"]
-    refutes = all(isinstance(e, (AssertionError, pytest.fail.Exception)) for e in leaves)
+    # A stated object failing its statement (StatedObjectFails, e.g. a stated segmentation that
+    # does not average to the market) is the paper's error, like a failed assertion.
+    refutes = all(isinstance(e, (AssertionError, pytest.fail.Exception, StatedObjectFails)) for e in leaves)
     examples: list[str] = []
     for e in [exc, *leaves]:
         for note in getattr(e, "__notes__", ()) or ():
@@ -408,7 +412,7 @@ def _classify(excinfo: pytest.ExceptionInfo | None) -> tuple[Status, list[str]]:
     messages = []
     for e in leaves:
         text = str(e).strip()
-        if isinstance(e, AssertionError):
+        if isinstance(e, (AssertionError, StatedObjectFails)):
             first = text.splitlines()[0] if text else "assertion failed"
         else:
             first = f"{type(e).__name__}: {text.splitlines()[0]}" if text else type(e).__name__

@@ -25,7 +25,9 @@ exit status:
   1  a counterexample was found (printed on stdout, and written to --out)
   2  bad input (no hunt for that claim, bad option, unreachable scheduler,
      an --out that cannot be written: refused before the hunt starts)
-  3  the property raised an exception (a bug in the hunt; the message names the batch)
+  3  the hunt's own code raised an exception: its property (the message names the
+     batch), its refutes function, shrinker or to_toml (the message names the
+     instance). A bug in the hunt to fix, never a counterexample
   130 interrupted (Ctrl-C), 143 terminated (SIGTERM): the worker processes are
      stopped; the counterexample of the lowest finished batch, if any, is
      printed on stdout (not minimized, not written to --out)

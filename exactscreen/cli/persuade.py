@@ -3,7 +3,8 @@
 Screening with persuasion (Bergemann, Heumann & Morris) on a finite value
 distribution: complete disclosure against the optimal monotone partition,
 which of the paper's conditions hold, and the entropy of the distribution
-against the certified bound E*.  FILE format: ``.notes/persuasion_readme.md``.
+against the certified bound E*.  FILE format: the epilog of ``exactscreen persuade
+--help`` and the "FILE format" section of ``docs/persuasion.md``.
 """
 
 from __future__ import annotations
@@ -16,13 +17,45 @@ from ..exceptions import InputError
 from ..numbers import fmt, fmt_decimal, to_fraction
 
 
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "swp_uniform5.toml"
+
+_DESCRIPTION = """\
+Screening with persuasion (Bergemann, Heumann & Morris) on a finite value
+distribution: complete disclosure against the optimal monotone partition,
+which of the paper's conditions hold, and the entropy of the distribution
+against the certified bound E*."""
+
+_EPILOG = """\
+FILE format (TOML; every number an exact string such as "1/5", or an integer;
+floats are refused):
+  title = "optional"
+  values = ["1", "2", "3"]               strictly increasing, >= 0
+  probabilities = ["1/4", "1/4", "1/2"]  positive, summing exactly to 1
+  qualities = ["1", "2", "4"]            optional: a fixed inventory (Sec. 3)
+  model = "inventory"                    optional default model: inventory | quadratic
+  [inventory]                            optional: qualities = [...], masses = [...]
+  [cost]                                 optional: alpha, beta, gamma of
+                                         c(q) = alpha q + beta q^2/2 + gamma (beta = 1)
+values / probabilities may also be tables v1 = "1", v2 = "2", ...; --cost overrides
+model; without either, inventory is used when the file has qualities.
+
+The full description is the "FILE format" section of docs/persuasion.md in the
+source repository. An example installed with the package:
+  {example}
+"""
+
+
 def add_parser(sub) -> None:
+    import argparse
+
     p = sub.add_parser(
         "persuade",
         help="screening with persuasion: optimal pooling of finite values, entropy bound E*",
-        description=__doc__.split("\n\n")[1],
+        description=_DESCRIPTION,
+        epilog=_EPILOG.format(example=EXAMPLE),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("file", nargs="?", help="TOML file with [values] / [probabilities] (see .notes/persuasion_readme.md)")
+    p.add_argument("file", nargs="?", help="TOML file with values / probabilities (format below)")
     p.add_argument("--entropy-bound", action="store_true", help="print the certified enclosure of E* (Theorem 2)")
     p.add_argument("--cost", choices=("quadratic", "inventory"), help="cost model (default: the file's, else quadratic)")
     p.add_argument("--fast", action="store_true", help="coarser (still certified) entropy upper bound")

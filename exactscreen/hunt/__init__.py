@@ -42,7 +42,7 @@ from .._lazy import lazy_exports
 __all__, __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        ".registry": ("Hunt", "HuntError", "register_hunt", "hunt", "get_hunt", "registered_hunts",),
+        ".registry": ("Hunt", "HuntError", "describe_counterexample", "register_hunt", "hunt", "get_hunt", "registered_hunts",),
         ".run": ("BatchResult", "HuntResult", "batch_seed", "run_batch", "run_hunt",),
         ".executors": ("Executor", "InProcess", "LocalProcesses", "DaskCluster", "make_executor",),
         ".shrinking": ("minimize", "shrink_environment",),

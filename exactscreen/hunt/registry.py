@@ -9,6 +9,58 @@ from typing import Any, Callable, Iterable
 
 from ..exceptions import InputError
 
+def describe_counterexample(cx: Any) -> str:
+    """A counterexample as a reader wants it (the default ``describe`` of a hunt).
+
+    An environment prints as its table, a market as ``market: t1 = 1/2, t2 = 1/2``
+    (exact strings), a tuple or list one item per line (``None`` items left
+    out), a mapping one ``name = value`` per line, numbers exactly; anything
+    else by ``str``.  Never a raw Python tuple.
+    """
+    from fractions import Fraction
+
+    from ..display import safe_name
+    from ..environment import Environment, Market
+    from ..numbers import fmt
+
+    if isinstance(cx, Market):
+        weights = ", ".join(f"{safe_name(t)} = {fmt(w)}" for t, w in zip(cx.environment.types, cx.weights))
+        return f"market: {weights}"
+    if isinstance(cx, Environment):
+        return str(cx)
+    if isinstance(cx, (tuple, list)):
+        return "\n".join(describe_counterexample(x) for x in cx if x is not None)
+    if isinstance(cx, dict):
+        return "\n".join(f"{safe_name(k)} = {describe_counterexample(v)}" for k, v in cx.items())
+    if isinstance(cx, (Fraction, int)) and not isinstance(cx, bool):
+        return fmt(cx)
+    return str(cx)
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """``text`` on one line (whitespace runs, newlines included, become one space), cut to ``limit``."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def instance_summary(cx: Any, limit: int = 300) -> str:
+    """An instance on one line for an error message: ``t1: a1 = 1; t2: a1 = 2``, exact strings."""
+    from ..environment import Environment
+
+    if isinstance(cx, Environment):
+        d = cx.to_dict()
+        parts = [f"{t}: " + ", ".join(f"{a} = {v}" for a, v in row.items()) for t, row in d["types"].items()]
+        if "costs" in d:
+            parts.append("costs: " + ", ".join(f"{a} = {c}" for a, c in d["costs"].items()))
+        return one_line("; ".join(parts), limit)
+    if isinstance(cx, (tuple, list)):
+        return one_line("; ".join(instance_summary(x, limit) for x in cx if x is not None), limit)
+    try:
+        return one_line(describe_counterexample(cx), limit)
+    except Exception:  # noqa: BLE001 - a message about a broken hunt must not break in turn
+        return f"<{type(cx).__name__}>"
+
+
 class HuntError(RuntimeError):
     """The property itself failed (raised) while hunting: a bug to fix, not a counterexample."""
 
@@ -23,7 +75,7 @@ class Hunt:
     shrink: Callable[[Any], Iterable[Any]] | None = None
     refutes: Callable[[Any], bool] | None = None
     to_toml: Callable[[Any], str] | None = None
-    describe: Callable[[Any], str] = repr
+    describe: Callable[[Any], str] = describe_counterexample
     doc: str = ""
 
     def __post_init__(self) -> None:
@@ -57,7 +109,7 @@ def register_hunt(
     shrink: Callable[[Any], Iterable[Any]] | None = None,
     refutes: Callable[[Any], bool] | None = None,
     to_toml: Callable[[Any], str] | None = None,
-    describe: Callable[[Any], str] = repr,
+    describe: Callable[[Any], str] = describe_counterexample,
     replace: bool = False,
 ) -> Hunt:
     """Register the hunt of ``claim`` (see the module docstring); returns it.

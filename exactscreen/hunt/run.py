@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 from ..exceptions import InputError
 from .executors import Executor, InProcess
-from .registry import Hunt, HuntError
-from .shrinking import minimize
+from .registry import Hunt, HuntError, one_line
+from .shrinking import minimize, user_call
 
 def batch_seed(seed: int, claim: str, index: int) -> int:
     """64-bit seed of batch ``index``: a hash of ``(seed, claim, index)``, independent of workers."""
@@ -193,8 +193,8 @@ def run_hunt(
                     result = fut.result()
                 except Exception as exc:  # noqa: BLE001 - a bug in the property, not in the claim
                     raise HuntError(
-                        f"hunt {h.claim}: the property raised {type(exc).__name__}: {exc} in batch {i} "
-                        f"(seed {seed}, batch seed {batch_seed(seed, h.claim, i)})"
+                        f"hunt {h.claim}: the property raised {type(exc).__name__}: {one_line(str(exc))} "
+                        f"in batch {i} (seed {seed}, batch seed {batch_seed(seed, h.claim, i)}); fix the property"
                     ) from exc
                 done[i] = result
                 if result.found and (best is None or i < best):
@@ -218,7 +218,7 @@ def run_hunt(
         )
     cx = done[best].counterexample
     small, steps = minimize(h, cx, max_shrink_steps)
-    toml = h.to_toml(small) if h.to_toml is not None else None
+    toml = user_call(h, "to_toml", small, h.to_toml, small) if h.to_toml is not None else None
     return HuntResult(
         h.claim, seed, True, cx, small, steps, best, best + 1,
         sum(done[i].tried for i in range(best + 1)), took, ex.name, stop, toml, batch_size,

@@ -8,7 +8,10 @@ from fractions import Fraction
 from typing import Any, Iterator
 
 from ..environment import Environment
-from .registry import Hunt
+from .registry import Hunt, HuntError, instance_summary, one_line
+
+_DONE = object()  # end of a shrinker's candidates
+
 
 def minimize(h: Hunt, cx: Any, max_steps: int = 2000) -> tuple[Any, int]:
     """Greedy deterministic shrinking: (minimized counterexample, accepted steps).
@@ -23,14 +26,35 @@ def minimize(h: Hunt, cx: Any, max_steps: int = 2000) -> tuple[Any, int]:
     progress = True
     while progress and tried < max_steps:
         progress = False
-        for candidate in h.shrink(cx):
+        candidates = user_call(h, "shrink", cx, h.shrink, cx)
+        while True:
+            candidate = user_call(h, "shrink", cx, next, candidates, _DONE)
+            if candidate is _DONE:
+                break
             tried += 1
-            if h.still_refutes(candidate):
+            if user_call(h, "refutes", candidate, h.still_refutes, candidate):
                 cx, accepted, progress = candidate, accepted + 1, True
                 break
             if tried >= max_steps:
                 break
     return cx, accepted
+
+
+def user_call(h: Hunt, what: str, instance: Any, f: Any, *args: Any) -> Any:
+    """``f(*args)``, a call into the user's hunt code (``what``: ``"refutes"``, ``"shrink"`` or
+    ``"to_toml"``); an exception becomes one :class:`HuntError` line naming the hunt, the
+    function, the exception and the instance: a bug in the hunt to fix, never a counterexample."""
+    try:
+        return f(*args)
+    except Exception as exc:  # noqa: BLE001 - any exception of the user's code is reported the same way
+        name = {"refutes": "refutes function", "shrink": "shrinker", "to_toml": "to_toml function"}[what]
+        if what == "refutes" and h.refutes is None:
+            name = "property"  # strategy form: the property itself decides
+        during = "writing the counterexample" if what == "to_toml" else "minimizing a counterexample"
+        raise HuntError(
+            f"hunt {h.claim}: the {name} raised {type(exc).__name__}: {one_line(str(exc))} "
+            f"on instance {instance_summary(instance)} (while {during}); fix the {name}"
+        ) from exc
 
 
 def _complexity(x: Fraction) -> tuple[int, int, int]:

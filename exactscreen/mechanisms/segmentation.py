@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Sequence
 
-from ..exceptions import Infeasible, InputError, NotCertified
+from ..exceptions import Infeasible, InputError, NotCertified, StatedObjectFails
 from ..environment import OUTSIDE, Environment, Market
 from .mechanism import Mechanism
 from ..numbers import fmt
@@ -159,7 +159,10 @@ def check_segmentation(
     """Solve every segment exactly and decide whether the segmentation is Pareto improving.
 
     Raises :class:`InputError` if the weights are not positive and summing to
-    one or the segments do not average to ``market``.
+    one or a segment is a market of another environment (a malformed
+    segmentation), and :class:`StatedObjectFails` (an ``InputError``) if the
+    segments do not average to ``market``: a stated segmentation that is not one
+    of ``market``, which a claim check reports as ``refuted``.
     """
     from ..numbers import to_fraction
 
@@ -175,7 +178,7 @@ def check_segmentation(
         raise InputError("segments: weights must sum to 1")
     avg = tuple(sum((w * m.weights[i] for w, m in segs), ZERO) for i in range(env.n))
     if avg != market.weights:
-        raise InputError(
+        raise StatedObjectFails(
             "segments: they average to ("
             + ", ".join(fmt(v) for v in avg)
             + f"), not to the market {market!r}"
