@@ -103,3 +103,25 @@ def test_json_writer_matches_the_standard_library_on_odd_values():
         assert dumps_indented(obj) == json.dumps(obj, indent=2)
 
     same()
+
+
+def test_an_engine_that_cannot_certify_gives_one_line_and_exit_3():
+    """NotCertified (e.g. the selected mechanism fails its independent check) is not a traceback
+    and not exit 2 (bad input): one line on stderr, exit 3, nothing on stdout."""
+    code = (
+        "import sys\n"
+        "import exactscreen.mechanisms.optimum as o\n"
+        "from exactscreen.exceptions import NotCertified\n"
+        "def broken(*a, **k):\n"
+        "    raise NotCertified('selected mechanism: revenue: sum_t f(t) p(t) = 0, certified optimum 5/4')\n"
+        "o.optimal_mechanism = broken\n"
+        "import exactscreen.cli.solve as s\n"
+        "s.optimal_mechanism = broken\n"
+        "from exactscreen.cli.main import main\n"
+        "sys.exit(main(['solve', sys.argv[1], '--json']))\n"
+    )
+    example = Path(__file__).resolve().parents[1] / "exactscreen" / "examples" / "pis_sec311.toml"
+    r = subprocess.run([sys.executable, "-c", code, str(example)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 3, r.stderr
+    assert r.stdout == ""
+    assert r.stderr.count("\n") == 1 and "not certified: selected mechanism" in r.stderr

@@ -2,10 +2,13 @@
 
 Each subcommand lives in ``exactscreen/cli/<name>.py`` and exposes
 ``add_parser(subparsers)`` (which registers its arguments and sets
-``func``) ; this module only dispatches.  Errors in user input
-(:class:`~exactscreen.environment.InputError`,
-:class:`~exactscreen.numbers.ExactNumberError`) go to stderr as one line,
-without a traceback, with exit status 2.  Ctrl-C (SIGINT) and SIGTERM end
+``func``); this module only dispatches.  Errors in user input
+(:class:`~exactscreen.exceptions.InputError`,
+:class:`~exactscreen.exceptions.ExactNumberError`) go to stderr as one line,
+without a traceback, with exit status 2.  An engine that cannot certify its
+answer (:class:`~exactscreen.exceptions.NotCertified`, ``Undecided``,
+``LPError``) prints one line "not certified: ..." and exits 3: never a
+guess, never a traceback.  Ctrl-C (SIGINT) and SIGTERM end
 every command with one line on stderr (what was interrupted, and what the
 command noted about its output) and exit status 130 or 143
 (:mod:`exactscreen.interrupts`).
@@ -17,7 +20,7 @@ import argparse
 import importlib
 import sys
 
-from ..exceptions import ExactNumberError, InputError
+from ..exceptions import ExactNumberError, InputError, LPError, NotCertified, Undecided
 from ..interrupts import exit_status, signal_name, sigterm_raises
 
 #: Subcommand modules under exactscreen.cli, in the order --help lists them
@@ -79,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     except (InputError, ExactNumberError) as exc:
         print(f"{command}: error: {exc}", file=sys.stderr)
         return 2
+    except (NotCertified, Undecided, LPError) as exc:  # the engine could not certify: never a guess
+        print(f"{command}: not certified: {exc} (an engine failure, not a finding about your input; "
+              "please report it)", file=sys.stderr)
+        return 3
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (interrupts.Terminated)
         notes = "; ".join(getattr(exc, "__notes__", ()) or ())
         print(f"{command}: interrupted by {signal_name(exc)}" + (f"; {notes}" if notes else ""), file=sys.stderr)
