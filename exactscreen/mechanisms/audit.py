@@ -92,7 +92,7 @@ from typing import Iterator, Mapping
 from ..environment import OUTSIDE, Environment, Market, read_text_file
 from ..exceptions import ExactNumberError, InputError
 from ..lp.certificate import check_certificate
-from ..numbers import int_str
+from ..numbers import fmt
 from ..outdir import write_file_atomically
 
 __all__ = [
@@ -171,12 +171,6 @@ def build_lp(env: Environment, market: Market) -> MechanismLP:
     )
 
 
-def _q(v: Fraction) -> str:
-    """Exact string in lowest terms: ``"-3/4"``, ``"2"``, ``"0"`` (no digit limit)."""
-    num = int_str(v.numerator)
-    return num if v.denominator == 1 else f"{num}/{int_str(v.denominator)}"
-
-
 def serialize_lp(lp: MechanismLP) -> Iterator[str]:
     """The lines of the canonical serialization (module docstring), each ending in ``"\\n"``."""
     label = lambda s: json.dumps(s, ensure_ascii=True)  # noqa: E731
@@ -186,7 +180,7 @@ def serialize_lp(lp: MechanismLP) -> Iterator[str]:
         key = (v.numerator, v.denominator)
         text = seen.get(key)
         if text is None:
-            text = seen[key] = _q(v)
+            text = seen[key] = fmt(v)
         return text
 
     yield f"{SERIALIZATION}\n"
@@ -227,18 +221,18 @@ def certificate_document(result) -> dict:
     primal = {}
     for i, t in enumerate(env.types):
         alloc = m.allocation[i]
-        x = {a: _q(alloc[j]) for j, a in enumerate(env.alternatives)}
-        x[OUTSIDE] = _q(alloc[len(env.alternatives)])
-        primal[t] = {"x": x, "p": _q(m.payments[i])}
+        x = {a: fmt(alloc[j]) for j, a in enumerate(env.alternatives)}
+        x[OUTSIDE] = fmt(alloc[len(env.alternatives)])
+        primal[t] = {"x": x, "p": fmt(m.payments[i])}
     return {
         "format": FORMAT,
         "version": VERSION,
         "lp": LP_DESCRIPTION,
         "environment": env.to_dict(),
         "market": market.as_dict(),
-        "value": _q(result.revenue),
+        "value": fmt(result.revenue),
         "primal": primal,
-        "dual": [{"row": name, "value": _q(y)} for name, y in zip(names, duals)],
+        "dual": [{"row": name, "value": fmt(y)} for name, y in zip(names, duals)],
         "fingerprint": {"algorithm": "sha256", "serialization": SERIALIZATION, "value": fingerprint(lp)},
         "produced_by": {"program": f"exactscreen {__version__}", "method": result.method,
                         "selection": result.selection},
