@@ -74,20 +74,116 @@ def test_hypothesis_examples_are_counted_under_the_ci_profile(tmp_path):
     assert r.instances == 40  # exactscreen.testing.CI_EXAMPLES
 
 
-def test_false_toy_claim_is_refuted_with_the_minimized_falsifying_example(tmp_path):
+def test_false_toy_claim_is_refuted_with_the_minimized_confirmed_counterexample(tmp_path):
     reg, d = make(tmp_path, ("TOY-SQ",), """
         @claim("TOY-SQ")
         @given(st.fractions(min_value=-3, max_value=3, max_denominator=5))
         def test_square_at_least(evidence, x):
             evidence.instances()
-            assert x * x >= x
+            if not x * x >= x:
+                evidence.fails("x*x >= x", {"x": x}, confirmed_by="the sign of x(x - 1)",
+                               confirm=x * (x - 1) < 0)
     """)
     run = run_checks(reg, [d])
     r = result(run, "TOY-SQ")
     assert r.status is Status.REFUTED
     assert r.evidence[0].startswith("counterexample: test_square_at_least(x=1/2)")
-    assert "assert (1/2 * 1/2) >= 1/2" in r.evidence[0]
+    assert "x*x >= x fails on {x: 1/2} (confirmed by the sign of x(x - 1))" in r.evidence[0]
+    assert r.counterexample == {
+        "as_written": "x*x >= x", "instance": {"x": "1/2"}, "confirmed_by": "the sign of x(x - 1)",
+        "check": "test_toy_checks.py::test_square_at_least",
+    }
     assert run.exit_status == 1
+
+
+def test_a_bare_failed_assertion_is_an_error_of_the_check_not_a_refutation(tmp_path):
+    reg, d = make(tmp_path, ("TOY-SQ",), """
+        @claim("TOY-SQ")
+        @given(st.fractions(min_value=-3, max_value=3, max_denominator=5))
+        def test_square_at_least(evidence, x):
+            assert x * x >= x
+    """)
+    r = result(run_checks(reg, [d]), "TOY-SQ")
+    assert r.status is Status.ERROR
+    assert r.evidence[0].startswith("error: check failed: assert (1/2 * 1/2) >= 1/2")
+    assert "not confirmed by a second route" in r.evidence[0]
+    assert "while running test_square_at_least(x=1/2)" in r.evidence
+    assert r.counterexample is None
+
+
+def test_a_second_route_that_disagrees_makes_an_engine_disagreement_error(tmp_path):
+    reg, d = make(tmp_path, ("TOY-D", "TOY-U"), """
+        @claim("TOY-D")
+        def test_d(evidence):
+            evidence.fails("x*x >= x", {"x": Fraction(2)}, confirmed_by="brute force", confirm=lambda: False)
+
+        @claim("TOY-U")
+        def test_u(evidence):
+            evidence.qualified("x*x >= x", {"x": Fraction(1, 2)}, "outside (0, 1)")
+    """)
+    run = run_checks(reg, [d])
+    d_, u = run.results
+    assert d_.status is Status.ERROR and u.status is Status.ERROR
+    assert d_.evidence[0] == (
+        "error: engine disagreement: the check found 'x*x >= x' false on {x: 2}; brute force says it holds there"
+    )
+    assert "has no second route" in u.evidence[0]
+
+
+def test_strength_is_declared_or_inferred_and_reach_is_reported(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A", "TOY-P", "TOY-S", "TOY-ALL", "TOY-N"), """
+        @claim("TOY-A")
+        def test_a(evidence):
+            evidence.equal("revenue", Fraction(3, 2), Fraction(6, 4))
+
+        @claim("TOY-P", "TOY-S")
+        def test_p():
+            pass
+
+        @claim("TOY-S")
+        @given(st.integers(min_value=0, max_value=30))
+        def test_s(evidence, n):
+            if n == 0:
+                evidence.trivial("n = 0")
+                return
+            evidence.reach("n even", n % 2 == 0)
+
+        @claim("TOY-ALL")
+        def test_all(evidence):
+            evidence.strength("all-cases")
+
+        @claim("TOY-ALL")
+        def test_all_example():
+            pass
+
+        @claim("TOY-N")
+        def test_n(evidence):
+            evidence.not_checkable("a limit", "k <= 20")
+    """)
+    run = run_checks(reg, [d], profile="ci")
+    a, p, s, every, n = run.results
+    assert [a.strength, p.strength, s.strength, every.strength, n.strength] == [
+        "paper-instances", "paper-instances", "sampled", "all-cases", "none",
+    ]
+    assert s.status is Status.VERIFIED
+    (entry,) = s.reach
+    assert entry["check"] == "test_toy_checks.py::test_s" and entry["hard_case"] == "n even"
+    assert entry["hit"] >= 5 and entry["tried"] == s.instances - 1  # test_p counts 1
+    (sampled,) = [t for t in s.tests if t.strength == "sampled"]
+    assert sampled.trivial == 1 and sampled.instances == entry["tried"]  # n = 0 is not counted
+
+
+def test_a_sampled_check_that_rarely_reaches_its_hard_case_is_an_error(tmp_path):
+    reg, d = make(tmp_path, ("TOY-S",), """
+        @claim("TOY-S")
+        @given(st.integers(min_value=0, max_value=10**6))
+        def test_s(evidence, n):
+            evidence.reach("n = 7", n == 7)
+    """)
+    r = result(run_checks(reg, [d], profile="ci"), "TOY-S")
+    assert r.status is Status.ERROR
+    assert r.evidence[-1].startswith("error: reach too low: the hard case 'n = 7' was hit by ")
+    assert "a sampled check needs at least 5" in r.evidence[-1]
 
 
 def test_status_calls_set_qualified_bounds_not_checkable_and_refuted(tmp_path):
@@ -96,7 +192,8 @@ def test_status_calls_set_qualified_bounds_not_checkable_and_refuted(tmp_path):
         def test_q(evidence):
             x = Fraction(1, 2)
             assert not x * x >= x
-            evidence.qualified("x*x >= x", {"x": x}, "x*x >= x for x outside (0, 1)")
+            evidence.qualified("x*x >= x", {"x": x}, "x*x >= x for x outside (0, 1)",
+                               confirmed_by="the sign of x(x - 1)", confirm=x * (x - 1) < 0)
 
         @claim("TOY-B")
         def test_b(evidence):
@@ -108,7 +205,8 @@ def test_status_calls_set_qualified_bounds_not_checkable_and_refuted(tmp_path):
 
         @claim("TOY-R")
         def test_r(evidence):
-            evidence.refuted("1/2 is an integer", Fraction(1, 2))
+            evidence.refuted("1/2 is an integer", Fraction(1, 2), confirmed_by="the denominator",
+                             confirm=Fraction(1, 2).denominator != 1)
     """)
     run = run_checks(reg, [d])
     assert [r.status for r in run.results] == [
@@ -118,6 +216,12 @@ def test_status_calls_set_qualified_bounds_not_checkable_and_refuted(tmp_path):
     assert result(run, "TOY-B").evidence == ("bounds: E* in [3, 317/100]",)
     assert result(run, "TOY-R").summary == "refuted: 1/2 is an integer"
     assert "counterexample: 1/2" in result(run, "TOY-R").evidence
+    assert result(run, "TOY-Q").counterexample == {
+        "as_written": "x*x >= x", "instance": {"x": "1/2"}, "confirmed_by": "the sign of x(x - 1)",
+        "corrected": "x*x >= x for x outside (0, 1)", "check": "test_toy_checks.py::test_q",
+    }
+    assert result(run, "TOY-R").counterexample["instance"] == "1/2"
+    assert result(run, "TOY-B").counterexample is None
 
 
 def test_other_exceptions_floats_and_fixture_errors_are_errors(tmp_path):
@@ -145,15 +249,26 @@ def test_other_exceptions_floats_and_fixture_errors_are_errors(tmp_path):
     assert "in setup: RuntimeError: no solver" in result(run, "TOY-E3").summary
 
 
-def test_compared_records_but_does_not_assert(tmp_path):
-    reg, d = make(tmp_path, ("TOY-A",), """
+def test_compared_does_not_assert_but_a_passing_check_cannot_hide_a_difference(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A", "TOY-E"), """
         @claim("TOY-A")
         def test_a(evidence):
             evidence.compared("threshold", Fraction(1, 3), Fraction(1, 4))
+
+        @claim("TOY-E")
+        def test_e(evidence):
+            evidence.equal("threshold", Fraction(1, 3), Fraction(1, 4))
     """)
-    r = result(run_checks(reg, [d]), "TOY-A")
-    assert r.status is Status.VERIFIED  # the check did not assert
-    assert r.evidence == ("threshold: computed 1/3, paper 1/4 (DIFFERENT)",)
+    run = run_checks(reg, [d])
+    a, e = run.results
+    assert a.status is Status.ERROR  # the check did not assert, the row is not verified
+    assert a.evidence == (
+        "threshold: computed 1/3, paper 1/4 (DIFFERENT)",
+        "error: threshold: computed value differs from the paper's, yet the check passed (assert the "
+        "comparison, e.g. with evidence.equal, or report the difference as qualified)",
+    )
+    assert e.status is Status.ERROR  # evidence.equal asserts; unconfirmed, so not a refutation
+    assert "threshold: computed 1/3, paper 1/4 (not confirmed by a second route)" in e.evidence[1]
 
 
 def test_worst_status_wins_and_evidence_is_concatenated(tmp_path):
@@ -194,16 +309,23 @@ def test_claims_without_checks_are_not_yet_checked_and_skips_do_not_count(tmp_pa
     assert run.exit_status == 0
 
 
-def test_xfail_counts_as_refuted_with_its_reason(tmp_path):
-    reg, d = make(tmp_path, ("TOY-A",), """
+def test_xfail_with_a_confirmed_counterexample_is_refuted_with_its_reason(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A", "TOY-B"), """
         @claim("TOY-A")
         @pytest.mark.xfail(reason="sign error in fn 12")
-        def test_a():
+        def test_a(evidence):
+            evidence.fails("-1 > 0", {"x": -1}, confirmed_by="integer comparison", confirm=not -1 > 0)
+
+        @claim("TOY-B")
+        @pytest.mark.xfail(reason="sign error in fn 12")
+        def test_b():
             assert -1 > 0
     """)
-    r = result(run_checks(reg, [d]), "TOY-A")
-    assert r.status is Status.REFUTED
-    assert "expected failure (xfail): sign error in fn 12" in r.evidence
+    run = run_checks(reg, [d])
+    a, b = run.results
+    assert a.status is Status.REFUTED
+    assert "expected failure (xfail): sign error in fn 12" in a.evidence
+    assert b.status is Status.ERROR  # an xfail reason is not a second route
 
 
 def test_unknown_claim_id_is_a_broken_check_with_a_suggestion(tmp_path):
@@ -272,7 +394,7 @@ def test_two_runs_in_one_process_reimport_the_checks(tmp_path):
         "from exactscreen.claims import claim\n\n@claim('TOY-A')\ndef test_a():\n    assert 0\n",
         encoding="utf-8",
     )
-    assert result(run_checks(reg, [d]), "TOY-A").status is Status.REFUTED
+    assert result(run_checks(reg, [d]), "TOY-A").status is Status.ERROR
 
 
 def test_plain_pytest_fails_an_unknown_id_and_summarizes_claims(tmp_path):
@@ -316,7 +438,8 @@ def test_hypothesis_profile_env_var_selects_the_profile_in_plain_pytest(tmp_path
 def _comparable(run):
     """A run's results without timings."""
     return (
-        [(r.id, r.status, r.evidence, r.instances, [(t.nodeid, t.status, t.evidence, t.instances) for t in r.tests])
+        [(r.id, r.status, r.strength, r.evidence, r.instances, r.counterexamples,
+          [(t.nodeid, t.status, t.evidence, t.instances, t.strength, t.reach, t.trivial) for t in r.tests])
          for r in run.results],
         run.problems,
     )
@@ -336,8 +459,10 @@ def test_two_worker_processes_give_the_results_of_one_process(tmp_path):
 
         @claim("TOY-B")
         @given(st.integers(min_value=0, max_value=100))
-        def test_refuted(x):
-            assert x < 50
+        def test_refuted(evidence, x):
+            evidence.reach("x >= 40", x >= 40)
+            if not x < 50:
+                evidence.fails("x < 50", {"x": x}, confirmed_by="x - 50 < 0", confirm=not x - 50 < 0)
 
         @claim("TOY-C")
         def test_skipped():

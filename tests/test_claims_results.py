@@ -61,7 +61,7 @@ def test_evidence_shows_exact_values_and_refuses_floats():
 
 def test_evidence_status_only_gets_worse_and_lines_are_deduplicated():
     ev = Evidence()
-    ev.qualified("a", 1, "b")
+    ev.qualified("a", 1, "b", confirmed_by="brute force", confirm=True)
     ev.bounds("x", 0, 1)
     assert ev.status is Status.QUALIFIED
     for _ in range(3):
@@ -79,6 +79,36 @@ def test_instance_count_prefers_explicit_calls():
     assert ev.instance_count == 4
     with pytest.raises(TypeError):
         ev.instances(-1)
+
+
+def test_trivial_instances_are_not_counted_and_reach_counts_hits():
+    ev = Evidence()
+    ev.auto_instances = 40
+    for n in range(40):
+        if n < 10:
+            ev.trivial("n < 10")
+        else:
+            ev.reach("n even", n % 2 == 0)
+    assert ev.instance_count == 30
+    assert ev.reach_counts == (("n even", 15, 30),)
+    assert ev.strength_level == "sampled"
+    with pytest.raises(TypeError):
+        ev.reach("n even", 1)
+    with pytest.raises(ValueError, match="not one of all-cases"):
+        ev.strength("strong")
+
+
+def test_claim_strength_is_all_cases_if_a_check_decides_every_case_else_the_weakest():
+    from exactscreen.claims.results import TestOutcome, claim_strength
+
+    def t(strength, status=Status.VERIFIED):
+        return TestOutcome("x", ("A",), status, strength=strength)
+
+    assert claim_strength([]) == "none"
+    assert claim_strength([t("paper-instances"), t("sampled")]) == "sampled"
+    assert claim_strength([t("all-cases"), t("paper-instances")]) == "all-cases"
+    assert claim_strength([t("all-cases", Status.ERROR), t("paper-instances")]) == "paper-instances"
+    assert claim_strength([t("bounds"), t("paper-instances")]) == "bounds"
 
 
 def test_profiles_ci_is_fast_and_deterministic_deep_is_thorough():

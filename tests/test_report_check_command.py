@@ -52,8 +52,9 @@ small = st.fractions(min_value=-3, max_value=3, max_denominator=6)
 
 @claim("TOY-SQ")
 @given(small)
-def test_square_is_at_least_x(x):
-    assert x * x >= x
+def test_square_is_at_least_x(evidence, x):
+    if not x * x >= x:
+        evidence.fails("x*x >= x", {"x": x}, confirmed_by="the sign of x(x - 1)", confirm=x * (x - 1) < 0)
 
 
 @claim("TOY-DOUBLE")
@@ -115,7 +116,9 @@ def test_json_is_one_object_and_deterministic_apart_from_timings(capsys, toy):
     assert list(a) == ["claims", "summary"]
     assert strip_seconds(a) == strip_seconds(b)
     sq = a["claims"][0]
-    assert list(sq) == ["id", "paper", "section", "statement", "status", "evidence", "instances", "tests", "seconds"]
+    assert list(sq) == ["id", "paper", "section", "statement", "status", "strength", "reach", "counterexample",
+                        "evidence", "instances", "tests", "seconds"]
+    assert sq["strength"] == "sampled" and sq["counterexample"]["instance"] == {"x": "1/2"}
     assert sq["status"] == "refuted" and sq["instances"] > 1
     assert a["summary"]["refuted"] == 1 and a["summary"]["verified"] == 1
     assert a["summary"]["not-yet-checked"] == 1 and a["summary"]["total"] == 3

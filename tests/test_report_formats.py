@@ -32,7 +32,9 @@ REGISTRY = Registry(
 
 def make_report(figures=()) -> Report:
     outcomes = [
-        TestOutcome("t.py::test_a", ("TOY-A",), Status.REFUTED, (f"counterexample: {NASTY}",), 7, Decimal("0.010")),
+        TestOutcome("t.py::test_a", ("TOY-A",), Status.REFUTED, (f"counterexample: {NASTY}",), 7, Decimal("0.010"),
+                    strength="sampled", reach=((NASTY, 6, 7),),
+                    counterexamples=({"as_written": NASTY, "instance": {"x": "1/2"}, "confirmed_by": "brute force"},)),
         TestOutcome("t.py::test_b", ("TOY-B",), Status.VERIFIED_BOUNDS, ("bounds: E* in [3, 317/100] [bold]",), 1, Decimal("0.002")),
     ]
     results = tuple(combine(c, outcomes) for c in REGISTRY)
@@ -45,16 +47,24 @@ def test_json_has_the_documented_shape_and_exact_strings():
     assert list(data) == ["claims", "summary"]
     a = data["claims"][0]
     assert a["statement"] == NASTY and a["status"] == "refuted" and a["instances"] == 7
-    assert a["tests"] == [{"test": "t.py::test_a", "status": "refuted", "seconds": "0.010"}]
+    assert a["tests"] == [{"test": "t.py::test_a", "status": "refuted", "strength": "sampled", "seconds": "0.010",
+                           "trivial": 0}]
+    assert a["strength"] == "sampled"
+    assert a["reach"] == [{"check": "t.py::test_a", "hard_case": NASTY, "hit": 6, "tried": 7}]
+    assert a["counterexample"] == {"as_written": NASTY, "instance": {"x": "1/2"}, "confirmed_by": "brute force",
+                                   "check": "t.py::test_a"}
+    b, c = data["claims"][1:]
+    assert (b["strength"], b["counterexample"], b["reach"]) == ("paper-instances", None, [])
+    assert c["strength"] == "none"
     assert data["summary"]["verified-bounds"] == 1 and data["claims"][1]["evidence"][0].endswith("[bold]") and data["summary"]["not-yet-checked"] == 1
     assert data["summary"]["exit_status"] == 1 and data["summary"]["problems"]
 
 
-def test_markdown_table_rows_keep_their_five_cells():
+def test_markdown_table_rows_keep_their_six_cells():
     text = to_markdown(make_report())
     row = next(line for line in text.splitlines() if line.startswith("| TOY-A"))
     cells = re.split(r"(?<!\\)\|", row)
-    assert len(cells) == 7  # empty before the first and after the last bar
+    assert len(cells) == 8  # empty before the first and after the last bar
     assert "&lt;b&gt;a\\_1&lt;/b&gt;" in row and "\\#2" in row and "\\$5" in row
     assert "**refuted**" in row
     assert "## Broken checks" in text

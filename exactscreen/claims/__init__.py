@@ -32,7 +32,7 @@ from .registry import (
     load_registry,
     loads_registry,
 )
-from .results import ClaimResult, Status, TestOutcome, combine
+from .results import STRENGTHS, ClaimResult, Status, TestOutcome, combine
 
 __all__ = [
     "claim",
@@ -46,6 +46,9 @@ __all__ = [
     "TestOutcome",
     "ClaimResult",
     "combine",
+    "STRENGTHS",
+    "Counterexample",
+    "EngineDisagreement",
     "run_checks",
     "CheckRun",
     "default_checks_dir",
@@ -79,6 +82,10 @@ def claim(*ids: str) -> Callable[[F], F]:
 
 
 def __getattr__(name: str):  # lazy: the runner imports pytest machinery
+    if name in ("Counterexample", "EngineDisagreement"):
+        from . import evidence
+
+        return getattr(evidence, name)
     if name in ("run_checks", "CheckRun", "default_checks_dir"):
         from . import runner
 

@@ -14,11 +14,17 @@ What it does in every pytest run:
   setup with a message saying which ID, where, and how to fix it;
 * turns each claim-tagged test into a
   :class:`~exactscreen.claims.results.TestOutcome` (pass → the status the
-  check recorded, default ``verified``; ``AssertionError`` (or
-  :class:`~exactscreen.exceptions.StatedObjectFails`: a stated object, such as
-  a segmentation, that is not what the claim says) → ``refuted``
-  with hypothesis' minimized falsifying example; any other exception →
-  ``error``; skipped → not counted), kept in ``config.stash[OUTCOMES]``
+  check recorded, default ``verified``; a confirmed
+  :class:`~exactscreen.claims.evidence.Counterexample` (raised by
+  ``evidence.fails``, confirmed by a second independent route) or
+  :class:`~exactscreen.exceptions.StatedObjectFails` (a stated object, such as
+  a segmentation, that is not what the claim says) → ``refuted`` with
+  hypothesis' minimized falsifying example; a bare failed ``assert``, an
+  engine disagreement or any other exception → ``error``; a passing sampled
+  check that reached its hard case fewer than
+  :data:`~exactscreen.claims.evidence.MIN_HITS` times, or that left a value
+  different from the paper's unasserted, → ``error``; skipped → not counted),
+  kept in ``config.stash[OUTCOMES]``
   for :mod:`exactscreen.claims.runner`, and summarized per claim at the end
   of the terminal output.
 
@@ -49,7 +55,7 @@ import pytest
 from .. import testing  # noqa: F401 - registers the hypothesis profiles
 from ..exceptions import InputError, StatedObjectFails
 from . import deadline
-from .evidence import Evidence
+from .evidence import MIN_HITS, Counterexample, EngineDisagreement, Evidence, UnconfirmedCounterexample
 from .registry import Registry, builtin_registry, load_registry
 from .results import Status, TestOutcome, combine, seconds
 
@@ -288,13 +294,33 @@ class EvidenceHandle:
         """See :meth:`Evidence.bounds` (status ``verified-bounds``)."""
         self._current().bounds(what, lo, hi)
 
-    def qualified(self, original: str, counterexample: Any, corrected: str) -> None:
-        """See :meth:`Evidence.qualified` (status ``qualified``)."""
-        self._current().qualified(original, counterexample, corrected)
+    def equal(self, what: str, computed: Any, stated: Any, **route: Any) -> None:
+        """See :meth:`Evidence.equal` (records and asserts)."""
+        self._current().equal(what, computed, stated, **route)
 
-    def refuted(self, statement: str, counterexample: Any) -> None:
-        """See :meth:`Evidence.refuted` (status ``refuted``)."""
-        self._current().refuted(statement, counterexample)
+    def qualified(self, original: str, counterexample: Any, corrected: str, **route: Any) -> None:
+        """See :meth:`Evidence.qualified` (status ``qualified``; needs ``confirmed_by``/``confirm``)."""
+        self._current().qualified(original, counterexample, corrected, **route)
+
+    def refuted(self, statement: str, counterexample: Any, **route: Any) -> None:
+        """See :meth:`Evidence.refuted` (status ``refuted``; needs ``confirmed_by``/``confirm``)."""
+        self._current().refuted(statement, counterexample, **route)
+
+    def fails(self, statement: str, instance: Any, **route: Any) -> None:
+        """See :meth:`Evidence.fails` (raises a confirmed counterexample)."""
+        self._current().fails(statement, instance, **route)
+
+    def strength(self, level: str) -> None:
+        """See :meth:`Evidence.strength`."""
+        self._current().strength(level)
+
+    def reach(self, hard_case: str, hit: bool) -> None:
+        """See :meth:`Evidence.reach` (one call per non-trivial generated instance)."""
+        self._current().reach(hard_case, hit)
+
+    def trivial(self, reason: str = "") -> None:
+        """See :meth:`Evidence.trivial` (the instance passes trivially; not counted)."""
+        self._current().trivial(reason)
 
     def not_checkable(self, reason: str, checked_instead: str) -> None:
         """See :meth:`Evidence.not_checkable` (status ``not-checkable``)."""
@@ -322,6 +348,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     handle = getattr(getattr(item, "obj", None), "hypothesis", None)
     inner = getattr(handle, "inner_test", None)
+    ev.hypothesis = inner is not None
     if inner is not None:
         # Count hypothesis examples (documented hook: ``test.hypothesis.inner_test``).
         @functools.wraps(inner)
@@ -398,9 +425,11 @@ def _classify(excinfo: pytest.ExceptionInfo | None) -> tuple[Status, list[str]]:
     late = [e for e in leaves if isinstance(e, deadline.CheckTimeout)]
     if late:  # a hung check: an error of the check, never a refutation
         return Status.ERROR, [f"error: {_readable(late[0].describe())}"]
-    # A stated object failing its statement (StatedObjectFails, e.g. a stated segmentation that
-    # does not average to the market) is the paper's error, like a failed assertion.
-    refutes = all(isinstance(e, (AssertionError, pytest.fail.Exception, StatedObjectFails)) for e in leaves)
+    # A refutation needs a confirmed counterexample (evidence.fails: two independent routes) or a
+    # stated object failing its own definition (StatedObjectFails, e.g. a stated segmentation that
+    # does not average to the market: exact arithmetic on the paper's data). A bare failed assert
+    # may be an engine bug: it is an error of the check, never a refutation.
+    refutes = all(isinstance(e, (Counterexample, StatedObjectFails)) for e in leaves)
     examples: list[str] = []
     for e in [exc, *leaves]:
         for note in getattr(e, "__notes__", ()) or ():
@@ -412,7 +441,7 @@ def _classify(excinfo: pytest.ExceptionInfo | None) -> tuple[Status, list[str]]:
     messages = []
     for e in leaves:
         text = str(e).strip()
-        if isinstance(e, (AssertionError, StatedObjectFails)):
+        if isinstance(e, (AssertionError, StatedObjectFails, EngineDisagreement, UnconfirmedCounterexample)):
             first = text.splitlines()[0] if text else "assertion failed"
         else:
             first = f"{type(e).__name__}: {text.splitlines()[0]}" if text else type(e).__name__
@@ -421,9 +450,49 @@ def _classify(excinfo: pytest.ExceptionInfo | None) -> tuple[Status, list[str]]:
         found = "; ".join(examples)
         lines = [f"counterexample: {found}; {' | '.join(messages)}" if found else f"counterexample: {' | '.join(messages)}"]
         return Status.REFUTED, lines
-    lines = [f"error: {' | '.join(messages)}"]
+    bare = [m for e, m in zip(leaves, messages) if isinstance(e, AssertionError) and not isinstance(e, Counterexample)]
+    if bare and len(bare) == len(leaves):
+        lines = [f"error: check failed: {' | '.join(messages)} (a failed assertion not confirmed by a second "
+                 "route is reported as an error of the check, not as a refutation)"]
+    else:
+        lines = [f"error: {' | '.join(messages)}"]
     lines += [f"while running {ex}" for ex in examples]
     return Status.ERROR, lines
+
+
+def _counterexamples(excinfo: pytest.ExceptionInfo | None) -> list[dict]:
+    """The report's counterexample objects carried by a refuting exception."""
+    if excinfo is None:
+        return []
+    out = []
+    for e in _leaves(excinfo.value):
+        if isinstance(e, Counterexample):
+            out.append(dict(e.data))
+        elif isinstance(e, StatedObjectFails):
+            out.append({
+                "as_written": _readable(str(e).strip().splitlines()[0] if str(e).strip() else "stated object"),
+                "instance": None,
+                "confirmed_by": "the stated object checked against its definition by exact arithmetic",
+            })
+    return out
+
+
+def _adequacy(ev: Evidence) -> list[str]:
+    """Why a passing check does not count towards ``verified`` (empty: it counts)."""
+    problems = []
+    if ev.strength_level == "sampled":
+        for case, hit, tried in ev.reach_counts:
+            if hit < MIN_HITS:
+                problems.append(
+                    f"error: reach too low: the hard case '{case}' was hit by {hit} of {tried} generated "
+                    f"instances; a sampled check needs at least {MIN_HITS} (build a generator that constructs it)"
+                )
+    if ev.status in (Status.VERIFIED, Status.VERIFIED_BOUNDS) and ev.different:
+        problems.append(
+            f"error: {', '.join(ev.different)}: computed value differs from the paper's, yet the check passed "
+            "(assert the comparison, e.g. with evidence.equal, or report the difference as qualified)"
+        )
+    return problems
 
 
 def _as_error(line: str, where: str) -> str:
@@ -480,15 +549,22 @@ def _finish(
     elif setup is not None and setup.skipped and not hasattr(setup, "wasxfail"):
         skipped_reason = _skip_reason(setup)
 
+    counterexamples = list(ev.counterexamples)
     if "call" in phases:
         rep, exc = phases["call"]
         if rep.passed:
             status = ev.status
             if hasattr(rep, "wasxfail"):
                 lines.append("note: marked xfail but passed")
+            inadequate = _adequacy(ev)
+            if inadequate:
+                status = Status.ERROR
+                lines += inadequate
         elif rep.failed:
             status, more = _classify(exc)
             lines += more
+            if status is Status.REFUTED:
+                counterexamples += _counterexamples(exc)
         elif rep.skipped and hasattr(rep, "wasxfail"):
             status, more = _classify(exc)
             lines += more
@@ -511,7 +587,11 @@ def _finish(
         instances = 0
     else:
         instances = ev.instance_count
-    outcome = TestOutcome(item.nodeid, ids, status, tuple(lines), instances, duration)
+    outcome = TestOutcome(
+        item.nodeid, ids, status, tuple(lines), instances, duration,
+        strength=ev.strength_level, reach=ev.reach_counts, counterexamples=tuple(counterexamples),
+        trivial=ev.trivial_count,
+    )
     config.stash[OUTCOMES].append(outcome)
     return outcome, []
 
@@ -528,6 +608,10 @@ def _to_wire(index: int, outcome: TestOutcome | None, skipped: list[tuple[str, s
             "evidence": list(outcome.evidence),
             "instances": outcome.instances,
             "seconds": str(outcome.seconds),
+            "strength": outcome.strength,
+            "reach": [list(r) for r in outcome.reach],
+            "counterexamples": list(outcome.counterexamples),
+            "trivial": outcome.trivial,
         }
     return data
 
@@ -539,6 +623,8 @@ def _from_wire(data: dict) -> tuple[int, TestOutcome | None, list[tuple[str, str
         outcome = TestOutcome(
             o["nodeid"], tuple(o["claims"]), Status(o["status"]), tuple(o["evidence"]),
             int(o["instances"]), Decimal(o["seconds"]),
+            strength=o["strength"], reach=tuple((str(c), int(h), int(t)) for c, h, t in o["reach"]),
+            counterexamples=tuple(o["counterexamples"]), trivial=int(o["trivial"]),
         )
     return int(data["index"]), outcome, [(cid, reason) for cid, reason in data["skipped"]]
 

@@ -19,7 +19,14 @@ from typing import Iterable
 
 from .registry import Claim
 
-__all__ = ["Status", "TestOutcome", "ClaimResult", "combine", "seconds"]
+__all__ = ["Status", "STRENGTHS", "TestOutcome", "ClaimResult", "combine", "claim_strength", "seconds"]
+
+#: How strong a verdict is, strongest first (the report's ``strength``):
+#: ``all-cases`` decided for every instance the claim covers by a finite
+#: certified argument; ``paper-instances`` the paper's own instances
+#: recomputed exactly; ``sampled`` a general property on generated instances;
+#: ``bounds`` a certified interval; ``none`` not checkable.
+STRENGTHS = ("all-cases", "paper-instances", "sampled", "bounds", "none")
 
 
 class Status(enum.Enum):
@@ -104,6 +111,15 @@ class TestOutcome:
         Number of instances tried.
     seconds
         Wall time of setup + call + teardown.
+    strength
+        One of :data:`STRENGTHS` (declared by the check or inferred).
+    reach
+        ``(hard_case, hit, tried)`` per hard case the check measured.
+    counterexamples
+        Confirmed counterexamples (dicts with ``as_written``, ``instance``,
+        ``confirmed_by``; ``corrected`` for a qualified statement).
+    trivial
+        Generated instances that passed trivially (not counted in ``instances``).
     """
 
     __test__ = False  # not a pytest test class, despite its name
@@ -114,6 +130,10 @@ class TestOutcome:
     evidence: tuple[str, ...] = ()
     instances: int = 0
     seconds: Decimal = Decimal("0.000")
+    strength: str = "paper-instances"
+    reach: tuple[tuple[str, int, int], ...] = ()
+    counterexamples: tuple[dict, ...] = ()
+    trivial: int = 0
 
     @property
     def name(self) -> str:
@@ -134,10 +154,31 @@ class ClaimResult:
     instances: int = 0
     tests: tuple[TestOutcome, ...] = ()
     seconds: Decimal = Decimal("0.000")
+    strength: str = "none"
 
     @property
     def id(self) -> str:
         return self.claim.id
+
+    @property
+    def reach(self) -> list[dict]:
+        """The report's ``reach``: one entry per hard case of each sampled check."""
+        return [
+            {"check": t.nodeid, "hard_case": case, "hit": hit, "tried": tried}
+            for t in self.tests
+            for case, hit, tried in t.reach
+        ]
+
+    @property
+    def counterexamples(self) -> list[dict]:
+        """Every confirmed counterexample of the claim's checks, each with its ``check``."""
+        return [{**c, "check": t.nodeid} for t in self.tests for c in t.counterexamples]
+
+    @property
+    def counterexample(self) -> dict | None:
+        """The report's ``counterexample``: the first confirmed one (``None`` if there is none)."""
+        found = self.counterexamples
+        return found[0] if found else None
 
     @property
     def summary(self) -> str:
@@ -170,6 +211,18 @@ class ClaimResult:
         return f"ClaimResult({self.claim.id}: {self.status.value}, {len(self.tests)} checks)"
 
 
+def claim_strength(tests: Iterable[TestOutcome]) -> str:
+    """A claim's strength from its checks: ``all-cases`` if a passing check decides every case;
+    otherwise the weakest of its checks (a general theorem checked on the paper's instances and
+    on generated ones is ``sampled``); ``none`` without checks."""
+    levels = [t.strength for t in tests]
+    if not levels:
+        return "none"
+    if any(t.strength == "all-cases" and not t.status.failing for t in tests):
+        return "all-cases"
+    return max(levels, key=STRENGTHS.index)
+
+
 def combine(claim: Claim, outcomes: Iterable[TestOutcome], skipped: Iterable[str] = ()) -> ClaimResult:
     """Combine the checks of one claim: the worst status wins, evidence is concatenated.
 
@@ -178,7 +231,7 @@ def combine(claim: Claim, outcomes: Iterable[TestOutcome], skipped: Iterable[str
     """
     tests = tuple(o for o in outcomes if claim.id in o.claims)
     if not tests:
-        return ClaimResult(claim, Status.NOT_YET_CHECKED, tuple(skipped))
+        return ClaimResult(claim, Status.NOT_YET_CHECKED, tuple(skipped), strength="none")
     status = max((t.status for t in tests), key=lambda s: s.severity)
     evidence: list[str] = []
     several = len(tests) > 1
@@ -192,4 +245,5 @@ def combine(claim: Claim, outcomes: Iterable[TestOutcome], skipped: Iterable[str
         sum(t.instances for t in tests),
         tests,
         sum((t.seconds for t in tests), Decimal("0.000")),
+        claim_strength(tests),
     )

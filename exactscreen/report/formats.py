@@ -129,10 +129,14 @@ def json_object(report: Report, figure_dir: str | None = None) -> dict:
                 "section": r.claim.section,
                 "statement": r.claim.statement,
                 "status": r.status.value,
+                "strength": r.strength,
+                "reach": r.reach,
+                "counterexample": r.counterexample,
                 "evidence": list(r.evidence),
                 "instances": r.instances,
                 "tests": [
-                    {"test": t.nodeid, "status": t.status.value, "seconds": str(t.seconds)}
+                    {"test": t.nodeid, "status": t.status.value, "strength": t.strength,
+                     "seconds": str(t.seconds), "trivial": t.trivial}
                     for t in r.tests
                 ],
                 "seconds": str(r.seconds),
@@ -162,8 +166,13 @@ def json_object(report: Report, figure_dir: str | None = None) -> dict:
 def to_json(report: Report, figure_dir: str | None = None) -> str:
     """One JSON object ``{"claims": [...], "summary": {...}}`` (keys in a fixed order).
 
-    Each claim has ``id, paper, section, statement, status, evidence, instances,
-    tests, seconds``; the summary counts every status and lists ``problems``.
+    Each claim has ``id, paper, section, statement, status, strength, reach,
+    counterexample, evidence, instances, tests, seconds``: ``strength`` is one of
+    ``all-cases``, ``paper-instances``, ``sampled``, ``bounds``, ``none``;
+    ``reach`` lists ``{"check", "hard_case", "hit", "tried"}`` per hard case of a
+    sampled check; ``counterexample`` is ``{"as_written", "instance",
+    "confirmed_by"}`` (plus ``corrected`` and ``check``) for a qualified or
+    refuted claim, else ``null``.  The summary counts every status and lists ``problems``.
     Only the ``seconds`` fields vary between two runs of the same checks.
     """
     return json.dumps(json_object(report, figure_dir), indent=2, ensure_ascii=False) + "\n"
@@ -218,13 +227,13 @@ def to_markdown(report: Report, figure_dir: str | None = "figures") -> str:
             meta.append(md_code(paper.file))
         if meta:
             lines += [", ".join(meta), ""]
-        lines.append("| ID | Where | Statement | Status | Evidence |")
-        lines.append("|---|---|---|---|---|")
+        lines.append("| ID | Where | Statement | Status | Strength | Evidence |")
+        lines.append("|---|---|---|---|---|---|")
         for r in rows:
             status = f"**{r.status.value}**" if r.status.failing else r.status.value
             lines.append(
                 f"| {md_escape(r.claim.id)} | {md_escape(r.claim.section)} | {md_escape(r.claim.statement)} "
-                f"| {status} | {md_escape(r.summary)} |"
+                f"| {status} | {md_escape(r.strength)} | {md_escape(r.summary)} |"
             )
         lines.append("")
     checked = [r for r in report.results if r.tests]
@@ -237,7 +246,14 @@ def to_markdown(report: Report, figure_dir: str | None = "figures") -> str:
             lines.append("")
             for ev in r.evidence:
                 lines.append(f"- {md_escape(ev)}")
-            lines.append(f"- instances tried: {r.instances}")
+            lines.append(f"- strength: {r.strength}; instances tried: {r.instances}")
+            for reach in r.reach:
+                lines.append(
+                    f"- reach: {md_escape(reach['hard_case'])}: hit {reach['hit']} of {reach['tried']} "
+                    f"({md_code(reach['check'])})"
+                )
+            for cx in r.counterexamples:
+                lines.append(f"- counterexample confirmed by {md_escape(cx['confirmed_by'])}")
             for t in r.tests:
                 lines.append(f"- check {md_code(t.nodeid)}: {t.status.value}, {t.seconds} s")
             lines.append("")
@@ -309,7 +325,14 @@ def to_html(report: Report) -> str:
             detail = ""
             if r.tests:
                 items = "".join(f"<li>{e(ev)}</li>" for ev in r.evidence)
-                items += f"<li>instances tried: {r.instances}</li>"
+                items += f"<li>strength: {e(r.strength)}; instances tried: {r.instances}</li>"
+                items += "".join(
+                    f"<li>reach: {e(x['hard_case'])}: hit {x['hit']} of {x['tried']} (<code>{e(x['check'])}</code>)</li>"
+                    for x in r.reach
+                )
+                items += "".join(
+                    f"<li>counterexample confirmed by {e(cx['confirmed_by'])}</li>" for cx in r.counterexamples
+                )
                 items += "".join(
                     f"<li>check <code>{e(t.nodeid)}</code>: {e(t.status.value)}, {t.seconds} s</li>" for t in r.tests
                 )
@@ -318,7 +341,8 @@ def to_html(report: Report) -> str:
                 detail = e(r.summary)
             parts.append(
                 f'<tr id="{e(r.claim.id)}"><td class="id">{e(r.claim.id)}</td><td>{e(r.claim.section)}</td>'
-                f"<td>{e(r.claim.statement)}</td><td>{_badge(r.status)}</td><td>{detail}</td></tr>"
+                f'<td>{e(r.claim.statement)}</td><td>{_badge(r.status)}<br><small class="strength">{e(r.strength)}</small></td>'
+                f"<td>{detail}</td></tr>"
             )
         parts.append("</tbody></table>")
     if report.figures:
@@ -464,7 +488,7 @@ def to_latex(report: Report, figure_dir: str | None = "figures") -> str:
                 status = rf"\textbf{{{status}}}"
             lines.append(
                 rf"\texttt{{{x(r.claim.id)}}} & {x(r.claim.section)} & {x(r.claim.statement)} & "
-                rf"{status} & {x(_short(r.summary, 200))} \\"
+                rf"{status}\newline{{\footnotesize {x(r.strength)}}} & {x(_short(r.summary, 200))} \\"
             )
         lines += [r"\end{longtable}", "}", ""]
     if figure_dir is not None and any(f.ok for f in report.figures):
@@ -495,6 +519,7 @@ def render_text(report: Report, console: Any) -> None:
     table.add_column("paper", no_wrap=True)
     table.add_column("section", max_width=28)
     table.add_column("status", no_wrap=True)
+    table.add_column("strength", no_wrap=True)
     table.add_column("evidence", overflow="fold")
     for r in report.results:
         table.add_row(  # Text, not str: "[t1, t2]" in evidence is not rich markup
@@ -502,6 +527,7 @@ def render_text(report: Report, console: Any) -> None:
             Text(r.claim.paper),
             Text(r.claim.section),
             Text(r.status.value, style=STATUS_STYLE[r.status]),
+            Text(r.strength),
             Text(_short(r.summary)),
         )
     console.print(table)
