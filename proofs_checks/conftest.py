@@ -13,7 +13,10 @@ Conventions (see DESIGN.md): one module per paper section,
 ``test_<paper>_<section>.py``; the paper's own instance is always one of the
 cases; a property over many instances uses hypothesis (profile ``ci`` in the
 test command, ``deep`` for ``exactscreen check --profile deep``) and calls
-``evidence.instances()`` per example if it wants to count only some of them.
+``evidence.instances()`` per example if it wants to count only some of them,
+and reports its reach (``evidence.reach(hard_case, hit)`` per example,
+``evidence.trivial(reason)`` for one that passes trivially): every check here
+carries the ``reach_required`` marker (docs/verdicts.md).
 """
 
 from __future__ import annotations
@@ -23,6 +26,13 @@ from pathlib import Path
 import pytest
 
 CHECKS_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every built-in check that samples must report its reach (docs/verdicts.md)."""
+    for item in items:
+        if CHECKS_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.reach_required)
 
 
 @pytest.fixture(scope="session")

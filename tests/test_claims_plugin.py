@@ -173,6 +173,40 @@ def test_strength_is_declared_or_inferred_and_reach_is_reported(tmp_path):
     assert sampled.trivial == 1 and sampled.instances == entry["tried"]  # n = 0 is not counted
 
 
+def test_a_sampled_check_without_reach_is_an_error_where_reach_is_required(tmp_path):
+    reg, d = make(tmp_path, ("TOY-S", "TOY-T"), """
+        @claim("TOY-S")
+        @pytest.mark.reach_required
+        @given(st.integers(min_value=0, max_value=10))
+        def test_s(n):
+            pass
+
+        @claim("TOY-T")
+        @given(st.integers(min_value=0, max_value=10))
+        def test_t(n):
+            pass
+    """)
+    s, t = run_checks(reg, [d], profile="ci").results
+    assert s.status is Status.ERROR and s.evidence[-1].startswith("error: a sampled check must report its reach")
+    assert t.status is Status.VERIFIED  # a user's own check is not required to
+
+
+def test_plain_pytest_fails_a_check_whose_reach_is_too_low(tmp_path):
+    make(tmp_path, ("TOY-S",), """
+        @claim("TOY-S")
+        @given(st.integers(min_value=0, max_value=10**6))
+        def test_s(evidence, n):
+            evidence.reach("n = 7", n == 7)
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--exactscreen-claims",
+         str(tmp_path / "claims.toml"), str(tmp_path / "checks")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert "reach too low" in proc.stdout
+
+
 def test_a_sampled_check_that_rarely_reaches_its_hard_case_is_an_error(tmp_path):
     reg, d = make(tmp_path, ("TOY-S",), """
         @claim("TOY-S")

@@ -79,6 +79,7 @@ _RESTORE = pytest.StashKey[Any]()
 _INDEX = pytest.StashKey[int]()
 _GATHERED = pytest.StashKey[list]()
 _TIMEOUT = pytest.StashKey[object]()
+_INADEQUATE = pytest.StashKey[list]()
 
 #: Attribute of a worker's teardown report carrying the outcome (see the module docstring).
 WIRE = "exactscreen_outcome"
@@ -155,6 +156,10 @@ def _registry(config: pytest.Config) -> Registry:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "claim(*ids): claim IDs (exactscreen registry) this check replays"
+    )
+    config.addinivalue_line(
+        "markers", "reach_required: a sampled check must report its reach (evidence.reach); "
+        "proofs_checks/conftest.py applies it to the built-in checks"
     )
     given = getattr(config, "workerinput", {}).get(_REGISTRY_INPUT)
     try:
@@ -477,9 +482,14 @@ def _counterexamples(excinfo: pytest.ExceptionInfo | None) -> list[dict]:
     return out
 
 
-def _adequacy(ev: Evidence) -> list[str]:
+def _adequacy(ev: Evidence, reach_required: bool = False) -> list[str]:
     """Why a passing check does not count towards ``verified`` (empty: it counts)."""
     problems = []
+    if reach_required and ev.strength_level == "sampled" and not ev.reach_counts:
+        problems.append(
+            "error: a sampled check must report its reach: call evidence.reach(hard_case, hit) per generated "
+            "instance (and evidence.trivial(reason) for one that passes trivially)"
+        )
     if ev.strength_level == "sampled":
         for case, hit, tried in ev.reach_counts:
             if hit < MIN_HITS:
@@ -516,6 +526,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     ids = claim_ids(item)
     if not ids:
         return report
+    if report.when == "call" and report.passed and not hasattr(report, "wasxfail"):
+        ev = item.stash.get(_EVIDENCE, None)
+        problems = _adequacy(ev, item.get_closest_marker("reach_required") is not None) if ev else []
+        if problems:  # the test fails under plain pytest too, so the test command catches it
+            item.stash[_INADEQUATE] = problems
+            report.outcome = "failed"
+            report.longrepr = "\n".join(problems)
     phases = item.stash.setdefault(_PHASES, {})
     phases[report.when] = (report, call.excinfo)
     if report.when == "teardown":
@@ -552,14 +569,14 @@ def _finish(
     counterexamples = list(ev.counterexamples)
     if "call" in phases:
         rep, exc = phases["call"]
-        if rep.passed:
+        inadequate = item.stash.get(_INADEQUATE, None)
+        if inadequate:
+            status = Status.ERROR
+            lines += inadequate
+        elif rep.passed:
             status = ev.status
             if hasattr(rep, "wasxfail"):
                 lines.append("note: marked xfail but passed")
-            inadequate = _adequacy(ev)
-            if inadequate:
-                status = Status.ERROR
-                lines += inadequate
         elif rep.failed:
             status, more = _classify(exc)
             lines += more
