@@ -1,8 +1,9 @@
-"""Meta-test of the claim registry against ../shared/CLAIMS.md and the checks in proofs_checks/.
+"""Meta-test of the claim registry against the claims catalog and the checks in proofs_checks/.
 
-* every ID of CLAIMS.md has an entry in the embedded registry, and no entry is
-  unknown to CLAIMS.md (skipped when ../shared is absent, e.g. an installed
-  package);
+* every ID of the catalog (CLAIMS.md, shipped in the package as
+  exactscreen/claims/CLAIMS.md) has an entry in the embedded registry, and no
+  entry is unknown to it; where ../shared/CLAIMS.md is beside the checkout, the
+  shipped copy is the same file;
 * no check in proofs_checks/ names an ID the registry lacks;
 * the registry file format is validated with messages naming field and fix.
 """
@@ -10,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,8 @@ from exactscreen.claims import builtin_registry, claim, loads_registry
 from exactscreen.claims.runner import collect_checks, default_checks_dir
 from exactscreen.exceptions import InputError
 
-CLAIMS_MD = Path(__file__).parents[2] / "shared" / "CLAIMS.md"
+SHARED_CLAIMS_MD = Path(__file__).parents[2] / "shared" / "CLAIMS.md"
+CLAIMS_MD = resources.files("exactscreen.claims").joinpath("CLAIMS.md")
 
 
 def claims_md_ids() -> list[str]:
@@ -26,7 +29,13 @@ def claims_md_ids() -> list[str]:
     return re.findall(r"^\| ([A-Z][A-Z0-9]*-[A-Z0-9-]+) \|", text, flags=re.M)
 
 
-@pytest.mark.skipif(not CLAIMS_MD.is_file(), reason="../shared/CLAIMS.md is not beside this checkout")
+@pytest.mark.skipif(not SHARED_CLAIMS_MD.is_file(), reason="no ../shared/CLAIMS.md beside this checkout to compare with")
+def test_the_shipped_catalog_is_the_shared_one():
+    assert CLAIMS_MD.read_text(encoding="utf-8") == SHARED_CLAIMS_MD.read_text(encoding="utf-8"), (
+        "copy ../shared/CLAIMS.md to exactscreen/claims/CLAIMS.md"
+    )
+
+
 def test_every_id_of_claims_md_is_registered_and_no_other():
     ids = claims_md_ids()
     assert len(ids) == len(set(ids)) > 0
@@ -35,7 +44,6 @@ def test_every_id_of_claims_md_is_registered_and_no_other():
     assert sorted(set(registered) - set(ids)) == [], "papers.toml has IDs CLAIMS.md does not"
 
 
-@pytest.mark.skipif(not CLAIMS_MD.is_file(), reason="../shared/CLAIMS.md is not beside this checkout")
 def test_registered_papers_are_the_files_claims_md_names():
     text = CLAIMS_MD.read_text(encoding="utf-8")
     for paper in builtin_registry().papers:

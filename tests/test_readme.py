@@ -40,3 +40,22 @@ def test_the_own_claims_example_reports_verified(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert '"status": "verified"' in r.stdout
+
+
+def test_the_hunt_example_runs_from_any_directory_and_prints_what_the_readme_shows(tmp_path):
+    text = README.read_text(encoding="utf-8")
+    hunt = re.search(r"in `my_hunts/hunt_eff.py`:\s*```python\n(.*?)```", text, flags=re.S)
+    shown = re.search(r"\$ cat counterexamples/TOY-EFF-counterexample.toml\n(.*?)```", text, flags=re.S)
+    if not (hunt and shown):
+        pytest.fail("README lost its hunt example")
+    (tmp_path / "my_hunts").mkdir()
+    (tmp_path / "my_hunts" / "hunt_eff.py").write_text(hunt.group(1), encoding="utf-8")
+    r = subprocess.run(
+        [sys.executable, "-m", "exactscreen", "hunt", "TOY-EFF", "--checks", "my_hunts", "--batch-size", "1",
+         "--workers", "2", "--budget", "30", "-q"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert r.returncode == 1 and r.stderr == "", r.stderr
+    assert "TOY-EFF: counterexample found in batch 1 after 2 instances" in r.stdout
+    written = (tmp_path / "counterexamples" / "TOY-EFF-counterexample.toml").read_text(encoding="utf-8")
+    assert written == shown.group(1)

@@ -5,10 +5,12 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from ..exceptions import InputError
 from .registry import Hunt
+
 
 class Executor(Protocol):
     """Where batches run: ``submit`` returns a future; ``wait`` returns the finished ones."""
@@ -116,9 +118,12 @@ class LocalProcesses:
 class DaskCluster:
     """A ``dask.distributed`` cluster: ``Client(address)`` (or an existing client).
 
-    Functions of modules outside the exactscreen package (a test module, a
-    user's checks file) are sent by value with cloudpickle, because the
-    workers may not be able to import them.
+    The workers may not be able to import a user's own modules (the hunt's
+    check file and the helper modules beside it), so every loaded module from
+    the directory a hunt function comes from is shipped to the workers
+    (:func:`ship_user_modules`: one zip, ``Client.upload_file``) and the
+    workers are asked to import them before the hunt starts; a worker that
+    cannot is an :class:`~exactscreen.exceptions.InputError` naming the module.
     """
 
     name = "dask"
@@ -138,6 +143,7 @@ class DaskCluster:
         self.parallelism = max(1, sum(self.client.nthreads().values()))
         if hunt is not None:
             _pickle_by_value(hunt)
+            ship_user_modules(self.client, hunt)
 
     def submit(self, fn: Callable, *args: Any) -> Any:
         return self.client.submit(fn, *args, pure=False)
@@ -174,6 +180,103 @@ def _pickle_by_value(h: Hunt) -> None:
             continue
         if module in sys.modules and module != "__main__":
             cloudpickle.register_pickle_by_value(sys.modules[module])
+
+
+#: At most this many files (and bytes) are shipped to the workers.
+_MAX_SHIPPED_FILES, _MAX_SHIPPED_BYTES = 2000, 50 * 2**20
+
+
+def _hunt_modules(h: Hunt) -> list[str]:
+    """Names of the modules the hunt's functions come from, outside the exactscreen package."""
+    names = []
+    for fn in (h.prop, h.shrink, h.refutes, h.to_toml, h.describe):
+        name = getattr(fn, "__module__", None) or ""
+        if name and name not in ("exactscreen", "__main__") and not name.startswith(("exactscreen.", "builtins")):
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def user_module_files(h: Hunt) -> dict[str, Path]:
+    """Archive path -> file of the hunt's own modules and of every module they use (directly or
+    not) that lives under the same import root: the check file and the helpers beside it."""
+    import sys
+    import types
+
+    def root_of(name: str) -> tuple[Path, Path] | None:
+        file = getattr(sys.modules.get(name), "__file__", None)
+        if not file or not file.endswith(".py"):
+            return None
+        path = Path(file).resolve()
+        return path, path.parents[name.count(".")]
+
+    todo = _hunt_modules(h)
+    roots = {r[1] for r in map(root_of, todo) if r is not None}
+    files: dict[str, Path] = {}
+    seen: set[str] = set()
+    while todo and len(seen) <= len(sys.modules):  # each module is visited once
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        found = root_of(name)
+        if found is None or found[1] not in roots:
+            continue
+        files[found[0].relative_to(found[1]).as_posix()] = found[0]
+        for value in list(vars(sys.modules[name]).values()):
+            used = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
+            if isinstance(used, str) and used not in seen and used in sys.modules:
+                todo.append(used)
+    return files
+
+
+def ship_user_modules(client: Any, h: Hunt) -> None:
+    """Upload the user's modules (:func:`user_module_files`) to every worker as one zip on
+    ``sys.path`` and check that each worker imports them."""
+    import tempfile
+    import zipfile
+
+    files = user_module_files(h)
+    if not files:
+        return
+    if len(files) > _MAX_SHIPPED_FILES or sum(p.stat().st_size for p in files.values()) > _MAX_SHIPPED_BYTES:
+        raise InputError(
+            f"hunt {h.claim}: {len(files)} modules to ship to the Dask workers is too many; "
+            "keep the hunt's check file and its helpers in a directory of their own (--checks DIR)"
+        )
+    names = _hunt_modules(h)
+    with tempfile.TemporaryDirectory(prefix="exactscreen-hunt-") as tmp:
+        archive = Path(tmp) / f"exactscreen_user_modules_{abs(hash(tuple(names))):x}.zip"
+        with zipfile.ZipFile(archive, "w") as zf:
+            for rel, path in sorted(files.items()):
+                zf.write(path, rel)
+        try:
+            client.upload_file(str(archive))  # on sys.path of every worker, present and future
+        except Exception as exc:  # noqa: BLE001 - the workers import the zip's modules: say which failed
+            raise InputError(
+                f"hunt {h.claim}: a Dask worker cannot import the hunt's modules ({type(exc).__name__}: "
+                f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}); install on the workers what "
+                "the check file imports, or keep it in the --checks directory"
+            ) from None
+    failures = client.run(_import_all, names)
+    for worker, problem in sorted(failures.items()):
+        if problem:
+            raise InputError(
+                f"hunt {h.claim}: Dask worker {worker} cannot import the hunt's modules ({problem}); "
+                "install on the workers what the check file imports, or keep it in the --checks directory"
+            )
+
+
+def _import_all(names: list[str]) -> str:
+    """Run on each worker: import the shipped modules; '' or the first failure."""
+    import importlib
+
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001 - reported to the user, per worker
+            return f"{name}: {type(exc).__name__}: {exc}"
+    return ""
 
 
 def make_executor(workers: int = 1, scheduler: str | None = None, hunt: Hunt | None = None) -> Executor:

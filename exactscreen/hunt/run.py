@@ -191,6 +191,12 @@ def run_hunt(
                 del pending[i]
                 try:
                     result = fut.result()
+                except ImportError as exc:  # a worker without the user's module: not the property's fault
+                    raise HuntError(
+                        f"hunt {h.claim}: a worker cannot import {exc.name or 'a module'} ({one_line(str(exc))}) "
+                        f"in batch {i}; install it where the workers run, or keep the hunt's modules in its "
+                        "--checks directory (they are shipped to Dask workers)"
+                    ) from exc
                 except Exception as exc:  # noqa: BLE001 - a bug in the property, not in the claim
                     raise HuntError(
                         f"hunt {h.claim}: the property raised {type(exc).__name__}: {one_line(str(exc))} "
