@@ -23,10 +23,10 @@ register_hunt("TOY-PAIR", draw, to_toml=environment_to_toml)
 '''
 
 
-def run_hunt_cli(checks: Path, claim: str, out: Path) -> subprocess.CompletedProcess:
+def run_hunt_cli(checks: Path, claim: str, out: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "exactscreen", "hunt", claim, "--checks", str(checks), "--seed", "0",
-         "--batch-size", "1", "--max-batches", "1", "-q", "--out", str(out)],
+         "--batch-size", "1", "--max-batches", "1", "-q", "--out", str(out), *extra],
         capture_output=True, text=True, timeout=120,
     )
 
@@ -78,8 +78,17 @@ def test_a_refutes_that_raises_is_one_stderr_line_naming_hunt_and_exception_with
     assert "Traceback" not in proc.stderr
     assert lines[0].startswith("exactscreen hunt: error: hunt TOY-X: the refutes function raised ZeroDivisionError: ")
     assert " on instance t" in lines[0] and "a1 = " in lines[0]
-    assert lines[0].endswith("fix the refutes function")
+    assert lines[0].endswith("fix the refutes function (--debug prints its traceback)")
     assert not out.exists()
+
+
+def test_debug_prints_the_users_traceback_before_the_line(tmp_path):
+    proc = run_hunt_cli(write_checks(tmp_path, RAISING_MODULE), "TOY-X", tmp_path / "out", "--debug")
+    assert proc.returncode == 3 and proc.stdout == ""
+    assert proc.stderr.startswith("Traceback (most recent call last):")
+    assert "hunt_toy.py" in proc.stderr and "return 1 // 0 > 0" in proc.stderr
+    last = proc.stderr.splitlines()[-1]
+    assert last.startswith("exactscreen hunt: error: hunt TOY-X: the refutes function raised ZeroDivisionError")
 
 
 def test_a_to_toml_that_raises_is_reported_as_the_hunts_bug_not_as_found(tmp_path):

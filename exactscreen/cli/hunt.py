@@ -87,6 +87,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    "built-in checks; repeatable")
     p.add_argument("--list", action="store_true", help="list the claims that have a hunt and exit")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--debug", action="store_true",
+                   help="when the hunt's own code (property, refutes, shrinker, to_toml) raises, also "
+                   "print its traceback")
     p.set_defaults(func=run)
     return p
 
@@ -167,7 +170,13 @@ def run(args: argparse.Namespace) -> int:
         _interrupted(exc, h, args)
         raise
     except HuntError as exc:
-        print(f"exactscreen hunt: error: {exc}", file=sys.stderr)
+        cause = exc.__cause__
+        if args.debug and cause is not None:
+            import traceback
+
+            traceback.print_exception(cause, file=sys.stderr)
+        hint = "" if args.debug or cause is None else " (--debug prints its traceback)"
+        print(f"exactscreen hunt: error: {exc}{hint}", file=sys.stderr)
         return 3
     finally:
         if bar is not None:
