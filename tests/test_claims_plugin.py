@@ -562,3 +562,20 @@ def test_a_check_that_stops_the_run_makes_it_fail_not_pass(tmp_path):
     run = run_checks(reg, [d])
     assert run.exit_status == 1
     assert any("the run stopped before every check ran" in p and "enough" in p for p in run.problems), run.problems
+
+
+def test_a_helper_module_beside_the_check_files_is_importable(tmp_path):
+    reg, d = make(tmp_path, ("TOY-A",), """
+        from toy_helpers import stated_value
+
+        @claim("TOY-A")
+        def test_a(evidence):
+            evidence.equal("value", Fraction(3, 2), stated_value())
+    """)
+    (d / "toy_helpers.py").write_text("from fractions import Fraction\n\n\ndef stated_value():\n"
+                                      "    return Fraction(6, 4)\n", encoding="utf-8")
+    for workers in (1, 2):
+        r = result(run_checks(reg, [d], workers=workers), "TOY-A")
+        assert r.status is Status.VERIFIED, r.evidence
+    import sys
+    assert "toy_helpers" not in sys.modules and str(d) not in sys.path

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.metadata
 import io
 import os
+import shlex
 import sys
 import time
 from contextlib import redirect_stderr, redirect_stdout
@@ -356,6 +357,8 @@ def run_checks(
     from hypothesis import settings
 
     args = [*(str(d) for d in dirs), *_plugin_args(), *_common_args(dirs), "--hypothesis-profile", profile]
+    if given:  # helper modules beside a user's check files are importable (`import my_helpers`)
+        args += ["-o", "pythonpath=" + shlex.join(str(d) for d in dirs)]
     for cid in selected:
         args += ["--exactscreen-select", cid]
     if timeout is not None:
