@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from .display import safe_name, safe_text
 from .exceptions import ExactNumberError, InputError
@@ -64,6 +64,27 @@ def _check_name(name: object, what: str) -> str:
             f'{what} name "0" is reserved for the outside option; choose another name'
         )
     return name
+
+
+def _named_parameters(given: Mapping[str, object] | Iterable[object], what: str) -> dict[str, Fraction]:
+    """``{name: exact parameter}`` from a mapping, or from a sequence named by exact text."""
+    if isinstance(given, Mapping):
+        return {_check_name(name, what[:-1]): _num(p, f"{what}.{name}") for name, p in given.items()}
+    if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+        raise InputError(f"{what}: give a mapping {{name: parameter}} or a list of exact parameters")
+    out: dict[str, Fraction] = {}
+    for i, p in enumerate(given):
+        q = _num(p, f"{what}[{i}]")
+        name = fmt(q)
+        if name == OUTSIDE:
+            raise InputError(
+                f"{what}[{i}] is 0, whose name '0' is the outside option's; give names with a mapping "
+                f"{{name: parameter}}"
+            )
+        if name in out:
+            raise InputError(f"{what}: the parameter {name} is listed twice")
+        out[name] = q
+    return out
 
 
 def _num(value: object, where: str) -> Fraction:
@@ -128,6 +149,39 @@ class Environment:
                 raise InputError("costs must be Fractions; use Environment.from_dict to parse")
 
     # ----------------------------------------------------------------- build
+    @classmethod
+    def from_functions(
+        cls,
+        types: Mapping[str, object] | Iterable[object],
+        alternatives: Mapping[str, object] | Iterable[object],
+        value: Callable[[Fraction, Fraction], object],
+        cost: Callable[[Fraction], object] | None = None,
+        title: str = "",
+    ) -> "Environment":
+        """Build from functions of parameters: ``v(t, a) = value(theta_t, q_a)``, ``c(a) = cost(q_a)``.
+
+        ``types`` and ``alternatives`` are ``{name: parameter}`` mappings, or sequences of
+        parameters named by their exact text (``[1, Fraction(3, 2)]`` gives ``"1"``,
+        ``"3/2"``; ``Fraction(name)`` maps a name back).  Parameters and the functions'
+        results must be exact (int, Fraction, an exact string); a float is refused with the
+        type and alternative it came from.  E.g. types ``theta`` in {1, 2}, qualities ``a`` in
+        {1/2, 1}, value ``theta * a`` and cost ``a**2 / 2``::
+
+            Environment.from_functions([1, 2], [Fraction(1, 2), 1], lambda th, a: th * a,
+                                       cost=lambda a: a * a / 2)
+        """
+        tparams = _named_parameters(types, "types")
+        aparams = _named_parameters(alternatives, "alternatives")
+        table = {
+            t: {a: _num(value(th, q), f"value({fmt(th)}, {fmt(q)}) for type {t}, alternative {a}")
+                for a, q in aparams.items()}
+            for t, th in tparams.items()
+        }
+        costs = None
+        if cost is not None:
+            costs = {a: _num(cost(q), f"cost({fmt(q)}) for alternative {a}") for a, q in aparams.items()}
+        return cls.from_dict(table, costs, title)
+
     @classmethod
     def from_dict(
         cls,
