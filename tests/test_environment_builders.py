@@ -39,3 +39,20 @@ def test_named_parameters_and_the_same_environment_as_from_dict():
 def test_bad_parameters_and_float_results_are_input_errors_naming_where(kwargs, message):
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]")):
         Environment.from_functions(**kwargs)
+
+
+def test_welfare_of_the_optimal_mechanism_adds_up_and_shows_in_the_json():
+    from exactscreen import load_toml
+    from importlib import resources
+
+    env, market = load_toml(resources.files("exactscreen.examples").joinpath("pis_sec311.toml"))
+    res = optimal_mechanism(env, market)
+    w = res.welfare
+    assert w.revenue == res.revenue
+    assert w.consumer_surplus == sum(f * u for f, u in zip(market.weights, res.mechanism.surpluses))
+    assert w.total_surplus == w.consumer_surplus + w.revenue
+    assert w.efficiency_loss == w.efficient_surplus - w.total_surplus >= 0
+    assert (w.efficiency_loss == 0) == res.efficient
+    data = res.to_json()["welfare"]
+    assert data["revenue"] == str(res.revenue) and set(data["surplus"]) == set(env.types)
+    assert "consumer surplus" in str(w) and "<table>" in w._repr_html_()

@@ -334,6 +334,9 @@ def _print(env, market, res) -> None:
     con.print(menu)
     eff = "efficient" if res.efficient else "inefficient (some type in the market gets an inefficient allocation)"
     con.print(f"Market: {eff}")
+    w = res.welfare
+    con.print(f"Welfare: consumer surplus {_both(w.consumer_surplus)}, revenue {_both(w.revenue)}, "
+              f"total surplus {_both(w.total_surplus)}, efficiency loss {_both(w.efficiency_loss)}")
     if res.face is not None:
         if res.face.payment_rule_unique:
             con.print("Optimal payment rule: unique" + ("; optimal mechanism unique" if res.face.unique else "; allocations vary across optima"))

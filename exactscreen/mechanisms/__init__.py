@@ -9,7 +9,7 @@ from .._lazy import lazy_exports
 __all__, __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        ".mechanism": ("Mechanism", "Range"),
+        ".mechanism": ("Mechanism", "Range", "Welfare"),
         ".optimum": ("OptimalFace", "OptimalMechanism", "DeterministicOptimum",
             "PaymentPolytope", "mechanism_lp", "optimal_mechanism", "optimal_face",
             "optimal_deterministic", "payment_polytope", "SELECTION_RULES"),

@@ -28,7 +28,85 @@ from ..exceptions import InputError
 from ..environment import OUTSIDE, Environment, Market
 from ..numbers import fmt, fmt_decimal, to_fraction
 
-__all__ = ["Mechanism", "Range"]
+__all__ = ["Mechanism", "Range", "Welfare"]
+
+
+@dataclass(frozen=True)
+class Welfare:
+    """Welfare accounting of a mechanism on a market (paper 000, Sec. 3: consumer surplus
+    ``v(t, x(t)) - p(t)`` per type, profit ``sum f(t) p(t)`` with net values, fn 5).
+
+    Attributes
+    ----------
+    types
+        Type names, in the environment's order.
+    weights
+        ``f(t)`` of the market.
+    surplus
+        Each type's consumer surplus.
+    consumer_surplus
+        ``sum_t f(t) * surplus(t)``.
+    revenue
+        The seller's expected profit ``sum_t f(t) p(t)`` (payments net of cost).
+    total_surplus
+        ``consumer_surplus + revenue``.
+    efficient_surplus
+        ``sum_t f(t) * max(0, max_a v(t, a) - c(a))``: the most any mechanism can create.
+    efficiency_loss
+        ``efficient_surplus - total_surplus`` (zero iff the mechanism is efficient on the market).
+    """
+
+    types: tuple[str, ...]
+    weights: tuple[Fraction, ...]
+    surplus: tuple[Fraction, ...]
+    consumer_surplus: Fraction
+    revenue: Fraction
+    total_surplus: Fraction
+    efficient_surplus: Fraction
+    efficiency_loss: Fraction
+
+    def surplus_of(self, t: str) -> Fraction:
+        """Consumer surplus of type ``t`` (by name)."""
+        if t not in self.types:
+            raise InputError(f"welfare: unknown type {t!r}; types are {', '.join(self.types)}")
+        return self.surplus[self.types.index(t)]
+
+    def to_json(self) -> dict:
+        """As data, exact values as strings."""
+        return {
+            "surplus": {t: fmt(v) for t, v in zip(self.types, self.surplus)},
+            "consumer_surplus": fmt(self.consumer_surplus),
+            "revenue": fmt(self.revenue),
+            "total_surplus": fmt(self.total_surplus),
+            "efficient_surplus": fmt(self.efficient_surplus),
+            "efficiency_loss": fmt(self.efficiency_loss),
+        }
+
+    def __str__(self) -> str:
+        rows = [f"  {'type':<10} {'f(t)':>8} {'surplus':>10}"]
+        rows += [f"  {t:<10} {fmt(f):>8} {fmt(v):>10}" for t, f, v in zip(self.types, self.weights, self.surplus)]
+        rows += [
+            f"  consumer surplus {fmt(self.consumer_surplus)}, revenue {fmt(self.revenue)}, "
+            f"total surplus {fmt(self.total_surplus)}",
+            f"  efficient surplus {fmt(self.efficient_surplus)}, efficiency loss {fmt(self.efficiency_loss)}",
+        ]
+        return "Welfare\n" + "\n".join(rows)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        cells = "".join(
+            f"<tr><td>{escape(t)}</td><td>{fmt(f)}</td><td>{fmt(v)} <small>({fmt_decimal(v)})</small></td></tr>"
+            for t, f, v in zip(self.types, self.weights, self.surplus)
+        )
+        totals = "".join(
+            f"<tr><th colspan=2>{name}</th><td>{fmt(v)} <small>({fmt_decimal(v)})</small></td></tr>"
+            for name, v in (("consumer surplus", self.consumer_surplus), ("revenue", self.revenue),
+                            ("total surplus", self.total_surplus), ("efficient surplus", self.efficient_surplus),
+                            ("efficiency loss", self.efficiency_loss))
+        )
+        return (f"<table><thead><tr><th>type</th><th>f(t)</th><th>surplus</th></tr></thead>"
+                f"<tbody>{cells}{totals}</tbody></table>")
 
 
 @dataclass(frozen=True)
@@ -116,6 +194,19 @@ class Mechanism:
 
     def revenue(self, market: Market) -> Fraction:
         return sum((f * p for f, p in zip(market.weights, self.payments)), Fraction(0))
+
+    def welfare(self, market: Market) -> Welfare:
+        """Consumer surplus per type and in total, revenue, total surplus and efficiency loss on ``market``."""
+        env = self.environment
+        if market.environment is not env and market.environment != env:
+            raise InputError("welfare: the market is over another environment than the mechanism's")
+        w = market.weights
+        surplus = self.surpluses
+        consumer = sum((f * u for f, u in zip(w, surplus)), Fraction(0))
+        revenue = self.revenue(market)
+        efficient = sum((f * env.efficient_value(t) for f, t in zip(w, env.types)), Fraction(0))
+        total = consumer + revenue
+        return Welfare(env.types, w, surplus, consumer, revenue, total, efficient, efficient - total)
 
     # ---------------------------------------------------------- constraints
     def ic_violations(self) -> list[tuple[str, str, Fraction]]:

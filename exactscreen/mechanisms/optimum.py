@@ -61,7 +61,7 @@ from ..lp.certificate import CertificateCheck
 from ..exceptions import InputError, NotCertified
 from ..environment import OUTSIDE, Environment, Market
 from ..lp.exact import LinearProgram, LPResult, SolveStats, SolveTally, solve_lp
-from .mechanism import Mechanism, Range
+from .mechanism import Mechanism, Range, Welfare
 from .selected_check import CHECKED_BY as _SELECTED_CHECKED_BY, SelectedCheck, check_selected_mechanism
 from .structured import StructuredFace, _Data, solve_mechanism
 from ..numbers import fmt, fmt_decimal, from_fmpq
@@ -231,6 +231,12 @@ class OptimalMechanism:
         return None if self.face is None else self.face.payment_rule_unique
 
     @property
+    def welfare(self) -> Welfare:
+        """Welfare of the selected mechanism on the market (consumer surplus per type and in
+        total, revenue, total surplus, efficiency loss)."""
+        return self.mechanism.welfare(self.market)
+
+    @property
     def method(self) -> str:
         return self.certificate.method
 
@@ -276,6 +282,7 @@ class OptimalMechanism:
                 for opt, pay, price, ts in m.menu()
             ],
             "binding": [list(e) for e in m.binding()],
+            "welfare": self.welfare.to_json(),
             "selection": self.selection,
             "certificate": {
                 "verified": self.verified,
