@@ -14,19 +14,36 @@ from exactscreen.mechanisms.mechanism import Mechanism
 from exactscreen.mechanisms.optimum import mechanism_lp, optimal_mechanism, payment_polytope
 from exactscreen.mechanisms.segmentation import dominating_market, genericity_hyperplanes, lemma4_market, pareto_compare, two_segment_improvement
 
-from .pis_common import FILTERING, efficient_cases, inefficient_cases, markets_within_support, paper_environments, q_market, sec311
+from .pis_common import (
+    FILTERING,
+    efficient_cases,
+    inefficient_cases,
+    long_path_cases,
+    markets_within_support,
+    paper_environments,
+    q_market,
+    sec311,
+)
 
 
 # ------------------------------------------------------------- Proposition 2
 @claim("PIS-PROP2", "PIS-LEM4")
 @FILTERING
-@given(inefficient_cases())
+@given(st.one_of(inefficient_cases(), long_path_cases()))
 def test_the_proof_of_proposition_2_builds_an_efficient_dominating_market(evidence, case):
     """Run the constructive proof (Sec. 4.1.2) and verify its output with the
     engine: M* is efficient and the unique optimum of the Lemma 4 market on
-    S̄ ∪ {t'}, and that market Pareto dominates f."""
+    S̄ ∪ {t'}, and that market Pareto dominates f.  ``dominating_market`` also
+    re-checks every object of the construction (S, S̄, M1, M2, M*, the Lemma 4
+    market) with the independent checker
+    :mod:`exactscreen.mechanisms.segmentation_check` (NotCertified otherwise).
+    Hard case: a path S̄ of 3+ types (only there can a path search that stops
+    early differ from one that stops at a zero-surplus type), built by
+    ``long_path_cases`` from Lemma 4's Expression (1)."""
     env, f = case
     proof = dominating_market(env, f)
+    assert proof.certified_by
+    evidence.reach("binding IC path S̄ of 3+ types", len(proof.path) >= 3)
     assert proof.Mstar.is_ic and proof.Mstar.is_ir
     assert proof.unique_in_restricted  # Lemma 4
     assert proof.comparison.dominates  # Proposition 2
@@ -59,16 +76,21 @@ def test_no_market_pareto_dominates_an_efficient_market(evidence, case, data):
 # ----------------------------------------------------------------- Theorem 1
 @claim("PIS-THM1")
 @FILTERING
-@given(inefficient_cases(full_support=True))
+@given(st.one_of(inefficient_cases(full_support=True), long_path_cases()))
 def test_inefficient_markets_with_a_unique_payment_rule_split_into_two_improving_segments(evidence, case):
     """The proof of Theorem 1: unique optimal payment rule (the generic case) ⇒
-    f = ε f* + (1 − ε) f'' is Pareto improving, ε from Lemma 2, verified exactly."""
+    f = ε f* + (1 − ε) f'' is Pareto improving, ε from Lemma 2, verified exactly
+    (and re-decided by the independent checker of Sec. 3.1's definition,
+    :func:`exactscreen.mechanisms.segmentation_check.check_pareto_improving_segmentation`).
+    Hard case (Sec. 4.1.1): the dominating market f* needs a binding IC path of
+    2+ types, built by ``long_path_cases``."""
     env, f = case
     res = optimal_mechanism(env, f, binding=False)
     assume(res.face.payment_rule_unique)
-    imp = two_segment_improvement(env, f)
+    imp = two_segment_improvement(env, f, max_polytope_types=3)
     assert imp.improvable is True and imp.verified
-    assert len(imp.check.segments) == 2
+    assert len(imp.check.segments) == 2 and imp.check.certified_by
+    evidence.reach("binding IC path longer than one type", len(imp.proof.path) >= 2)
     evidence.instances(1)
 
 
