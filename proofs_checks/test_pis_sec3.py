@@ -183,6 +183,7 @@ def test_one_alternative_every_inefficient_market_is_pareto_improvable(evidence,
     env, f = case
     res = _opt(env, f, binding=False)
     if res.efficient:
+        evidence.trivial("efficient market: Proposition 1 is about inefficient ones")
         return
     found = None
     support = f.support
@@ -204,7 +205,7 @@ def test_one_alternative_every_inefficient_market_is_pareto_improvable(evidence,
         if found:
             break
     tie = not res.face.payment_rule_unique
-    evidence.instances(1)
+    evidence.reach("an inefficient market of a single-alternative environment", True)
     if tie:
         evidence.note("includes markets with several optimal prices (ties), split verified exactly")
     assert found is not None, f"no Pareto improving split found for {f!r}"

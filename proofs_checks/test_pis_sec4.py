@@ -214,6 +214,10 @@ def test_markets_within_the_explicit_epsilon_keep_the_optimal_mechanisms(evidenc
     assume(total > 0)
     g = tuple(w + (r / total - w) / 2 for w, r in zip(f.weights, raw))
     assert all(abs(a - b) <= eta for a, b in zip(g, f.weights))
+    if g == f.weights:
+        evidence.trivial("the perturbation is f itself")
+        return
+    evidence.reach("a perturbation g ≠ f within η", True)
     other = optimal_mechanism(env, Market(env, g), binding=False)
     assert other.mechanism.payments == res.mechanism.payments
     assert other.mechanism.surpluses == res.mechanism.surpluses
