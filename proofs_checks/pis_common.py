@@ -90,3 +90,89 @@ def markets_within_support(draw, env: Environment, of: Market) -> Market:
 
 #: for properties over inefficient (or efficient) markets, which are found by filtering
 FILTERING = settings(suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+
+
+# ---------------------------------------------------------------- hard cases
+def _chain_environment(thetas) -> Environment:
+    """Types ``θ_0 < ... < θ_{n-1}``, one alternative per type with quality ``q_j = θ_j``
+    and cost ``q²/2`` (Sec. 5's linear valuations ``v(t, a) = t·a`` with costs, fn 24):
+    ``θ q − q²/2`` peaks at ``q = θ``, so each type's efficient alternative is its own,
+    uniquely (the standing assumption of Sec. 3)."""
+    n = len(thetas)
+    types = [f"t{i + 1}" for i in range(n)]
+    alts = [f"q{i + 1}" for i in range(n)]
+    env = Environment.from_dict(
+        {t: {a: th * q for a, q in zip(alts, thetas)} for t, th in zip(types, thetas)},
+        costs={a: Fraction(q * q, 2) for a, q in zip(alts, thetas)},
+    )
+    assert env.satisfies_standing_assumption()
+    return env
+
+
+@st.composite
+def long_path_cases(draw, min_types: int = 3, max_types: int | None = None, distort: bool = True, linear: bool = False):
+    """An inefficient full-support market whose optimal mechanism has a binding IC
+    path of ``d + 1 >= 3`` types from its inefficient type (Sec. 4.1.2's S̄; issue 13:
+    "efficient mechanisms M* with binding IC chains of 3-6 types and the markets of
+    Lemma 4 around them").
+
+    Built backwards from Lemma 4's Expression (1) (App. A.1) in the chain order
+    ``t_n → ... → t_1`` (highest type first): with ``Δ_i = θ_{i+1} − θ_i`` and
+    ``h_i`` = mass above ``i`` / mass of ``i``, the term of type ``i`` is maximized by
+    the quality nearest ``θ_i − Δ_i h_i``.  The masses are chosen from the top down so
+    that every type but one is assigned its efficient quality strictly, and type ``d``
+    (``2 <= d <= n − 2``) strictly prefers the quality ``θ_{d−1}``: ``d`` pools with
+    ``d − 1`` and the binding path is ``t_{d+1} → t_d → ... → t_1`` (``t_1``'s IR binds).
+    Generic by construction (every maximizer strict), so the optimum is unique.
+
+    ``distort=False``: no type is distorted: an efficient full-support market whose
+    unique optimum is an efficient mechanism with the binding chain ``t_n → ... → t_1``
+    (exactly Lemma 4's situation).  ``linear=True`` also returns Sec. 5's data
+    ``(env, types, alternatives, costs, market)``.
+    """
+    cap = max_types or (6 if settings.default.max_examples >= 1000 else 5)
+    n = draw(st.integers(max(min_types, 4), cap))
+    gaps = [draw(st.integers(1, 3)) for _ in range(n - 1)]
+    th = [draw(st.integers(1, 3))]
+    for g in gaps:
+        th.append(th[-1] + g)
+    d = draw(st.integers(2, n - 2))
+    fr = st.sampled_from([Fraction(1, 4), Fraction(1, 3), Fraction(1, 2), Fraction(2, 3), Fraction(3, 4)])
+    mass = [Fraction(0)] * n
+    mass[n - 1] = Fraction(1)
+    above = Fraction(1)
+    for i in range(n - 2, -1, -1):
+        delta = Fraction(th[i + 1] - th[i])
+        if i == d and distort:  # distorted to θ_{d−1}: Δ_d h_d in (Δ_{d−1}/2, Δ_{d−1}/2 + Δ_{d−2}/2)
+            target = Fraction(th[d] - th[d - 1], 2) + draw(fr) * Fraction(th[d - 1] - th[d - 2], 2)
+        elif i == 0:  # served at its efficient quality: φ_0 > θ_0 / 2
+            target = draw(fr) * Fraction(th[0], 2)
+        else:  # efficient: Δ_i h_i < (θ_i − θ_{i−1}) / 2
+            target = draw(fr) * Fraction(th[i] - th[i - 1], 2)
+        mass[i] = above * delta / target
+        above += mass[i]
+    env = _chain_environment(th)
+    f = Market(env, tuple(m / above for m in mass))
+    if linear:
+        return env, [Fraction(x) for x in th], [Fraction(x) for x in th], [Fraction(x * x, 2) for x in th], f
+    return env, f
+
+
+def efficient_chain_cases(**kw):
+    """Efficient full-support markets of 4+ types built from Lemma 4 (see :func:`long_path_cases`)."""
+    return long_path_cases(distort=False, **kw)
+
+
+def on_hyperplane(market: Market, coefficients) -> Market | None:
+    """The market where the segment from ``market`` to a degenerate market δ_t meets the
+    Lemma 3 hyperplane ``Σ c_t f(t) = 0`` (Sec. 4.2), for the first type ``t`` whose
+    coefficient has the sign opposite to ``Σ c_t market(t)``; None if there is none."""
+    h = sum((c * w for c, w in zip(coefficients, market.weights)), Fraction(0))
+    if h == 0:
+        return market
+    for t, c in enumerate(coefficients):
+        if (c > 0) != (h > 0) and c != 0:
+            s = h / (h - c)
+            w = tuple((1 - s) * x + (s if i == t else 0) for i, x in enumerate(market.weights))
+            return Market(market.environment, w)
+    return None

@@ -161,10 +161,28 @@ def test_figure_5c_is_never_optimal_when_t1_is_in_the_market(evidence):
         assert proof.verified and proof.path == ("t1",)
         supports.add(frozenset(t for t, w in zip(env.types, proof.market.weights) if w))
     assert supports == {frozenset({"t1", "t2"}), frozenset({"t1", "t3"})}
+    def second_route() -> bool:
+        """selected_check (independent of Mechanism.is_ic) confirms both menus IC-IR with their
+        revenues in three markets with f(t1) > 0, and the revenue gap is f(t1)·5/2 > 0."""
+        from exactscreen.mechanisms.selected_check import check_selected_mechanism
+
+        ok = True
+        for w in (("1/10", "7/10", "2/10"), ("1/100", "98/100", "1/100"), ("1/3", "1/3", "1/3")):
+            g = env.market(t1=w[0], t2=w[1], t3=w[2])
+            r5 = sum((a * b for a, b in zip(g.weights, (F(0), F(4), F(4)))), F(0))
+            rb = r5 + g.weights[0] * F(5, 2)
+            ok = ok and check_selected_mechanism(env, g, fig5c.allocation, fig5c.payments, r5).ok
+            ok = ok and check_selected_mechanism(env, g, better.allocation, better.payments, rb).ok and rb > r5
+        return ok
+
     evidence.qualified(
         "for a large enough fraction of t2 (all three types present) Fig. 5(c) is optimal",
         "Fig. 5(c) earns f(t1)·5/2 less than the IC-IR mechanism that also sells product 1 to t1 at 5/2, "
         "for every f with f(t1) > 0",
         "the optimum there gives t1 the lottery 1/2 {1} + 1/2 {1,2} at 3 (IR binds; e.g. f = (1/10, 7/10, 1/5)); "
         "t1 is the only inefficient type and {t1,t2}, {t1,t3} both Pareto dominate, as the paper concludes",
+        instance={"environment": "paper 000 App. A.3.3 (exactscreen/examples/pis_a33.toml)",
+                  "fig5c": str(fig5c), "better": str(better), "market": mk.as_dict()},
+        confirmed_by="selected_check: independent IC-IR and revenue check of both menus in markets with f(t1) > 0",
+        confirm=second_route,
     )

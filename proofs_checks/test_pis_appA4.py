@@ -77,13 +77,21 @@ def test_ek_partition_thresholds_and_surplus(evidence):
 @claim("PIS-A4")
 def test_limit_surplus_formula_of_footnote_33(evidence):
     """Derive the continuum optimum independently with sympy: t2 gets a = 1, t1 gets
-    a1 maximizing (1 − q)(a1 − a1²/2) + q(2 − 1/2 − a1); CS(t2) = a1."""
+    a1 maximizing (1 − q)(a1 − a1²/2) + q(2 − 1/2 − a1) (IR of t1 and IC t2 → t1 bind);
+    CS(t2) = a1.  fn 33 (App. A.4) states, for q <= 0.5: t1 is assigned the alternative
+    (1 − 2q)/(1 − q) at a price of (1 − 2q)/(1 − q), and CS(t2) = (1 − 2q)/(1 − q); the
+    three are compared with the paper's expression as a sympy expression (the price is
+    gross of the cost a²/2: t1's value for a1 is a1, and IR binds)."""
     a1, q = sympy.symbols("a1 q", positive=True)
     profit = (1 - q) * (a1 - a1**2 / 2) + q * (sympy.Rational(3, 2) - a1)
     (crit,) = sympy.solve(sympy.diff(profit, a1), a1)
-    assert sympy.simplify(crit - (1 - 2 * q) / (1 - q)) == 0
     assert sympy.diff(profit, a1, 2) == -(1 - q)  # concave: the critical point is the maximum
-    evidence.compared("t1's alternative in the limit", crit, "(1 - 2q)/(1 - q)")
+    stated = (1 - 2 * q) / (1 - q)  # fn 33
+    evidence.equal("t1's alternative in the limit (fn 33)", crit, stated)
+    evidence.equal("t1's price in the limit: its value a1 (IR binds; fn 33)", crit, stated)
+    p1 = crit  # gross price of t1: its value a1 (IR binds)
+    p2 = 2 * 1 - (2 * crit - p1)  # IC t2 → t1 binds: v(t2, 1) − p2 = v(t2, a1) − p1
+    evidence.equal("CS(t2) in the limit (fn 33)", sympy.simplify(2 * 1 - p2), stated)
     # E_k converges to it uniformly on [0, 1/2]: exact max deviation at piece endpoints
     devs = []
     for k in KS:
@@ -119,6 +127,34 @@ def test_gain_vanishes_only_where_t2_keeps_a_surplus(evidence):
         gains.append(best)
     evidence.note("sup gain over q <= τ_{k−1} (CS_k(t2,q) > 0): " + ", ".join(f"k={k}: {g}" for k, g in zip(KS, gains)))
     assert all(g <= F(1, 2 * k) for k, g in zip(KS, gains))
+
+
+def closed_form(k: int, q: F) -> tuple[F, F] | None:
+    """Second route for E_k (shares no code with the LP engine): the optimum of market q
+    from the binding constraints of App. A.4 / fn 33 (IR of t1, IC t2 → t1, t2 efficient):
+    t1 gets the grid point a maximizing (1 − q)(a − a²/2) − q a (a = 0 is the outside
+    option); CS(t2, q) = a, revenue (1 − q)(a − a²/2) + q(3/2 − a).  The objective is
+    linear in a lottery over a, so a unique best grid point is the unique optimum.
+    Returns (CS(t2, q), revenue), or None on a tie."""
+    grid = [F(j, k) for j in range(k + 1)]
+    obj = {a: (1 - q) * (a - a * a / 2) - q * a for a in grid}
+    best = max(obj.values())
+    tops = [a for a in grid if obj[a] == best]
+    if len(tops) != 1:
+        return None
+    a = tops[0]
+    return a, best + q * F(3, 2)
+
+
+def closed_form_split_is_pareto_improving(k: int, q: F, x: F, floor: F) -> bool:
+    """The split q = w·x + (1 − w)·1 by the closed form: t1's surplus is 0 everywhere;
+    t2 gains strictly in x, weakly in 1; revenue rises; average-CS gain w·x·CS(t2, x) >= floor."""
+    cq, cx, c1 = closed_form(k, q), closed_form(k, x), closed_form(k, F(1))
+    if None in (cq, cx, c1):
+        return False
+    w = (1 - q) / (1 - x)
+    improving = cx[0] > cq[0] and c1[0] >= cq[0] and w * cx[1] + (1 - w) * c1[1] > cq[1]
+    return improving and w * x * cx[0] - q * cq[0] >= floor
 
 
 @claim("PIS-A4")
@@ -163,6 +199,13 @@ def test_markets_just_below_one_half_keep_a_gain_near_one_eighth(evidence):
         "since the profit is concave in t1's alternative, whose continuum optimum at q = 1/3 is 1/2",
         "the gain → 0 over markets where t2 keeps a surplus (q ≤ τ_{k−1}; sup ≤ 1/(2k), checked k = 1..6), "
         "hence over q ≤ 1/2 − δ for every fixed δ > 0; near 1/2 it stays about 1/8",
+        instance={"environment": "E_k of App. A.4: alternatives j/k, cost a^2/2, v(t1,a)=a, v(t2,a)=2a",
+                  "splits": [{"k": k, "q": q, "x": x, "weight_on_x": (1 - q) / (1 - x), "gain": g}
+                             for k, q, (g, x) in found]},
+        confirmed_by="closed form of the optimum from App. A.4's binding constraints (grid argmax of "
+                     "(1-q)(a-a^2/2) - q a), no LP",
+        confirm=lambda: all(closed_form_split_is_pareto_improving(k, q, x, F(1, 8) - F(1, 4 * k))
+                            for k, q, (g, x) in found),
     )
 
 

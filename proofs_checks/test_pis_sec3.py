@@ -9,29 +9,35 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactscreen.claims import claim
+from exactscreen.environment import Market
 from exactscreen.mechanisms.mechanism import Mechanism
 from exactscreen.mechanisms.segmentation import check_segmentation, two_type_analysis
 
-from .pis_common import FILTERING, efficient_cases, markets_within_support, q_market, sec311
+from .pis_common import FILTERING, efficient_cases, efficient_chain_cases, markets_within_support, q_market, sec311
 
 
 @claim("PIS-OBS1")
 @FILTERING
-@given(efficient_cases(), st.data())
+@given(st.one_of(efficient_cases(), efficient_chain_cases()), st.data())
 def test_no_two_segment_split_of_an_efficient_market_is_pareto_improving(evidence, case, data):
     """Observation 1, contrapositive: an efficient market is not Pareto improvable.
     Random two-segment splits of efficient markets are solved exactly; none may be
-    Pareto improving."""
+    Pareto improving.  A market of one type has no non-trivial segmentation (trivial);
+    hard case: a split into two segments different from f of a market of 2+ types
+    (``efficient_chain_cases`` builds efficient markets of 4+ types from Lemma 4)."""
     env, f = case
+    if len(f.support) < 2:
+        evidence.trivial("a market of one type has no non-trivial segmentation")
+        return
     f1 = data.draw(markets_within_support(env, f))
+    if f1 == f:  # move all mass to one type of f: a segment different from f
+        f1 = Market(env, tuple(F(1) if i == f.weights.index(min(x for x in f.weights if x > 0)) else F(0)
+                               for i in range(env.n)))
     # largest weight w with f - w f1 >= 0, then a random fraction of it
     cap = min(f.weights[i] / f1.weights[i] for i in range(env.n) if f1.weights[i] > 0)
     w = min(cap, F(1)) * data.draw(st.sampled_from([F(1, 2), F(1, 3), F(9, 10), F(1, 100)]))
-    if w == 1 or f1 == f:
-        return
+    evidence.reach("split of a 2+-type efficient market into two segments different from it", w < 1 and f1 != f)
     rest = tuple((a - w * b) / (1 - w) for a, b in zip(f.weights, f1.weights))
-    from exactscreen.environment import Market
-
     chk = check_segmentation(env, f, [(w, f1), (1 - w, Market(env, rest))])
     evidence.instances(1)
     assert not chk.pareto_improving
@@ -177,6 +183,7 @@ def test_one_alternative_every_inefficient_market_is_pareto_improvable(evidence,
     env, f = case
     res = _opt(env, f, binding=False)
     if res.efficient:
+        evidence.trivial("efficient market: Proposition 1 is about inefficient ones")
         return
     found = None
     support = f.support
@@ -198,7 +205,7 @@ def test_one_alternative_every_inefficient_market_is_pareto_improvable(evidence,
         if found:
             break
     tie = not res.face.payment_rule_unique
-    evidence.instances(1)
+    evidence.reach("an inefficient market of a single-alternative environment", True)
     if tie:
         evidence.note("includes markets with several optimal prices (ties), split verified exactly")
     assert found is not None, f"no Pareto improving split found for {f!r}"

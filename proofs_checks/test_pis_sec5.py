@@ -38,7 +38,15 @@ from hypothesis import strategies as st
 
 from exactscreen.environment import Environment, Market
 
-from .pis_common import FILTERING
+from .pis_common import FILTERING, long_path_cases
+
+
+@st.composite
+def linear_markets(draw):
+    """A linear environment with a random full-support market."""
+    env, types, alts, cost = draw(linear_environments())
+    w = [draw(st.integers(1, 6)) for _ in env.types]
+    return env, types, alts, cost, Market(env, tuple(F(x, sum(w)) for x in w))
 
 
 @st.composite
@@ -66,14 +74,14 @@ def linear_environments(draw):
 
 @claim("PIS-LIN")
 @FILTERING
-@given(linear_environments(), st.data())
-def test_linear_valuations_dominating_market_is_an_interval_ending_at_the_next_type(evidence, lin, data):
+@given(st.one_of(linear_markets(), long_path_cases(linear=True)))
+def test_linear_valuations_dominating_market_is_an_interval_ending_at_the_next_type(evidence, lin):
     """Sec. 5: starting from an inefficient t_j (with t' = t_{j+1}), the dominating
     market is an interval of types t_j', ..., t_{j+1}; from the lowest inefficient
-    type it is a prefix t_1, ..., t_{j+1}."""
-    env, types, alts, cost = lin
-    w = [data.draw(st.integers(1, 6)) for _ in env.types]
-    f = Market(env, tuple(F(x, sum(w)) for x in w))
+    type it is a prefix t_1, ..., t_{j+1}.  Hard case: a binding IC path of 2+ types
+    (the interval is then more than {t_j, t_{j+1}}); ``long_path_cases`` builds linear
+    environments (v = θ q, cost q²/2) with paths of 3+ types."""
+    env, types, alts, cost, f = lin
     res = optimal_mechanism(env, f, face=False)
     assume(not res.efficient)
     m = res.mechanism
@@ -88,19 +96,18 @@ def test_linear_valuations_dominating_market_is_an_interval_ending_at_the_next_t
         assert proof.verified
         if j0 == bad[0]:
             assert idx[0] == 0  # from the lowest inefficient type: a prefix t_1, ..., t_{j+1}
-    evidence.instances(1)
+            evidence.reach("binding IC path longer than one type", len(proof.path) >= 2)
 
 
 @claim("PIS-LIN")
 @FILTERING
-@given(linear_environments(), st.data())
-def test_optimal_allocation_maximizes_virtual_surplus_when_virtual_values_increase(evidence, lin, data):
+@given(st.one_of(linear_markets(), long_path_cases(linear=True)))
+def test_optimal_allocation_maximizes_virtual_surplus_when_virtual_values_increase(evidence, lin):
     """φ_i = t_i − (t_{i+1} − t_i) Σ_{i'>i} f(t_i') / f(t_i) (Sec. 5).  When the φ_i
     increase (no ironing, fn 27) and each φ_i a − c(a) has a unique maximizer over
     the alternatives and the outside option, that maximizer is the optimal allocation."""
-    env, types, alts, cost = lin
-    w = [data.draw(st.integers(1, 8)) for _ in env.types]
-    f = [F(x, sum(w)) for x in w]
+    env, types, alts, cost, market = lin
+    f = list(market.weights)
     n = env.n
     phi = [types[i] - ((types[i + 1] - types[i]) * sum(f[i + 1:]) / f[i] if i + 1 < n else 0) for i in range(n)]
     assume(all(a < b for a, b in zip(phi, phi[1:])))
@@ -114,4 +121,5 @@ def test_optimal_allocation_maximizes_virtual_surplus_when_virtual_values_increa
     names = ["0", *env.alternatives]
     assert [res.mechanism.option(i) for i in range(n)] == [names[c] for c in choice]
     assert res.face.unique
-    evidence.instances(1)
+    evidence.reach("a distorted (inefficient) virtual-surplus allocation",
+                   not res.mechanism.is_efficient(market))

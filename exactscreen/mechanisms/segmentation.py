@@ -39,6 +39,8 @@ from ..environment import OUTSIDE, Environment, Market
 from .mechanism import Mechanism
 from ..numbers import fmt
 from .optimum import OptimalMechanism, optimal_mechanism, payment_polytope
+from .segmentation_check import CHECKED_BY as _CONSTRUCTION_CHECKED_BY
+from .segmentation_check import check_domination_construction, check_pareto_improving_segmentation
 
 __all__ = [
     "ParetoComparison",
@@ -50,6 +52,7 @@ __all__ = [
     "check_segmentation",
     "dominating_market",
     "lemma4_market",
+    "certify_domination_proof",
     "two_segment_improvement",
     "TwoTypeAnalysis",
     "two_type_analysis",
@@ -124,6 +127,9 @@ class SegmentationCheck:
     comparisons: tuple[ParetoComparison, ...]
     revenue_before: Fraction
     revenue_after: Fraction
+    #: the independent checker that re-decided the verdict from the mechanisms
+    #: (:mod:`exactscreen.mechanisms.segmentation_check`); it agreed, else NotCertified was raised
+    certified_by: str = ""
 
     @property
     def every_segment_weakly_dominates(self) -> bool:
@@ -187,7 +193,27 @@ def check_segmentation(
     comps = tuple(pareto_compare(env, m, market, selection=selection, solved=cache) for _, m in segs)
     before = cache[market.weights].revenue
     after = sum((w * cache[m.weights].revenue for w, m in segs), ZERO)
-    return SegmentationCheck(market, tuple(segs), comps, before, after)
+    out = SegmentationCheck(market, tuple(segs), comps, before, after, _CONSTRUCTION_CHECKED_BY)
+    indep = check_pareto_improving_segmentation(
+        env, _weights(market), _raw(cache[market.weights].mechanism),
+        [(w, _weights(m), _raw(cache[m.weights].mechanism)) for w, m in segs],
+    )
+    if indep.ok != out.pareto_improving:
+        raise NotCertified(
+            f"segmentation of {market!r}: the engine says pareto_improving={out.pareto_improving}, the "
+            f"independent check ({_CONSTRUCTION_CHECKED_BY}) says {indep.ok}: {indep}"
+        )
+    return out
+
+
+def _weights(m: Market) -> dict[str, Fraction]:
+    return dict(zip(m.environment.types, m.weights))
+
+
+def _raw(m: Mechanism, names: Sequence[str] | None = None) -> dict[str, tuple[tuple[Fraction, ...], Fraction]]:
+    """A mechanism as raw data for :mod:`exactscreen.mechanisms.segmentation_check`."""
+    env = m.environment
+    return {t: (m.allocation[i], m.payments[i]) for i, t in enumerate(env.types) if names is None or t in names}
 
 
 # ----------------------------------------------------------------------------
@@ -230,6 +256,10 @@ class DominationProof:
     market: Market
     unique_in_restricted: bool
     comparison: ParetoComparison = field(repr=False)
+    #: the independent checker of the construction against Sec. 4.1.2 and Lemma 4
+    #: (:func:`exactscreen.mechanisms.segmentation_check.check_domination_construction`);
+    #: it passed, else :class:`NotCertified` was raised
+    certified_by: str = ""
 
     @property
     def verified(self) -> bool:
@@ -434,12 +464,36 @@ def dominating_market(
         weights[env.type_index(name)] = w
     full = Market(env, tuple(weights))
     comparison = pareto_compare(env, full, market, selection=selection)
-    return DominationProof(
+    proof = DominationProof(
         env.types[t],
         tuple(env.types[i] for i in order),
         tuple(env.types[i] for i in path),
         M, M1, env.types[tp], M2, Mstar, restricted, deltas, full, unique, comparison,
+        _CONSTRUCTION_CHECKED_BY,
     )
+    certify_domination_proof(env, market, proof)
+    return proof
+
+
+def certify_domination_proof(env: Environment, market: Market, proof: DominationProof) -> None:
+    """Re-check ``proof`` with the independent checker
+    (:func:`~exactscreen.mechanisms.segmentation_check.check_domination_construction`);
+    raises :class:`NotCertified` naming every violated condition."""
+    chk = check_domination_construction(
+        env, _weights(market),
+        S=proof.S, path=proof.path, t_prime=proof.t_prime,
+        M=_raw(proof.M), M1=_raw(proof.M1), M2=_raw(proof.M2), Mstar=_raw(proof.Mstar),
+        dominating=_weights(proof.market),
+        reported_cs_old=proof.comparison.cs_old, reported_cs_new=proof.comparison.cs_new,
+    )
+    if not chk.ok:
+        raise NotCertified(f"Proposition 2 construction on {market!r} fails its independent check: {chk}")
+    if not (proof.unique_in_restricted and proof.comparison.dominates):
+        raise NotCertified(
+            f"Proposition 2 construction on {market!r}: the independent check certifies M* unique and the "
+            f"market dominating, the engine says unique={proof.unique_in_restricted}, "
+            f"dominates={proof.comparison.dominates} (engine disagreement)"
+        )
 
 
 # ----------------------------------------------------------------------------
