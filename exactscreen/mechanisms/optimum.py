@@ -82,6 +82,8 @@ __all__ = [
 ]
 
 SELECTION_RULES = ("support-value", "total-value")
+FACE_CHECK_AUTO_CELLS = 1200
+"""``optimal_mechanism(check_face=None)`` checks the face when ``n^2 (k+2)`` is at most this."""
 ZERO = Fraction(0)
 
 
@@ -206,8 +208,8 @@ class OptimalMechanism:
         ``verified`` requires it
     face_check : independent check of ``face`` (every range endpoint: a witness optimum
         attaining it and a dual bound; the binding sets; uniqueness) by
-        :func:`exactscreen.mechanisms.face_check.check_face`; ``verified`` requires it
-        when ``face`` was computed
+        :func:`exactscreen.mechanisms.face_check.check_face`; None when not run
+        (``check_face``); ``verified`` requires it when it ran
     """
 
     environment: Environment = field(repr=False)
@@ -242,9 +244,9 @@ class OptimalMechanism:
 
     @property
     def verified(self) -> bool:
-        """The LP certificate, the selected mechanism and (when computed) the optimal face all
-        passed their independent checks."""
-        face_ok = self.face is None or (self.face_check is not None and self.face_check.ok)
+        """The LP certificate, the selected mechanism and (when it was checked: see
+        ``face_check``) the optimal face all passed their independent checks."""
+        face_ok = self.face_check is None or self.face_check.ok
         return (self.certificate_check.ok and self.selected_check is not None and self.selected_check.ok
                 and face_ok)
 
@@ -484,6 +486,7 @@ def optimal_mechanism(
     binding: bool = True,
     selection: str = "support-value",
     progress=None,
+    check_face: bool | None = None,
 ) -> OptimalMechanism:
     """Optimal IC-IR mechanism of ``env`` for ``market``, exactly and with certificate.
 
@@ -507,6 +510,12 @@ def optimal_mechanism(
     progress
         Optional callable receiving short stage strings (``"face"``,
         ``"selection 3/12"``, ...) while the solve runs.
+    check_face
+        With ``face``: certify every range endpoint, the binding sets and uniqueness
+        independently (:mod:`exactscreen.mechanisms.face_check`; a failure raises
+        :class:`NotCertified`).  None (default): only when ``n^2 (k+2) <=``
+        :data:`FACE_CHECK_AUTO_CELLS` (every instance of the paper checks; the check is
+        exact Fraction arithmetic and costs several times the solve at ``(150, 64)``).
 
     Returns
     -------
@@ -536,7 +545,9 @@ def optimal_mechanism(
     if face and progress is not None:
         progress("ranges")
     fc = _ranges(env, geometry, points, binding, support) if face else None
-    fchk = _check_face(env, market, geometry, fc, res.objective, binding) if fc is not None else None
+    if check_face is None:
+        check_face = env.n * env.n * (env.k + 2) <= FACE_CHECK_AUTO_CELLS
+    fchk = _check_face(env, market, geometry, fc, res.objective, binding) if fc is not None and check_face else None
     return OptimalMechanism(
         env, market, res.objective, mech, res, check, fc, selection,
         SolveTally.of((*sol.lp_stats, *geometry.lp_stats), lps=1 + geometry.lps), selected, fchk,
