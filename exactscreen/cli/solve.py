@@ -45,6 +45,9 @@ def add_parser(sub) -> None:
         help="selection rule among optimal mechanisms (default: support-value; see docs)",
     )
     p.add_argument("--no-face", action="store_true", help="skip the ranges over all optimal mechanisms")
+    p.add_argument("--check-face", action="store_true",
+                   help="certify every range endpoint and binding set independently even on large "
+                        "instances (default: only when n^2 (k+2) <= 1200; slow at scale)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     p.add_argument(
         "--certificate",
@@ -214,7 +217,8 @@ def _solve(args, stage=None):
         check_certificate_path(args.certificate, deterministic=args.deterministic)
     if args.deterministic:
         return env, market, optimal_deterministic(env, market)
-    result = optimal_mechanism(env, market, face=not args.no_face, selection=args.selection, progress=stage)
+    result = optimal_mechanism(env, market, face=not args.no_face, selection=args.selection, progress=stage,
+                               check_face=True if getattr(args, "check_face", False) else None)
     if args.certificate:
         from ..mechanisms.audit import write_certificate
 

@@ -63,6 +63,7 @@ from ..environment import OUTSIDE, Environment, Market
 from ..lp.exact import LinearProgram, LPResult, SolveStats, SolveTally, solve_lp
 from .mechanism import Mechanism, Range, Welfare
 from .selected_check import CHECKED_BY as _SELECTED_CHECKED_BY, SelectedCheck, check_selected_mechanism
+from .face_check import CHECKED_BY as _FACE_CHECKED_BY, FaceCheck, check_face
 from .structured import StructuredFace, _Data, solve_mechanism
 from ..numbers import fmt, fmt_decimal, from_fmpq
 
@@ -81,6 +82,8 @@ __all__ = [
 ]
 
 SELECTION_RULES = ("support-value", "total-value")
+FACE_CHECK_AUTO_CELLS = 1200
+"""``optimal_mechanism(check_face=None)`` checks the face when ``n^2 (k+2)`` is at most this."""
 ZERO = Fraction(0)
 
 
@@ -203,6 +206,10 @@ class OptimalMechanism:
         lotteries, ``p >= 0`` and revenue equal to the certified optimum) by
         :func:`exactscreen.mechanisms.selected_check.check_selected_mechanism`;
         ``verified`` requires it
+    face_check : independent check of ``face`` (every range endpoint: a witness optimum
+        attaining it and a dual bound; the binding sets; uniqueness) by
+        :func:`exactscreen.mechanisms.face_check.check_face`; None when not run
+        (``check_face``); ``verified`` requires it when it ran
     """
 
     environment: Environment = field(repr=False)
@@ -215,6 +222,7 @@ class OptimalMechanism:
     selection: str = "support-value"
     stats: SolveTally = field(repr=False, default=SolveTally(lps=1))
     selected_check: SelectedCheck | None = field(repr=False, default=None)
+    face_check: FaceCheck | None = field(repr=False, default=None)
 
     @property
     def lp_solves(self) -> int:
@@ -242,8 +250,11 @@ class OptimalMechanism:
 
     @property
     def verified(self) -> bool:
-        """The LP certificate and the selected mechanism both passed their independent checks."""
-        return self.certificate_check.ok and self.selected_check is not None and self.selected_check.ok
+        """The LP certificate, the selected mechanism and (when it was checked: see
+        ``face_check``) the optimal face all passed their independent checks."""
+        face_ok = self.face_check is None or self.face_check.ok
+        return (self.certificate_check.ok and self.selected_check is not None and self.selected_check.ok
+                and face_ok)
 
     def to_json(self) -> dict:
         """The result as data (the ``exactscreen solve --json`` object); exact values as strings."""
@@ -292,6 +303,8 @@ class OptimalMechanism:
                 "lp_solves": self.lp_solves,
                 "selected_mechanism_checked": self.selected_check is not None and self.selected_check.ok,
                 "selected_checked_by": _SELECTED_CHECKED_BY,
+                "face_checked": self.face_check is not None and self.face_check.ok,
+                "face_checked_by": _FACE_CHECKED_BY,
             },
         }
         if self.face is not None:
@@ -480,6 +493,7 @@ def optimal_mechanism(
     binding: bool = True,
     selection: str = "support-value",
     progress=None,
+    check_face: bool | None = None,
 ) -> OptimalMechanism:
     """Optimal IC-IR mechanism of ``env`` for ``market``, exactly and with certificate.
 
@@ -503,6 +517,12 @@ def optimal_mechanism(
     progress
         Optional callable receiving short stage strings (``"face"``,
         ``"selection 3/12"``, ...) while the solve runs.
+    check_face
+        With ``face``: certify every range endpoint, the binding sets and uniqueness
+        independently (:mod:`exactscreen.mechanisms.face_check`; a failure raises
+        :class:`NotCertified`).  None (default): only when ``n^2 (k+2) <=``
+        :data:`FACE_CHECK_AUTO_CELLS` (every instance of the paper checks; the check is
+        exact Fraction arithmetic and costs several times the solve at ``(150, 64)``).
 
     Returns
     -------
@@ -532,10 +552,41 @@ def optimal_mechanism(
     if face and progress is not None:
         progress("ranges")
     fc = _ranges(env, geometry, points, binding, support) if face else None
+    if check_face is None:
+        check_face = env.n * env.n * (env.k + 2) <= FACE_CHECK_AUTO_CELLS
+    fchk = _check_face(env, market, geometry, fc, res.objective, binding) if fc is not None and check_face else None
     return OptimalMechanism(
         env, market, res.objective, mech, res, check, fc, selection,
-        SolveTally.of((*sol.lp_stats, *geometry.lp_stats), lps=1 + geometry.lps), selected,
+        SolveTally.of((*sol.lp_stats, *geometry.lp_stats), lps=1 + geometry.lps), selected, fchk,
     )
+
+
+def _check_face(env: Environment, market: Market, geometry, fc: OptimalFace, revenue: Fraction,
+                binding: bool) -> FaceCheck:
+    """Independent check of the optimal face (:mod:`exactscreen.mechanisms.face_check`) from the
+    engine's evidence (:mod:`exactscreen.mechanisms.face_evidence`); raises
+    :class:`NotCertified` if it fails."""
+    from .face_evidence import face_certificate
+
+    index = {t: i for i, t in enumerate(env.types)}
+
+    def edges(es):
+        return {(index[a], None if b == OUTSIDE else index[b]) for a, b in es}
+
+    always, sometimes = (edges(fc.always_binding), edges(fc.sometimes_binding)) if binding else (None, None)
+    cert = face_certificate(geometry, revenue, binding, always or (), sometimes or ())
+    claims = {}
+    for i in range(env.n):
+        claims[("p", i)] = (fc.payment[i].lo, fc.payment[i].hi)
+        claims[("u", i)] = (fc.surplus[i].lo, fc.surplus[i].hi)
+        for j, r in enumerate(fc.allocation[i]):
+            claims[("x", i, j)] = (r.lo, r.hi)
+    chk = check_face(env, market, cert, claims, always, sometimes)
+    if chk.ok and (chk.payment_rule_unique != fc.payment_rule_unique or chk.unique != fc.unique):
+        chk = FaceCheck(False, chk.endpoints, chk.edges, "uniqueness differs from the checked ranges")
+    if not chk.ok:
+        raise NotCertified(f"optimal face: failed its independent check ({_FACE_CHECKED_BY}): {chk.failure}")
+    return chk
 
 
 def _check_selected(env: Environment, market: Market, mech: Mechanism, revenue: Fraction, what: str) -> SelectedCheck:

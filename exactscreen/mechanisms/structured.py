@@ -889,6 +889,7 @@ class StructuredFace:
                 tight_terms.append(self._terms(("ic", i, rem - 1 if rem - 1 < i else rem), pos))
         nz = len(Z)
         self.dim, self.D = 0, {}
+        self.implicit_info = None
         if nz == 0:
             return
         rows = list({tuple(_dense_int(t, nz)): None for t in tight_terms if t})
@@ -917,6 +918,9 @@ class StructuredFace:
                 if prim not in cone:
                     cone[prim] = row
         implicit = self._implicit(list(cone), nullity)
+        # kept for the face certificate (exactscreen.mechanisms.face_evidence): the implicit
+        # equalities, the cone rows they came from and N0's coordinates
+        self.implicit_info = (implicit, cone, N0rows, by0) if implicit else None
         if implicit and not _rref_nullspace([_densify(g, nullity) for g in implicit], nullity)[0]:
             return  # the implicit equalities pin every coordinate of N0: the face is x*
 
@@ -943,14 +947,16 @@ class StructuredFace:
         self.cols = {Z[a] for a in D}
         by = self._by_type(self.cols)
         polytope: dict[tuple, Fraction] = {}  # sparse primitive row -> its smallest bound
+        origin: dict[tuple, tuple] = {}  # ... -> (the model row giving that bound, its lam)
 
-        def add(prim, lam, h: Fraction) -> None:
+        def add(prim, lam, h: Fraction, key=None) -> None:
             h = h / lam
             if prim not in polytope or h < polytope[prim]:
                 polytope[prim] = h
+                origin[prim] = (key, lam)
 
         for a, r in D.items():  # x*_j + (D w)_j >= 0
-            add(*_sparse_primitive({b: -v for b, v in r.items()}), x[Z[a]])
+            add(*_sparse_primitive({b: -v for b, v in r.items()}), x[Z[a]], ("x>=0", a))
         self.row_dir: dict[tuple, dict[int, int]] = {}
         cache1: dict = {}
         for i, t in self._rows_touching(self.cols):
@@ -960,8 +966,9 @@ class StructuredFace:
                 g, prim, lam = got
                 self.row_dir[row] = g
                 if d.ub_index(i, t) not in self.tight_rows:
-                    add(prim, lam, Fraction(_slack(self.S, row), den))
+                    add(prim, lam, Fraction(_slack(self.S, row), den), row)
         self.G = list(polytope)
+        self.origin = [origin[g] for g in self.G]
         self.h = [polytope[g] for g in self.G]
         self.row_of = {g: r for r, g in enumerate(self.G)}
         self.reached = {r for r, v in enumerate(self.h) if v == 0}  # rows tight at x* (w = 0)
