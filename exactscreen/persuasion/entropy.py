@@ -36,7 +36,11 @@ What is certified here (python-flint ``arb`` balls, radius reported):
   satisfies every (36) exactly (:func:`feasible_witness`);
 * that ``lim_{f1 -> 0} E(f1)`` does **not** exist: along two backward orbits
   ``S^{-n}(y)`` the limits differ (:func:`limit_witnesses`).  The paper's
-  ``E* = lim_{f1->0} E(f1)`` must be read as ``limsup`` (= ``sup_{f1} E(f1)``).
+  ``E* = lim_{f1->0} E(f1)`` must be read as ``limsup`` (= ``sup_{f1} E(f1)``);
+* ``E*`` (the limsup) and the liminf to width ``<= 1e-12`` by branch-and-bound over the
+  backward orbits on a fundamental domain of ``S`` (:mod:`.entropy_phase`), each certificate
+  re-verified by :mod:`.entropy_replay`, which shares no code with the search
+  (:func:`entropy_bound`).
 
 References
 ----------
