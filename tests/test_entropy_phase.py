@@ -148,3 +148,14 @@ def test_cli_entropy_bound_json_keys_and_width():
     c = d["certificate"]
     assert c["replay"]["ok"] is True and c["working_precision_bits"] == 104 and c["target_met"] is True
     assert c["boxes"]["limsup"] > 0 and c["box_budget"] == 4000
+
+
+def test_search_with_broken_bounds_stops_at_its_box_budget(monkeypatch):
+    from flint import arb
+
+    monkeypatch.setattr(ph, "_quad_max", lambda g, c, r: arb(1))   # bounds never tighten
+    c = ph.phase_search("sup", max_boxes=100)
+    assert not c.target_met and c.evaluated <= 100
+    with pytest.raises(InputError, match="--max-boxes"):
+        from exactscreen.persuasion import entropy as ent
+        ent.entropy_bound(max_boxes=100)
