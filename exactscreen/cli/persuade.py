@@ -58,7 +58,14 @@ def add_parser(sub) -> None:
     p.add_argument("file", nargs="?", help="TOML file with values / probabilities (format below)")
     p.add_argument("--entropy-bound", action="store_true", help="print the certified enclosure of E* (Theorem 2)")
     p.add_argument("--cost", choices=("quadratic", "inventory"), help="cost model (default: the file's, else quadratic)")
-    p.add_argument("--fast", action="store_true", help="coarser (still certified) entropy upper bound")
+    p.add_argument("--fast", action="store_true",
+                   help="coarser (still certified) bound on the entropy of every distribution satisfying (36)")
+    p.add_argument("--prec", metavar="BITS", help="--entropy-bound: working precision of the branch-and-bound "
+                   "(integer bits, 24..2000; default 104)")
+    p.add_argument("--max-boxes", metavar="N", help="--entropy-bound: box budget of each branch-and-bound "
+                   "(integer >= 32; default 4000)")
+    p.add_argument("--width", metavar="W", help="--entropy-bound: target width of the enclosures, "
+                   "an exact decimal or fraction such as 1e-12 or 1/1000000000 (default 1e-12)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -166,9 +173,11 @@ def _run_file(args) -> int:
             "complete_disclosure": _mech_dict(cd), "optimal_partition": _mech_dict(opt),
             "pooling_gain": fmt(gain), "conditions": conds,
             "entropy_bits": {"lower": ent.fmt_lower(lo), "upper": ent.decimal_up(hi, 12)},
-            "entropy_vs_E_star": "above the certified E* upper bound 3.0563: (35) holds at some k (Theorem 2); "
+            "entropy_vs_E_star": "above 3.0563, the certified bound on the entropy of every distribution "
+            "satisfying all (36) (>= E* = 3.0409836308...): (35) holds at some k (Theorem 2); "
             "pooling strictly improves on an equidistant grid when atom k+1 is served (Prop. 5, qualified)"
-            if lo > Fraction(30563, 10000) else "not above the certified E* upper bound 3.0563",
+            if lo > Fraction(30563, 10000) else "not above 3.0563, the certified bound on the entropy of every "
+            "distribution satisfying all (36)",
         }
         print(json.dumps(out, indent=2))
         return 0
@@ -184,7 +193,7 @@ def _run_file(args) -> int:
     print(f"\npooling gain  {_both(gain)}")
     print("conditions    " + ", ".join(f"{k}={v}" for k, v in conds.items()))
     print(f"entropy       in [{ent.fmt_lower(lo)}, {ent.decimal_up(hi, 12)}] bits "
-          "(certified E* < 3.0563: entropy above it forces (35) at some k; on an equidistant grid pooling "
+          "(certified: entropy above 3.0563 forces (35) at some k; on an equidistant grid pooling "
           "then strictly improves if atom k+1 is served, see cond35_at and the pooling gain)")
     return 0
 
@@ -192,17 +201,39 @@ def _run_file(args) -> int:
 def _run_bound(args) -> int:
     from ..persuasion import entropy as ent
 
-    b = ent.entropy_bound(fast=args.fast)
+    kw = {}
+    if args.prec is not None:
+        kw["prec"] = _int_option(args.prec, "--prec", "an integer number of bits, e.g. --prec 128")
+    if args.max_boxes is not None:
+        kw["max_boxes"] = _int_option(args.max_boxes, "--max-boxes", "an integer, e.g. --max-boxes 4000")
+    if args.width is not None:
+        w = to_fraction(args.width, "--width")
+        if not w > 0:
+            raise InputError(f"--width: need a positive number, got {args.width!r} (e.g. --width 1e-12)")
+        kw["width"] = w
+    b = ent.entropy_bound(fast=args.fast, **kw)
     if args.json:
         print(json.dumps(b.as_dict(), indent=2))
         return 0
     d = b.as_dict()
-    print(f"E* in [{d['E_star']['lower']}, {d['E_star']['upper']}]  (certified; log2 8 = 3 < E* < log2 9 = 3.1699...)")
+    c = d["certificate"]
+    print(f"E* = {d['E_star']['digits']} in [{d['E_star']['lower']}, {d['E_star']['upper']}]  "
+          f"(certified, width {d['E_star']['width']}; rounds to 3.04: {d['E_star_rounds_to_3_04']})")
+    print(f"liminf_(f1->0) E(f1) in [{d['liminf']['lower']}, {d['liminf']['upper']}]: "
+          "lim_(f1->0) E(f1) does not exist")
     print(f"  {d['what']}")
-    print(f"  lim_(f1->0) E(f1) does not exist: liminf <= {ent.decimal_up(b.liminf_upper, 12)} < "
-          f"{ent.fmt_lower(b.limsup_lower)} <= limsup (two backward orbits of S)")
-    print(f"  upper: {d['method']['upper']}; lower: {d['method']['lower']}; {d['seconds']} s")
+    print(f"  sup over every distribution satisfying (36) in [{d['sup_feasible']['lower']}, {d['sup_feasible']['upper']}]")
+    print(f"  method: {d['method']['E_star']}; {c['working_precision_bits']} bits, "
+          f"{c['boxes']['limsup']} + {c['boxes']['liminf']} boxes (budget {c['box_budget']} each)")
+    print(f"  {c['replay']['limsup']}; {c['replay']['liminf']}; {d['seconds']} s")
     return 0
+
+
+def _int_option(text: str, name: str, fix: str) -> int:
+    t = text.strip()
+    if not (t.isdigit() and len(t) <= 9):
+        raise InputError(f"{name}: need {fix}, got {text!r}")
+    return int(t)
 
 
 def run(args) -> int:
@@ -212,4 +243,7 @@ def run(args) -> int:
         return _run_bound(args)
     if not args.file:
         raise InputError("give a FILE (TOML with [values] and [probabilities]) or --entropy-bound")
+    for opt in ("prec", "max_boxes", "width"):
+        if getattr(args, opt) is not None:
+            raise InputError(f"--{opt.replace('_', '-')} applies only with --entropy-bound")
     return _run_file(args)

@@ -36,7 +36,11 @@ What is certified here (python-flint ``arb`` balls, radius reported):
   satisfies every (36) exactly (:func:`feasible_witness`);
 * that ``lim_{f1 -> 0} E(f1)`` does **not** exist: along two backward orbits
   ``S^{-n}(y)`` the limits differ (:func:`limit_witnesses`).  The paper's
-  ``E* = lim_{f1->0} E(f1)`` must be read as ``limsup`` (= ``sup_{f1} E(f1)``).
+  ``E* = lim_{f1->0} E(f1)`` must be read as ``limsup`` (= ``sup_{f1} E(f1)``);
+* ``E*`` (the limsup) and the liminf to width ``<= 1e-12`` by branch-and-bound over the
+  backward orbits on a fundamental domain of ``S`` (:mod:`.entropy_phase`), each certificate
+  re-verified by :mod:`.entropy_replay`, which shares no code with the search
+  (:func:`entropy_bound`).
 
 References
 ----------
@@ -82,6 +86,7 @@ __all__ = [
     "decimal_up",
     "fmt_lower",
     "compare",
+    "certified_digits",
 ]
 
 PREC = 128  # bits for certified evaluations
@@ -567,27 +572,58 @@ def feasible_witness(f1: Fraction | None = None, atoms: int = 70, bits: int = 64
 
 
 # ------------------------------------------------------------- the bound E*
+#: defaults of :func:`entropy_bound` (working precision in bits, box budget per search, target width)
+DEFAULT_PREC = 104
+DEFAULT_MAX_BOXES = 4000
+DEFAULT_WIDTH = Fraction(1, 10**12)
+
+
 @dataclass(frozen=True)
 class EntropyBound:
     """Certified facts about ``E*`` (Theorem 2).
 
     ``lower``/``upper``: exact rationals with
-    ``lower <= sup{entropy of F : F satisfies all (36)} = sup_K E_K* <= upper``
-    and also ``lower_critical <= limsup_{f1->0} E(f1) = sup_{f1} E(f1) <= upper``.
-    ``limit_exists`` is FALSE when two backward orbits give different limits
-    (``liminf_upper < limsup_lower``).
+    ``lower <= E* = limsup_{f1->0} E(f1) = sup_{f1} E(f1) <= upper`` (backward-orbit
+    branch-and-bound, :mod:`.entropy_phase`, replayed by :mod:`.entropy_replay`);
+    ``liminf_lower <= liminf_{f1->0} E(f1) <= liminf_upper`` likewise.
+    ``feasible_lower``/``feasible_upper`` enclose the sup of the entropy over *all*
+    distributions satisfying every (36) (``= sup_K E_K*``, which Theorem 2's chain uses):
+    an explicit rational witness and the certified supersolution.  Whether that sup equals
+    ``E*`` is Lemma 8 (not decided here).  ``limit_exists`` is FALSE when
+    ``liminf_upper < lower``.  ``target_met`` is False only for an honest, wider enclosure
+    (``entropy_bound(strict=False)`` with a box budget that ran out).
     """
 
     lower: Fraction
     upper: Fraction
-    lower_critical: Fraction
+    liminf_lower: Fraction
     liminf_upper: Fraction
-    limsup_lower: Fraction
+    feasible_lower: Fraction
+    feasible_upper: Fraction
     limit_exists: Certainty
     witness_atoms: int
     upper_detail: UpperBound
-    seconds: float
+    sup_certificate: object = field(repr=False)
+    inf_certificate: object = field(repr=False)
+    replay_sup: object = field(repr=False)
+    replay_inf: object = field(repr=False)
+    target_met: bool = True
+    seconds: float = 0.0
     notes: tuple[str, ...] = field(default=())
+
+    @property
+    def limsup_lower(self) -> Fraction:
+        return self.lower
+
+    @property
+    def replayed(self) -> bool:
+        """Both certificates re-verified by the independent replayer."""
+        return bool(self.replay_sup.ok and self.replay_inf.ok)
+
+    @property
+    def digits(self) -> str:
+        """The decimal digits certified: ``E*`` lies in ``[d, d + 10^-k)`` for the returned ``d``."""
+        return certified_digits(self.lower, self.upper)
 
     def as_dict(self) -> dict:
         from ..numbers import fmt_decimal
@@ -595,22 +631,66 @@ class EntropyBound:
         def both(x):
             return {"exact": str(x), "decimal": fmt_decimal(x, 12)}
 
+        def enclosure(lo, hi):
+            return {"lower": fmt_lower(lo, 15), "upper": decimal_up(hi, 15),
+                    "lower_exact": str(lo), "upper_exact": str(hi),
+                    "width": decimal_up(hi - lo, 15), "digits": certified_digits(lo, hi)}
+
+        sc, ic = self.sup_certificate, self.inf_certificate
         return {
-            "E_star": {"lower": fmt_decimal(self.lower, 12).rstrip("…"), "upper": decimal_up(self.upper, 12),
-                       "lower_exact": str(self.lower), "upper_exact": str(self.upper)},
-            "what": "E* = sup of the entropy over distributions satisfying every (36) = sup_K E_K* "
-                    "(finite grids); limsup_{f1->0} E(f1) = sup_{f1} E(f1) lies in "
-                    f"[{fmt_lower(self.lower_critical, 12)}, {decimal_up(self.upper, 12)}]",
+            "E_star": enclosure(self.lower, self.upper),
+            "liminf": enclosure(self.liminf_lower, self.liminf_upper),
+            "what": "E* = limsup_{f1->0} E(f1) = sup_{f1} E(f1) (E(f1): entropy of the critical "
+                    "distribution of Lemma 2); liminf_{f1->0} E(f1) is smaller, so lim_{f1->0} E(f1) "
+                    "does not exist. sup_feasible: the sup of the entropy over every distribution "
+                    "satisfying all (36) (= sup_K E_K*, what Theorem 2's chain needs); whether it "
+                    "equals E* is Lemma 8 (not decided here)",
+            "E_star_rounds_to_3_04": Fraction(3035, 1000) <= self.lower and self.upper < Fraction(3045, 1000),
             "limit_f1_to_0_exists": self.limit_exists.value == "true",
-            "limit_certificate": {"liminf_at_most": both(self.liminf_upper), "limsup_at_least": both(self.limsup_lower)},
+            "limit_certificate": {"liminf_at_most": both(self.liminf_upper), "limsup_at_least": both(self.lower)},
+            "sup_feasible": {"lower": fmt_lower(self.feasible_lower, 12),
+                             "upper": decimal_up(self.feasible_upper, 12),
+                             "lower_exact": str(self.feasible_lower), "upper_exact": str(self.feasible_upper)},
             "log2_8": "3", "log2_9": "3.169925001442…",
             "log2_8_lt_lower": self.lower > 3,
             "upper_lt_log2_9": True,
-            "method": {"upper": f"supersolution on {self.upper_detail.intervals} hazard intervals, "
-                                f"{self.upper_detail.iterations} iterations, delta={self.upper_detail.delta}",
-                       "lower": f"explicit rational distribution with {self.witness_atoms} atoms satisfying (36) exactly"},
+            "method": {
+                "E_star": "backward-orbit representation of E on the fundamental domain [9/49, 3/10] of "
+                          "the hazard map, certified tails, interval branch-and-bound with second-order "
+                          "Taylor bounds in arb (docs/persuasion.md)",
+                "sup_feasible_upper": f"supersolution on {self.upper_detail.intervals} hazard intervals, "
+                                      f"{self.upper_detail.iterations} iterations, delta={self.upper_detail.delta}",
+                "sup_feasible_lower": f"explicit rational distribution with {self.witness_atoms} atoms "
+                                      "satisfying (36) exactly"},
+            "certificate": {
+                "working_precision_bits": sc.prec,
+                "boxes": {"limsup": len(sc.boxes), "liminf": len(ic.boxes)},
+                "evaluated_boxes": {"limsup": sc.evaluated, "liminf": ic.evaluated},
+                "box_budget": sc.budget,
+                "target_width": fmt_decimal(sc.target_width, 15),
+                "target_met": self.target_met,
+                "limsup_witness": str(sc.witness), "liminf_witness": str(ic.witness),
+                "replay": {"ok": self.replayed, "by": "exactscreen.persuasion.entropy_replay",
+                           "precision_bits": self.replay_sup.prec,
+                           "limsup": self.replay_sup.summary(), "liminf": self.replay_inf.summary()},
+            },
             "seconds": f"{self.seconds:.2f}",
         }
+
+
+def certified_digits(lo: Fraction, hi: Fraction, max_digits: int = 15) -> str:
+    """Longest truncation ``d`` (at most ``max_digits`` decimals) with ``d <= lo <= hi < d + 10^-k``, plus ``…``."""
+    if lo < 0 or hi < lo:
+        raise InputError("certified_digits needs 0 <= lo <= hi")
+    best = str(lo.numerator // lo.denominator)
+    for k in range(1, max_digits + 1):
+        s = 10**k
+        a, b = (lo.numerator * s) // lo.denominator, (hi.numerator * s) // hi.denominator
+        if a != b:
+            break
+        whole, frac = divmod(a, s)
+        best = f"{whole}.{str(frac).rjust(k, '0')}"
+    return best + "…"
 
 
 def fmt_lower(x: Fraction, digits: int = 12) -> str:
@@ -628,26 +708,46 @@ def decimal_up(x: Fraction, digits: int) -> str:
     return f"{whole}.{str(frac).rjust(digits, '0')}"
 
 
-def entropy_bound(fast: bool = False) -> EntropyBound:
-    """Certified enclosure of ``E*`` and the status of ``lim_{f1->0} E(f1)``.
+def entropy_bound(fast: bool = False, prec: int = DEFAULT_PREC, max_boxes: int = DEFAULT_MAX_BOXES,
+                  width=DEFAULT_WIDTH, strict: bool = True) -> EntropyBound:
+    """Certified, replayed enclosures of ``E* = limsup_{f1->0} E(f1)`` and of the liminf.
 
-    ``fast`` uses a coarser grid for the upper bound (still certified, looser).
+    ``prec``: working precision (bits) of the search; ``max_boxes``: box budget of each of the two
+    searches; ``width``: target width of each enclosure.  When a budget runs out before the
+    target is met, ``strict`` raises :class:`InputError` naming the parameter; otherwise the
+    (certified, wider) enclosure is returned with ``target_met=False``.  Both certificates are
+    re-verified by :mod:`.entropy_replay` (independent code); a failed replay raises
+    :class:`NotCertified`.  ``fast`` only coarsens the supersolution bound on ``sup_feasible``.
     """
+    from .entropy_phase import phase_search
+    from .entropy_replay import replay_phase_certificate
+
     t0 = time.perf_counter()
+    width = to_fraction(width, "width")
+    sup_c = phase_search("sup", prec=prec, max_boxes=max_boxes, width=width)
+    inf_c = phase_search("inf", prec=prec, max_boxes=max_boxes, width=width)
+    met = sup_c.target_met and inf_c.target_met
+    if strict and not met:
+        worst = max(sup_c.upper - sup_c.lower, inf_c.upper - inf_c.lower)
+        raise InputError(
+            f"entropy bound: box budget {max_boxes} (--max-boxes) at {prec} bits (--prec) reached width "
+            f"{decimal_up(worst, 15)}, above the target {width} (--width); raise --max-boxes or --prec, or widen --width")
+    rs, ri = replay_phase_certificate(sup_c.plain()), replay_phase_certificate(inf_c.plain())
+    if not (rs.ok and ri.ok):
+        raise NotCertified("entropy bound: the independent replay rejected a certificate: "
+                           + (rs.summary() if not rs.ok else ri.summary()))
     ub = entropy_upper_bound(steps=400, ratio=Fraction(6, 5)) if fast else entropy_upper_bound()
     with _prec(PREC):
         if not ub.bound < 8:
             raise NotCertified("upper bound unexpectedly >= 8")
         masses, ent = feasible_witness()
-        lower = _exact(ent.lower())
-        _, crit_lo, _ = backward_phase_bounds(PHASE_HIGH, 5)
-        low, high, cert = limit_witnesses()
         log2_9 = arb(9).log() / arb.const_log2()
-        if not to_arb(ub.bound) < log2_9:
-            raise NotCertified("upper bound not below log2 9")
+        if not to_arb(ub.bound) < log2_9 or not sup_c.upper <= ub.bound:
+            raise NotCertified("upper bound not below log2 9, or below the limsup")
+    limit = Certainty.FALSE if inf_c.upper < sup_c.lower else Certainty.UNDECIDED
     return EntropyBound(
-        lower=lower, upper=ub.bound, lower_critical=_exact(crit_lo.lower()),
-        liminf_upper=_exact(low.upper()), limsup_lower=_exact(high.lower()), limit_exists=(
-            Certainty.FALSE if cert is Certainty.TRUE else Certainty.UNDECIDED),
-        witness_atoms=len(masses), upper_detail=ub, seconds=time.perf_counter() - t0,
+        lower=sup_c.lower, upper=sup_c.upper, liminf_lower=inf_c.lower, liminf_upper=inf_c.upper,
+        feasible_lower=_exact(ent.lower()), feasible_upper=ub.bound, limit_exists=limit,
+        witness_atoms=len(masses), upper_detail=ub, sup_certificate=sup_c, inf_certificate=inf_c,
+        replay_sup=rs, replay_inf=ri, target_met=met, seconds=time.perf_counter() - t0,
     )
