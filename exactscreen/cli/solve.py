@@ -41,8 +41,9 @@ def add_parser(sub) -> None:
     p.add_argument(
         "--selection",
         default="support-value",
-        choices=("support-value", "total-value"),
-        help="selection rule among optimal mechanisms (default: support-value; see docs)",
+        choices=("support-value", "total-value", "consumer-best", "consumer-worst"),
+        help="selection rule among optimal mechanisms (default: support-value; consumer-best / "
+        "consumer-worst first maximize / minimize the expected consumer surplus; see docs)",
     )
     p.add_argument("--no-face", action="store_true", help="skip the ranges over all optimal mechanisms")
     p.add_argument("--check-face", action="store_true",

@@ -34,6 +34,12 @@ optimal mechanisms): among the optimal mechanisms, lexicographically
    and maximize each allocation probability (alternatives in input order,
    the outside option last), which pins a single mechanism.
 
+Other rules: ``selection="consumer-best"`` (``"consumer-worst"``) first maximizes
+(minimizes) the expected consumer surplus ``sum_t f(t) u(t)`` over the optimal face, and
+a mapping such as ``{"u(t1)": 1, "p(t2)": -2}`` first maximizes that linear functional
+(:func:`linear_functional` lists the terms); both then apply steps 1-4 to break ties.
+:func:`functional_range` gives the exact range of any such functional over the face.
+
 Every step is a linear objective independent of ``f``, so the rule is a
 function of the set of optimal mechanisms and the market's support: two
 markets with the same support and the same optimal set get the same
@@ -50,6 +56,7 @@ Also here: the best *deterministic* menu by exact enumeration
 from __future__ import annotations
 
 import itertools
+import re
 from functools import partial
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -58,14 +65,14 @@ from typing import Sequence
 from flint import fmpq, fmpq_mat
 
 from ..lp.certificate import CertificateCheck
-from ..exceptions import InputError, NotCertified
+from ..exceptions import ExactNumberError, InputError, NotCertified
 from ..environment import OUTSIDE, Environment, Market
 from ..lp.exact import LinearProgram, LPResult, SolveStats, SolveTally, solve_lp
 from .mechanism import Mechanism, Range, Welfare
 from .selected_check import CHECKED_BY as _SELECTED_CHECKED_BY, SelectedCheck, check_selected_mechanism
 from .face_check import CHECKED_BY as _FACE_CHECKED_BY, FaceCheck, check_face
 from .structured import StructuredFace, _Data, solve_mechanism
-from ..numbers import fmt, fmt_decimal, from_fmpq
+from ..numbers import fmt, fmt_decimal, from_fmpq, to_fraction
 
 __all__ = [
     "Range",
@@ -79,9 +86,11 @@ __all__ = [
     "optimal_deterministic",
     "payment_polytope",
     "SELECTION_RULES",
+    "linear_functional",
+    "functional_range",
 ]
 
-SELECTION_RULES = ("support-value", "total-value")
+SELECTION_RULES = ("support-value", "total-value", "consumer-best", "consumer-worst")
 FACE_CHECK_AUTO_CELLS = 1200
 """``optimal_mechanism(check_face=None)`` checks the face when ``n^2 (k+2)`` is at most this."""
 ZERO = Fraction(0)
@@ -372,17 +381,105 @@ def optimal_face(env: Environment, market: Market, *, binding: bool = True) -> O
     return optimal_mechanism(env, market, face=True, binding=binding).face  # type: ignore[return-value]
 
 
-def _stages(env: Environment, market: Market, rule: str) -> list[dict[int, Fraction]]:
+_TERM = re.compile(r"\s*(?:(p|u)\(\s*([^(),]+?)\s*\)|x\(\s*([^(),]+?)\s*,\s*([^(),]+?)\s*\)|(CS|revenue))\s*")
+
+
+def linear_functional(env: Environment, market: Market, terms) -> dict[int, Fraction]:
+    """A linear functional of the mechanism as sparse LP columns -> coefficients.
+
+    ``terms`` maps a term to its exact coefficient: ``"p(t)"`` the payment of type ``t``
+    (net of cost, the seller's profit from ``t``), ``"u(t)"`` its consumer surplus
+    ``v(t, x(t)) - p(t)``, ``"x(t,a)"`` the probability that ``t`` gets ``a`` (``"0"`` the
+    outside option), ``"CS"`` the expected consumer surplus ``sum_t f(t) u(t)`` and
+    ``"revenue"`` the expected profit.  Terms are parsed, never evaluated; an unknown
+    term or type is an :class:`InputError` naming it.
+    """
+    if not isinstance(terms, dict) or not terms:
+        raise InputError('selection: give a mapping of terms to coefficients, e.g. {"u(t1)": 1}')
+    out: dict[int, Fraction] = {}
+
+    def add(col: int, c: Fraction) -> None:
+        out[col] = out.get(col, ZERO) + c
+
+    def type_index(name: str, term: str) -> int:
+        if name not in env.types:
+            raise InputError(f"selection term {term!r}: unknown type {name!r}; types are {', '.join(env.types)}")
+        return env.types.index(name)
+
+    for term, coeff in terms.items():
+        try:
+            c = to_fraction(coeff, f"selection[{term!r}]")
+        except ExactNumberError as exc:
+            raise InputError(str(exc)) from None
+        m = _TERM.fullmatch(term) if isinstance(term, str) else None
+        if m is None:
+            raise InputError(f"selection term {term!r}: use p(t), u(t), x(t,a), CS or revenue")
+        kind, t, xt, xa, total = m.groups()
+        if kind == "p":
+            add(_p(env, type_index(t, term)), c)
+        elif kind == "u":
+            for col, v in _surplus_terms(env, type_index(t, term)).items():
+                add(col, c * v)
+        elif xt is not None:
+            i = type_index(xt, term)
+            if xa == OUTSIDE:
+                j = env.k
+            elif xa in env.alternatives:
+                j = env.alternatives.index(xa)
+            else:
+                raise InputError(f"selection term {term!r}: unknown alternative {xa!r}")
+            add(_x(env, i, j), c)
+        else:
+            for i, f in enumerate(market.weights):
+                if not f:
+                    continue
+                terms_i = _surplus_terms(env, i) if total == "CS" else {_p(env, i): Fraction(1)}
+                for col, v in terms_i.items():
+                    add(col, c * f * v)
+    return {col: v for col, v in out.items() if v}
+
+
+def _describe(terms) -> str:
+    return " + ".join(f"{fmt(to_fraction(c))}*{t}" for t, c in terms.items())
+
+
+def functional_range(env: Environment, market: Market, terms) -> Range:
+    """Exact range of the linear functional ``terms`` (:func:`linear_functional`) over all
+    optimal mechanisms, with an optimal mechanism attaining each end (both checked
+    independently for IC, IR and revenue by :mod:`exactscreen.mechanisms.selected_check`)."""
+    obj = linear_functional(env, market, terms)
+    sol = solve_mechanism(env, market)
+    geometry = StructuredFace(_Data(env, market), sol.result, None)
+    points = _Points(env, geometry)
+    value = sum((v * geometry.x[col] for col, v in obj.items()), ZERO)
+    g = geometry.direction(obj)
+    if not g:
+        return Range(value, value, points.star, points.star)
+    lo, hi, wlo, whi = geometry.range_of(g)
+    at_lo, at_hi = points(wlo), points(whi)
+    for m, what in ((at_lo, "lower"), (at_hi, "upper")):
+        _check_selected(env, market, m, sol.result.objective, f"{what} end of the range of {_describe(terms)}")
+    return Range(value + lo, value + hi, at_lo, at_hi)
+
+
+def _stages(env: Environment, market: Market, rule) -> list[dict[int, Fraction]]:
     """The selection rule's objectives (module docstring), as sparse column -> coefficient maps."""
     def value(types) -> dict[int, Fraction]:
         return {col: v for i in types for col, v in _value_terms(env, i, i)}
 
+    first: list[dict[int, Fraction]] = []
+    if isinstance(rule, dict):
+        first, rule = [linear_functional(env, market, rule)], "support-value"
+    elif rule in ("consumer-best", "consumer-worst"):
+        cs = linear_functional(env, market, {"CS": 1 if rule == "consumer-best" else -1})
+        first, rule = [cs], "support-value"
     if rule == "support-value":
         support = [i for i, f in enumerate(market.weights) if f > 0]
         rest = [i for i, f in enumerate(market.weights) if f == 0]
         stages = [value(support)] + ([value(rest)] if rest else [])
     else:  # "total-value" (optimal_mechanism validated the rule)
         stages = [value(range(env.n))]
+    stages = first + stages
     stages.append({_p(env, i): Fraction(-1) for i in range(env.n)})
     stages += [{_p(env, i): Fraction(-1)} for i in range(env.n)]
     stages += [{_x(env, i, j): Fraction(1)} for i in range(env.n) for j in range(env.k + 1)]
@@ -513,7 +610,9 @@ def optimal_mechanism(
     binding
         With ``face``: also which IC/IR constraints bind in every / some optimum.
     selection
-        ``"support-value"`` (default) or ``"total-value"``; see the module docstring.
+        ``"support-value"`` (default), ``"total-value"``, ``"consumer-best"``,
+        ``"consumer-worst"``, or a mapping of terms to coefficients (a linear functional
+        maximized first, :func:`linear_functional`); see the module docstring.
     progress
         Optional callable receiving short stage strings (``"face"``,
         ``"selection 3/12"``, ...) while the solve runs.
@@ -532,8 +631,11 @@ def optimal_mechanism(
     """
     if market is None:
         raise InputError("market: give the market (probability of each type)")
-    if selection not in SELECTION_RULES:
-        raise InputError(f"selection: unknown rule {selection!r}; choose one of {', '.join(SELECTION_RULES)}")
+    if isinstance(selection, dict):
+        linear_functional(env, market, selection)  # validated before any work
+    elif selection not in SELECTION_RULES:
+        raise InputError(f"selection: unknown rule {selection!r}; choose one of {', '.join(SELECTION_RULES)}, "
+                         'or give a linear functional such as {"u(t1)": 1}')
 
     if progress is not None:
         progress("optimum")
@@ -555,8 +657,9 @@ def optimal_mechanism(
     if check_face is None:
         check_face = env.n * env.n * (env.k + 2) <= FACE_CHECK_AUTO_CELLS
     fchk = _check_face(env, market, geometry, fc, res.objective, binding) if fc is not None and check_face else None
+    name = selection if isinstance(selection, str) else f"maximize {_describe(selection)}"
     return OptimalMechanism(
-        env, market, res.objective, mech, res, check, fc, selection,
+        env, market, res.objective, mech, res, check, fc, name,
         SolveTally.of((*sol.lp_stats, *geometry.lp_stats), lps=1 + geometry.lps), selected, fchk,
     )
 
