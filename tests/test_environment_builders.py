@@ -56,3 +56,20 @@ def test_welfare_of_the_optimal_mechanism_adds_up_and_shows_in_the_json():
     data = res.to_json()["welfare"]
     assert data["revenue"] == str(res.revenue) and set(data["surplus"]) == set(env.types)
     assert "consumer surplus" in str(w) and "<table>" in w._repr_html_()
+
+
+def test_segmentation_welfare_totals_are_the_weighted_segment_totals():
+    from exactscreen import check_segmentation
+    from importlib import resources
+    from exactscreen import load_toml
+
+    env, market = load_toml(resources.files("exactscreen.examples").joinpath("pis_sec311.toml"))
+    lo = env.market({env.types[0]: 1, env.types[1]: 0})
+    w = market.weights[0]
+    segs = [(w, lo), (1 - w, env.market({env.types[0]: 0, env.types[1]: 1}))]
+    chk = check_segmentation(env, market, segs)
+    after, before = chk.welfare_after, chk.welfare_before
+    assert after.revenue == chk.revenue_after and before.revenue == chk.revenue_before
+    assert after.total_surplus == after.consumer_surplus + after.revenue
+    assert after.consumer_surplus == sum(f * u for f, u in zip(market.weights, after.surplus))
+    assert after.efficient_surplus == before.efficient_surplus

@@ -49,6 +49,8 @@ def _json(env, market, imp, analysis) -> dict:
             {"segment": k, "before": {t: fmt(v) for t, v in c.cs_old.items()}, "after": {t: fmt(v) for t, v in c.cs_new.items()}}
             for k, c in enumerate(imp.check.comparisons)
         ]
+        if imp.check.welfare_before is not None and imp.check.welfare_after is not None:
+            out["welfare"] = {"before": imp.check.welfare_before.to_json(), "after": imp.check.welfare_after.to_json()}
     if imp.epsilon is not None:
         out["epsilon"] = fmt(imp.epsilon)
         out["epsilon_method"] = imp.epsilon_method
@@ -144,6 +146,13 @@ def _print(env, market, imp, analysis) -> None:
             f"Seller revenue {fmt(imp.check.revenue_before)} → {fmt(imp.check.revenue_after)}; "
             f"verified: {imp.verified} (each segment re-solved exactly, comparisons exact)"
         )
+        wb, wa = imp.check.welfare_before, imp.check.welfare_after
+        if wb is not None and wa is not None:
+            con.print(
+                f"Welfare: consumer surplus {fmt(wb.consumer_surplus)} → {fmt(wa.consumer_surplus)}, "
+                f"total surplus {fmt(wb.total_surplus)} → {fmt(wa.total_surplus)}, "
+                f"efficiency loss {fmt(wb.efficiency_loss)} → {fmt(wa.efficiency_loss)}"
+            )
     if analysis is not None:
         t = Table(title=f"All markets q = f({env.types[1]})", title_justify="left")
         for col in ("q", *(f"{x} gets / pays" for x in env.types), f"CS({env.types[0]})", f"CS({env.types[1]})", "efficient"):

@@ -36,7 +36,7 @@ from typing import Sequence
 
 from ..exceptions import Infeasible, InputError, NotCertified, StatedObjectFails
 from ..environment import OUTSIDE, Environment, Market
-from .mechanism import Mechanism
+from .mechanism import Mechanism, Welfare
 from ..numbers import fmt
 from .optimum import OptimalMechanism, optimal_mechanism, payment_polytope
 from .segmentation_check import CHECKED_BY as _CONSTRUCTION_CHECKED_BY
@@ -130,6 +130,11 @@ class SegmentationCheck:
     #: the independent checker that re-decided the verdict from the mechanisms
     #: (:mod:`exactscreen.mechanisms.segmentation_check`); it agreed, else NotCertified was raised
     certified_by: str = ""
+    #: welfare of the selected optimal mechanism of the unsegmented market
+    welfare_before: Welfare | None = None
+    #: welfare after segmentation: each type's surplus averaged over the segments it is in
+    #: (``sum_k w_k f_k(t) u_k(t) / f(t)``), totals ``sum_k w_k (.)_k``
+    welfare_after: Welfare | None = None
 
     @property
     def every_segment_weakly_dominates(self) -> bool:
@@ -193,7 +198,11 @@ def check_segmentation(
     comps = tuple(pareto_compare(env, m, market, selection=selection, solved=cache) for _, m in segs)
     before = cache[market.weights].revenue
     after = sum((w * cache[m.weights].revenue for w, m in segs), ZERO)
-    out = SegmentationCheck(market, tuple(segs), comps, before, after, _CONSTRUCTION_CHECKED_BY)
+    out = SegmentationCheck(
+        market, tuple(segs), comps, before, after, _CONSTRUCTION_CHECKED_BY,
+        cache[market.weights].welfare,
+        _segmented_welfare(market, cache[market.weights], [(w, cache[m.weights]) for w, m in segs]),
+    )
     indep = check_pareto_improving_segmentation(
         env, _weights(market), _raw(cache[market.weights].mechanism),
         [(w, _weights(m), _raw(cache[m.weights].mechanism)) for w, m in segs],
@@ -204,6 +213,26 @@ def check_segmentation(
             f"independent check ({_CONSTRUCTION_CHECKED_BY}) says {indep.ok}: {indep}"
         )
     return out
+
+
+def _segmented_welfare(
+    market: Market, unsegmented: OptimalMechanism, solved: Sequence[tuple[Fraction, OptimalMechanism]]
+) -> Welfare:
+    """Welfare of a segmentation: totals are the segments' totals weighted by ``w_k``; a type's
+    surplus is its average over the segments, weighted by ``w_k f_k(t) / f(t)``."""
+    per = [(w, r.welfare) for w, r in solved]
+    surplus = []
+    for i, f in enumerate(market.weights):
+        if f:
+            surplus.append(sum((w * wel.weights[i] * wel.surplus[i] for w, wel in per), ZERO) / f)
+        else:  # in no segment: the unsegmented market's value
+            surplus.append(unsegmented.mechanism.surplus(i))
+
+    def total(attr: str) -> Fraction:
+        return sum((w * getattr(wel, attr) for w, wel in per), ZERO)
+
+    return Welfare(market.environment.types, market.weights, tuple(surplus), total("consumer_surplus"),
+                   total("revenue"), total("total_surplus"), total("efficient_surplus"), total("efficiency_loss"))
 
 
 def _weights(m: Market) -> dict[str, Fraction]:
