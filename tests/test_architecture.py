@@ -119,6 +119,33 @@ def test_only_the_highs_backend_imports_highspy():
     assert importers == ["exactscreen.lp.highs"]
 
 
+#: The independent checkers ("certify what you report"): each re-checks an object the engine
+#: produced and must share no code with it, so it imports nothing from the package (or only the
+#: listed leaf modules) and nothing but the standard library and python-flint.
+INDEPENDENT_CHECKERS = {
+    "exactscreen.lp.certificate": (),
+    "exactscreen.mechanisms.selected_check": (),
+    "exactscreen.mechanisms.face_check": (),
+    "exactscreen.mechanisms.segmentation_check": (),
+    "exactscreen.persuasion.entropy_replay": (),
+}
+_STDLIB_OK = {"__future__", "dataclasses", "fractions", "math", "typing", "flint", "itertools", "functools",
+              "collections", "enum"}
+
+
+def test_independent_checkers_share_no_code_with_the_engine():
+    modules = _modules()
+    for name, allowed in INDEPENDENT_CHECKERS.items():
+        if name not in modules:  # a checker another branch adds later
+            continue
+        path, is_pkg = modules[name]
+        imported = _imports(path, name, is_pkg)
+        own = sorted(i for i in imported if i.startswith("exactscreen") and i not in allowed)
+        assert own == [], f"{name} imports {own} from the package"
+        other = sorted({i.split(".")[0] for i in imported if not i.startswith("exactscreen")} - _STDLIB_OK)
+        assert other == [], f"{name} imports {other}"
+
+
 def test_the_package_has_no_import_cycle_function_level_imports_included():
     edges = _graph()
     assert edges["exactscreen.mechanisms.optimum"]  # the scan sees imports at all
