@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 import textwrap
+
+import pytest
 from pathlib import Path
 
 from exactscreen.claims import Status, loads_registry
@@ -579,3 +581,53 @@ def test_a_helper_module_beside_the_check_files_is_importable(tmp_path):
         assert r.status is Status.VERIFIED, r.evidence
     import sys
     assert "toy_helpers" not in sys.modules and str(d) not in sys.path
+
+
+def test_checks_on_a_dask_cluster_give_the_results_of_a_local_run(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    from exactscreen.claims.remote import run_checks_on_cluster
+
+    reg, d = make(tmp_path, ("TOY-A", "TOY-B", "TOY-C"), """
+        from toy_helpers import double
+
+        @claim("TOY-A")
+        @given(st.fractions(min_value=-3, max_value=3, max_denominator=6))
+        def test_square(evidence, x):
+            evidence.reach("x > 0", x > 0)
+            evidence.equal("x + x", x + x, double(x))
+
+        @claim("TOY-B")
+        @given(st.integers(min_value=0, max_value=100))
+        def test_refuted(evidence, x):
+            if not x < 50:
+                evidence.fails("x < 50", {"x": x}, confirmed_by="x - 50 < 0", confirm=not x - 50 < 0)
+
+        @claim("TOY-C")
+        def test_skipped():
+            pytest.skip("needs the LP engine")
+    """)
+    (d / "toy_helpers.py").write_text("def double(x):\n    return 2 * x\n", encoding="utf-8")
+    local = run_checks(reg, [d])
+    # the workers start before the checks directory exists anywhere they could import it from
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as cluster:
+        remote = run_checks_on_cluster(reg, [d], cluster.scheduler_address, select=reg.ids)
+    assert _comparable(remote) == _comparable(local)
+    assert [r.status for r in remote.results] == [Status.VERIFIED, Status.REFUTED, Status.NOT_YET_CHECKED]
+
+
+def test_check_with_an_unreachable_scheduler_is_one_line_exit_2(tmp_path):
+    pytest.importorskip("dask.distributed")
+    make(tmp_path, ("TOY-A",), """
+        @claim("TOY-A")
+        def test_a():
+            pass
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-m", "exactscreen", "check", "--claims", str(tmp_path / "claims.toml"), "--checks",
+         str(tmp_path / "checks"), "--scheduler", "tcp://127.0.0.1:9", "-q"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("exactscreen check: error: --scheduler tcp://127.0.0.1:9: cannot connect")
+    assert "Traceback" not in proc.stderr

@@ -104,6 +104,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    "past it is reported as an error 'timed out after N s' (default: "
                    f"{DEFAULT_TIMEOUT:g} s with --profile ci, {DEFAULT_TIMEOUT * DEEP_EXAMPLES / CI_EXAMPLES:g} s "
                    "with deep; 0: no limit)")
+    p.add_argument("--scheduler", metavar="ADDR",
+                   help="run the checks on a Dask cluster, one task per claim (e.g. tcp://127.0.0.1:8786; "
+                   "overrides --workers; the workers need exactscreen installed, --checks DIRs are shipped)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
     return p
@@ -240,7 +243,17 @@ def _run(args, registry, selected, profile: str, workers: int, staged) -> int:
     err = Console(file=sys.stderr)
     show_bar = not args.quiet and sys.stderr.isatty()
     kwargs = dict(select=selected.ids, profile=profile, workers=workers, timeout=args.timeout)
-    if show_bar:
+    if getattr(args, "scheduler", None):
+        from ..claims.remote import run_checks_on_cluster
+
+        del kwargs["workers"]
+        if show_bar:
+            with _Bar(err) as bar:
+                bar.start(len(selected.ids))
+                result = run_checks_on_cluster(registry, args.checks, args.scheduler, progress=bar.advance, **kwargs)
+        else:
+            result = run_checks_on_cluster(registry, args.checks, args.scheduler, **kwargs)
+    elif show_bar:
         with _Bar(err) as bar:
             result = run_checks(registry, args.checks, progress=bar, **kwargs)
     else:
