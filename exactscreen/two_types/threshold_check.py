@@ -64,7 +64,7 @@ from typing import Iterable, Mapping
 
 from ..exceptions import NotCertified
 
-__all__ = ["ThresholdCertificate", "CertifiedEnvelope", "certified_envelope", "certify_two_types"]
+__all__ = ["ThresholdCertificate", "CertifiedEnvelope", "Recomputed", "certified_envelope", "recompute", "certify_two_types"]
 
 _ZERO = Fraction(0)
 _ONE = Fraction(1)
@@ -182,6 +182,65 @@ def _first(points: Iterable, sets: Iterable, pred):
     return None
 
 
+@dataclass(frozen=True)
+class Recomputed:
+    """The labels and thresholds of the paper's definitions, recomputed from the numbers
+    (paper labels: ``v[a] = (v1(a), v2(a))``; paper q)."""
+
+    swapped: bool
+    uncontested1: bool
+    v: Mapping
+    plus: frozenset
+    minus: frozenset
+    a_bd1: frozenset
+    b: Fraction
+    q_bd1: Fraction
+    q_cd: Fraction | None
+    q_od: Fraction | None
+    b1_envelope: CertifiedEnvelope
+
+    def B1(self, q) -> frozenset:
+        """``B_1(q) = argmax_A v1 − q v2`` (Sec. 4.1) by enumeration."""
+        return self.b1_envelope.argmax(q)
+
+    def to_paper_q(self, q):
+        return 1 - q if self.swapped else q
+
+
+def recompute(values: Mapping) -> Recomputed:
+    """Definition 2 / Assumption 1, (BD1), (V), (5), (q-BD1), (CD), (OD) from ``values``
+    (``{alternative: (first listed type's value, second's)}``, the outside option included)."""
+    vals = {a: (Fraction(x), Fraction(y)) for a, (x, y) in values.items()}
+    unc_first, unc_second = _labels(vals)
+    if not (unc_first or unc_second):
+        raise NotCertified("two-types certificate: neither type is uncontested (fn 13 says one is): bad input values")
+    swapped = not unc_second
+    v = {a: ((y, x) if swapped else (x, y)) for a, (x, y) in vals.items()}  # paper labels
+    uncontested1 = unc_second if swapped else unc_first
+    d = {a: y - x for a, (x, y) in v.items()}
+    plus = frozenset(a for a in v if d[a] >= 0)
+    minus = frozenset(a for a in v if d[a] <= 0)
+    diag = plus & minus
+    # (BD1), (V)
+    b = max(v[a][0] for a in minus)
+    bd1 = frozenset(a for a in minus if v[a][0] == b)
+    # (5) and (q-BD1): lines x - q y over A+ and the virtual alternative (b, b)
+    virtual = ("virtual",)
+    lines5 = {a: (v[a][0], -v[a][1]) for a in plus}
+    lines5[virtual] = (b, -b)
+    env5 = certified_envelope(lines5, "(5) over A+ and a^VA")
+    q_bd1 = _first(env5.points, env5.at, lambda s: virtual in s or bool(s & bd1))
+    if q_bd1 is None:  # pragma: no cover - at q = 1 the virtual alternative (value 0) is maximal
+        raise NotCertified("two-types certificate: a^VA is never maximal in (5) on [0, 1] (checker)")
+    # (CD), (OD): B_1(q) = argmax over A of v1 - q v2
+    env_b = certified_envelope({a: (v[a][0], -v[a][1]) for a in v}, "B_1 over A")
+    q_cd = None if uncontested1 else _first(env_b.points, env_b.at, lambda s: bool(s & plus) and bool(s & minus))
+    if not uncontested1 and q_cd is None:  # pragma: no cover - B_1(1) meets A- always
+        raise NotCertified("two-types certificate: (CD) not attained on [0, 1] (checker)")
+    q_od = _first(env_b.points, env_b.at, lambda s: bool(s & diag))
+    return Recomputed(swapped, uncontested1, v, plus, minus, bd1, b, q_bd1, q_cd, q_od, env_b)
+
+
 def certify_two_types(values: Mapping, report: Mapping) -> ThresholdCertificate:
     """Re-derive the two-type analysis from ``values`` and compare it with ``report``.
 
@@ -196,55 +255,26 @@ def certify_two_types(values: Mapping, report: Mapping) -> ThresholdCertificate:
 
     Raises :class:`NotCertified` naming the first disagreement.
     """
-    vals = {a: (Fraction(x), Fraction(y)) for a, (x, y) in values.items()}
-    unc_first, unc_second = _labels(vals)
-    if not (unc_first or unc_second):
-        raise NotCertified("two-types certificate: neither type is uncontested (fn 13 says one is): bad input values")
-    swapped = not unc_second
-    if bool(report["swapped"]) != swapped:
-        _fail("Assumption 1 labelling (swapped)", report["swapped"], swapped)
-    v = {a: ((y, x) if swapped else (x, y)) for a, (x, y) in vals.items()}  # paper labels
-    uncontested1 = unc_second if swapped else unc_first
-    d = {a: y - x for a, (x, y) in v.items()}
-    plus = frozenset(a for a in v if d[a] >= 0)
-    minus = frozenset(a for a in v if d[a] <= 0)
-    diag = plus & minus
-    v2max = max(y for _, y in v.values())
+    r = recompute(values)
+    if bool(report["swapped"]) != r.swapped:
+        _fail("Assumption 1 labelling (swapped)", report["swapped"], r.swapped)
     checked = ["labels"]
-
-    # (BD1), (V)
-    b = max(v[a][0] for a in minus)
-    bd1 = frozenset(a for a in minus if v[a][0] == b)
-    if frozenset(report["a_bd1"]) != bd1:
-        _fail("a^BD1 (BD1)", sorted(report["a_bd1"]), sorted(bd1))
-    if report["b"] != b:
-        _fail("v1(a^BD1)", report["b"], b)
+    if frozenset(report["a_bd1"]) != r.a_bd1:
+        _fail("a^BD1 (BD1)", sorted(report["a_bd1"]), sorted(r.a_bd1))
+    if report["b"] != r.b:
+        _fail("v1(a^BD1)", report["b"], r.b)
     checked.append("a^BD1")
-
-    # (5) and (q-BD1): lines x - q y over A+ and the virtual alternative (b, b)
-    virtual = ("virtual",)
-    lines5 = {a: (v[a][0], -v[a][1]) for a in plus}
-    lines5[virtual] = (b, -b)
-    env5 = certified_envelope(lines5, "(5) over A+ and a^VA")
-    q_bd1 = _first(env5.points, env5.at, lambda s: virtual in s or bool(s & bd1))
-    if q_bd1 is None:  # pragma: no cover - at q = 1 the virtual alternative (value 0) is maximal
-        raise NotCertified("two-types certificate: a^VA is never maximal in (5) on [0, 1] (checker)")
-    if report["q_bd1"] != q_bd1:
-        _fail("q^BD1 (q-BD1)", report["q_bd1"], q_bd1)
+    if report["q_bd1"] != r.q_bd1:
+        _fail("q^BD1 (q-BD1)", report["q_bd1"], r.q_bd1)
     checked.append("q^BD1")
-
-    # (CD), (OD): B_1(q) = argmax over A of v1 - q v2
-    lines_b = {a: (v[a][0], -v[a][1]) for a in v}
-    env_b = certified_envelope(lines_b, "B_1 over A")
-    q_cd = None if uncontested1 else _first(env_b.points, env_b.at, lambda s: bool(s & plus) and bool(s & minus))
-    if not uncontested1 and q_cd is None:  # pragma: no cover - B_1(1) meets A- always
-        raise NotCertified("two-types certificate: (CD) not attained on [0, 1] (checker)")
-    if report["q_cd"] != q_cd:
-        _fail("q^CD (CD)", report["q_cd"], q_cd)
-    q_od = _first(env_b.points, env_b.at, lambda s: bool(s & diag))
-    if report["q_od"] != q_od:
-        _fail("q^OD (OD)", report["q_od"], q_od)
+    if report["q_cd"] != r.q_cd:
+        _fail("q^CD (CD)", report["q_cd"], r.q_cd)
+    if report["q_od"] != r.q_od:
+        _fail("q^OD (OD)", report["q_od"], r.q_od)
     checked += ["q^CD", "q^OD"]
+    v = r.v
+    d = {a: y - x for a, (x, y) in v.items()}
+    v2max = max(y for _, y in v.values())
 
     # deterministic menus: every pair (a1, a2) with its largest payments
     pair_lines: dict = {}
