@@ -411,3 +411,32 @@ def q_around(draw, threshold: Fraction, side: str) -> Fraction:
     if side == "above" and threshold < 1:
         return threshold + (1 - threshold) * draw(st.integers(1, den - 1)) / den
     return F(1, 2)
+
+
+@st.composite
+def boundary_chain_environments(draw) -> Environment:
+    """Type 1 contested with a chain of alternatives above the diagonal that B_1(q) walks
+    down before crossing it (Corollary 1, property 10's path of 3+ boundary points).
+
+    From type 1's efficient ``f = (x0, y0)`` (``y0 > x0``), ``P_{k+1} = P_k − (c_k h_k, h_k)``
+    with increasing ``c_k ∈ (0, 1)``: ``P_{k+1}`` beats ``P_k`` in direction (1, −q) exactly
+    for ``q > c_k`` and moves toward the diagonal; type 2's efficient ``e = (x0 − 1, y0 + 3)``
+    is never in B_1; optionally one alternative below the diagonal."""
+    cs = sorted(draw(st.lists(st.sampled_from([F(k, 10) for k in range(1, 9)]), min_size=2, max_size=3, unique=True)))
+    hs = [F(draw(st.integers(1, 2))) for _ in cs]
+    x0 = F(draw(st.integers(8, 12)))
+    drop = sum((h * (1 - c) for c, h in zip(cs, hs)), F(0))
+    y0 = x0 + drop + F(draw(st.integers(1, 3)))
+    pairs = {"f": (x0, y0), "e": (x0 - 1, y0 + 3)}
+    x, y = x0, y0
+    for k, (c, h) in enumerate(zip(cs, hs)):
+        x, y = x - c * h, y - h
+        pairs[f"p{k + 1}"] = (x, y)
+    if draw(st.booleans()):
+        gx = F(draw(st.integers(1, 4)))
+        pairs["g"] = (gx, gx - F(draw(st.integers(0, 2))))
+    if draw(st.booleans()):
+        types = {"t2": {a: p[1] for a, p in pairs.items()}, "t1": {a: p[0] for a, p in pairs.items()}}
+    else:
+        types = {"t1": {a: p[0] for a, p in pairs.items()}, "t2": {a: p[1] for a, p in pairs.items()}}
+    return Environment.from_dict(types)
