@@ -144,3 +144,20 @@ def test_analyze_raises_not_certified_when_the_analysis_is_wrong(monkeypatch):
     monkeypatch.setattr(analysis.TwoTypes, "_q_bd1", lambda self: F(1, 2))
     with pytest.raises(NotCertified, match="q-BD1"):
         analyze(restaurant(25))
+
+
+def test_analyze_raises_not_certified_when_the_envelope_drops_a_breakpoint(monkeypatch):
+    from exactscreen.two_types import analysis
+
+    real = analysis.upper_envelope
+
+    def merged(points, lo=F(0), hi=F(1)):  # forget the interior breakpoints after the first
+        env = real(points, lo, hi)
+        if len(env.points) <= 3:
+            return env
+        return analysis.Envelope(env.points[:2] + env.points[-1:], env.at_points[:2] + env.at_points[-1:],
+                                 env.between[:2], env.values)
+
+    monkeypatch.setattr(analysis, "upper_envelope", merged)
+    with pytest.raises(NotCertified, match="two-types certificate"):
+        analyze(restaurant(15))
