@@ -345,3 +345,98 @@ def convexified_environment(env: Environment) -> tuple[Environment, dict]:
                 rows[t_b][name] = w * val[a][1] + (1 - w) * val[b][1]
                 lotteries[name] = {a: w, b: 1 - w}
     return Environment.from_dict(rows), lotteries
+
+
+# ----------------------------------------------------------------------------
+# Second routes and constructive strategies (issue 13)
+# ----------------------------------------------------------------------------
+def values_of(env: Environment) -> dict:
+    """``{alternative: (first listed type's value, second's)}`` with the outside option."""
+    return {a: (env.value(env.types[0], a), env.value(env.types[1], a)) for a in (*env.alternatives, OUTSIDE)}
+
+
+def independent(env: Environment):
+    """The labels and thresholds recomputed by :mod:`exactscreen.two_types.threshold_check`
+    (shares no code with :mod:`exactscreen.two_types.analysis`): a second route."""
+    from exactscreen.two_types.threshold_check import recompute
+
+    return recompute(values_of(env))
+
+
+@st.composite
+def contested_environments(draw, max_extra: int = 3) -> Environment:
+    """Two types with a *contested* type 1 by construction, in either file order.
+
+    Type 2's efficient alternative ``e`` lies above the diagonal; type 1's efficient
+    alternative ``f`` lies strictly above it too (so type 1 is contested), with
+    ``v2(f) < v2(e)`` and ``v1(f) > v1(e)``; optionally an alternative below the diagonal
+    (a^BD1 ≠ 0, either on the diagonal or strictly below) and extra random alternatives
+    kept below ``v1(f)`` for type 1 and below ``v2(e)`` for type 2, with ties allowed.
+    Both q^BD1 ∈ (0, 1) and q^CD ∈ (0, 1) are then typical, so q on both sides of them is
+    reached by choosing q relative to the thresholds (:func:`q_around`)."""
+    e2 = draw(st.integers(3, 8))  # v2(e)
+    e1 = draw(st.integers(-2, e2 - 1))  # v1(e) < v2(e)
+    f1 = draw(st.integers(max(e1 + 1, 1), e1 + 5))  # v1(f) > v1(e)
+    f2 = draw(st.integers(f1 + 1, max(f1 + 1, e2 - 1))) if f1 + 1 <= e2 - 1 else None
+    if f2 is None:  # room above the diagonal below v2(e): make it by raising e2
+        e2 = f1 + 2
+        f2 = f1 + 1
+    pairs = {"e": (F(e1), F(e2)), "f": (F(f1), F(f2))}
+    kind = draw(st.sampled_from(["below", "diag", "none"]))
+    if kind != "none":
+        x = draw(st.integers(1, f1 - 1)) if f1 > 1 else 0
+        y = x if kind == "diag" else draw(st.integers(x - 4, x - 1))
+        pairs["g"] = (F(x), F(y))
+    for j in range(draw(st.integers(0, max_extra))):
+        x = F(draw(st.integers(-4, 2 * (f1 - 1)))) / 2
+        y = F(draw(st.integers(-4, 2 * (e2 - 1)))) / 2
+        if draw(st.booleans()) and j == 0:
+            y = pairs["f"][1]  # a tie in type 2's value
+        pairs[f"x{j}"] = (min(x, F(f1)), min(y, F(e2)))
+    if draw(st.booleans()):  # the paper's type 1 listed second: Assumption 1 relabels
+        types = {"t2": {a: p[1] for a, p in pairs.items()}, "t1": {a: p[0] for a, p in pairs.items()}}
+    else:
+        types = {"t1": {a: p[0] for a, p in pairs.items()}, "t2": {a: p[1] for a, p in pairs.items()}}
+    return Environment.from_dict(types)
+
+
+def q_around(draw, threshold: Fraction, side: str) -> Fraction:
+    """A probability (paper q) strictly below, at or strictly above ``threshold`` in (0, 1)
+    (``side`` in {"below", "at", "above"}); falls back to 1/2 when impossible."""
+    den = draw(st.integers(2, 9))
+    if side == "at" and 0 < threshold < 1:
+        return threshold
+    if side == "below" and threshold > 0:
+        return threshold * draw(st.integers(1, den - 1)) / den
+    if side == "above" and threshold < 1:
+        return threshold + (1 - threshold) * draw(st.integers(1, den - 1)) / den
+    return F(1, 2)
+
+
+@st.composite
+def boundary_chain_environments(draw) -> Environment:
+    """Type 1 contested with a chain of alternatives above the diagonal that B_1(q) walks
+    down before crossing it (Corollary 1, property 10's path of 3+ boundary points).
+
+    From type 1's efficient ``f = (x0, y0)`` (``y0 > x0``), ``P_{k+1} = P_k − (c_k h_k, h_k)``
+    with increasing ``c_k ∈ (0, 1)``: ``P_{k+1}`` beats ``P_k`` in direction (1, −q) exactly
+    for ``q > c_k`` and moves toward the diagonal; type 2's efficient ``e = (x0 − 1, y0 + 3)``
+    is never in B_1; optionally one alternative below the diagonal."""
+    cs = sorted(draw(st.lists(st.sampled_from([F(k, 10) for k in range(1, 9)]), min_size=2, max_size=3, unique=True)))
+    hs = [F(draw(st.integers(1, 2))) for _ in cs]
+    x0 = F(draw(st.integers(8, 12)))
+    drop = sum((h * (1 - c) for c, h in zip(cs, hs)), F(0))
+    y0 = x0 + drop + F(draw(st.integers(1, 3)))
+    pairs = {"f": (x0, y0), "e": (x0 - 1, y0 + 3)}
+    x, y = x0, y0
+    for k, (c, h) in enumerate(zip(cs, hs)):
+        x, y = x - c * h, y - h
+        pairs[f"p{k + 1}"] = (x, y)
+    if draw(st.booleans()):
+        gx = F(draw(st.integers(1, 4)))
+        pairs["g"] = (gx, gx - F(draw(st.integers(0, 2))))
+    if draw(st.booleans()):
+        types = {"t2": {a: p[1] for a, p in pairs.items()}, "t1": {a: p[0] for a, p in pairs.items()}}
+    else:
+        types = {"t1": {a: p[0] for a, p in pairs.items()}, "t2": {a: p[1] for a, p in pairs.items()}}
+    return Environment.from_dict(types)

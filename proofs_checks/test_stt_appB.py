@@ -17,7 +17,7 @@ import pytest
 from exactscreen.claims import claim
 from exactscreen.two_types.analysis import analyze
 
-from .stt_common import certify_deterministic_pieces, certify_random_pieces, restaurant
+from .stt_common import certify_deterministic_pieces, certify_random_pieces, independent, restaurant
 
 # concrete v in each range of App. B, and the boundaries between ranges
 V_VALUES = [F(5), F(10), F(15), F(20), F(25), F(29), F(30), F(35)]
@@ -145,12 +145,24 @@ def test_restaurant_v20_boundary(evidence):
     assert t.corollary3.statement2 and t.corollary3.helps == ()
     for v in (F(10), F(15), F(19), F(39, 2)):
         assert analyze(restaurant(v)).q_bd1 == v / 20  # the formula holds on [10, 20)
+
+    def by_definition() -> bool:
+        """(BD1) and (q-BD1) re-derived by the independent threshold checker from the numbers
+        (steak (30, 60), fish (20, 20), 0): a^BD1 = fish and q^BD1 = 1/4 ≠ v/20 = 1; and by
+        plain arithmetic fish is weakly below the diagonal and worth 20 > 0 to T."""
+        r = independent(restaurant(F(20)))
+        return r.a_bd1 == {"fish"} and r.q_bd1 == F(1, 4) != F(20) / 20 and F(20) <= F(20) and F(20) > 0
+
     evidence.qualified(
         "App. B: for 10 ≤ v ≤ 20, q^BD1 = v/20 and a^BD1 is the outside option",
         "v = 20: a^BD1 = fish = (20, 20), q^BD1 = 1/4",
         "q^BD1 = v/20 and a^BD1 = 0 for 10 ≤ v < 20; at v = 20, a^BD1 = fish and q^BD1 = (30 − v)/40 = "
         "(30 − v)/(60 − v) = 1/4, the 20 < v < 30 formula (Fig. 16 is captioned 20 ≤ v ≤ 30); the menus App. B lists "
         "at v = 20 are right",
+        instance={"types": {"T": {"steak": "30", "fish": "20"}, "A": {"steak": "60", "fish": "20"}}},
+        confirmed_by="the independent threshold checker (exactscreen.two_types.threshold_check: (BD1), (q-BD1) "
+        "by a certified enumerated envelope)",
+        confirm=by_definition,
     )
 
 
@@ -189,14 +201,20 @@ def test_restaurant_sec11_prose(evidence):
 
 # ------------------------------------------------------------ parametric in v
 def _paper_thresholds(v):
-    """App. B's formulas as sympy expressions (what the paper states), by range of v."""
+    """App. B's formulas as sympy expressions, only what the paper states, by range of v
+    (``None``: App. B states no value there): q^BD1 = 1/2 for v ≤ 10 and v/20 for
+    10 ≤ v ≤ 20 (App. B, paragraphs 'First suppose' and 'Now suppose that 10 ≤ v ≤ 20'),
+    q^CD = (30 − v)/40 and q^BD1 = (30 − v)/(60 − v) for 20 < v < 30 (the two paragraphs
+    on 20 < v < 30), the deterministic menus of each range and the surf-and-turf.  App. B
+    gives no q^CD for v ≤ 20 ('we need to consider whether randomization is allowed only
+    for 20 < v < 30') and no threshold for v ≥ 30 (first-best)."""
     import sympy
 
     half = sympy.Rational(1, 2)
     return {
-        "(0, 10)": {"q_bd1": half, "q_cd": half, "det": [(0, half, {"steak"}), (half, 1, {"0"})]},
+        "(0, 10)": {"q_bd1": half, "q_cd": None, "det": [(0, half, {"steak"}), (half, 1, {"0"})]},
         "(10, 20)": {
-            "q_bd1": v / 20, "q_cd": v / 20,
+            "q_bd1": v / 20, "q_cd": None,
             "det": [(0, (30 - v) / 40, {"steak"}), ((30 - v) / 40, v / 20, {"fish"}), (v / 20, 1, {"0"})],
         },
         "(20, 30)": {
@@ -204,7 +222,7 @@ def _paper_thresholds(v):
             "det": [(0, (30 - v) / (60 - v), {"steak"}), ((30 - v) / (60 - v), 1, {"fish"})],
             "mix": {"fish": 30 / (v + 10), "steak": (v - 20) / (v + 10)}, "price": 60 * (v - 10) / (v + 10),
         },
-        "(30, oo)": {"q_bd1": sympy.Integer(0), "q_cd": None, "det": [(0, 1, {"fish"})]},
+        "(30, oo)": {"q_bd1": None, "q_cd": None, "det": [(0, 1, {"fish"})]},
     }
 
 
@@ -227,14 +245,18 @@ def test_restaurant_thresholds_as_functions_of_v_derived_by_the_code(evidence):
         key = "{%s}" % lo if lc and hc and lo == hi else f"({lo}, {'oo' if hi is None else hi})"
         regions[key] = snap
     assert set(regions) == {"(0, 10)", "{10}", "(10, 20)", "{20}", "(20, 30)", "{30}", "(30, oo)"}
+    samples = {"(0, 10)": F(5), "(10, 20)": F(15), "(20, 30)": F(25), "(30, oo)": F(35)}
     for key, stated in paper.items():
         snap = regions[key]
+        other = independent(restaurant(samples[key]))  # the independent checker at a sample v
         for name in ("q_bd1", "q_cd"):
+            here = snap[name].subs(v, sympy.Rational(samples[key])) if snap[name] is not None else None
+            assert (None if here is None else F(int(here.p), int(here.q))) == getattr(other, name), (key, name)
             if stated[name] is None:
-                assert snap[name] is None
+                evidence.note(f"{name} on v ∈ {key}: derived {snap[name]} (App. B states no value; the "
+                              f"independent checker agrees at v = {samples[key]})")
             else:
-                assert sympy.simplify(snap[name] - stated[name]) == 0, (key, name, snap[name])
-                evidence.compared(f"{name} on v ∈ {key}", snap[name], stated[name])
+                evidence.equal(f"{name} on v ∈ {key}", snap[name], stated[name])
         det = [dict(p) for p in snap["deterministic"] if dict(p)["lo"] != dict(p)["hi"]]
         assert len(det) == len(stated["det"])
         for got, (lo, hi, a1) in zip(det, stated["det"]):

@@ -23,6 +23,8 @@ from exactscreen.two_types.analysis import analyze, normalize_app_c
 from .stt_common import (
     FILTERING,
     brute_deterministic,
+    contested_environments,
+    lp_face,
     q_market,
     q_values,
     raw_brute_force,
@@ -67,6 +69,7 @@ def test_normalization_keeps_the_optimal_menus(evidence, raw, q):
     # and Theorem 1's characterization on the normalized environment matches the raw optimum
     t = analyze(env)
     assert t.deterministic_profit(t.to_paper_q(q)) == rev_raw + c0
+    evidence.reach("c(0) ≠ 0 (App. C's price map p = r + c(a) breaks)", c0 != 0)
     evidence.instances(1)
 
 
@@ -83,12 +86,24 @@ def test_app_c_price_map_needs_c0_zero(evidence):
     assert menus_n == {("a", "a", F(2), F(2))} and rev_n == 2
     assert menus == {("a", "a", F(1), F(1))} and rev == 1
     assert values["t1"]["a"] - (F(2) + 0) < 0  # the paper's map breaks IR
+
+    def lp_route() -> bool:
+        """The engine's exact LP over random menus on the normalized problem (another
+        formulation): both types pay r = 2 in every optimal mechanism; mapped by App. C's
+        p = r + c(a) = 2 it exceeds the original value 1 (IR fails)."""
+        face = lp_face(env, F(1, 2))
+        return face["payment"] == {"t1": (F(2), F(2)), "t2": (F(2), F(2))} and values["t1"]["a"] - (F(2) + 0) < 0
+
     evidence.qualified(
         "App. C: with p_t = r_t + c(a_t) each constraint holds iff its normalized counterpart holds",
         "one alternative a = (1, 1), c = 0, v(0) = 0, c(0) = 1: normalized optimum r = 2 maps to p = 2, not IR",
         "p_t = r_t + c(a_t) − c(0): same optimal allocations, normalized profit = original + c(0) "
         "(App. C's conclusion v̄ = v − c − (v(0) − c(0)) holds; only IR is affected, and the paper allows c(0) ≠ 0: "
         "'c(0) ... is typically set to 0')",
+        instance={"values": {"t1": {"a": "1"}, "t2": {"a": "1"}}, "costs": {"a": "0"},
+                  "outside_values": {"t1": "0", "t2": "0"}, "outside_cost": "1", "q": "1/2"},
+        confirmed_by="the engine's exact LP over random menus on the normalized problem",
+        confirm=lp_route,
     )
 
 
@@ -122,7 +137,7 @@ def _theorem2_menus(env: Environment, q) -> set:
 
 
 @claim("STT-THM2")
-@given(id_environments(), q_values())
+@given(id_environments(), st.one_of(q_values(), st.sampled_from([F(1, 2), F(2, 3), F(3, 4), F(5, 6)])))
 def test_theorem2_tadelis_segal(evidence, env, q):
     """Theorem 2 (App. D.1), properties 1-4 as an 'iff' on the enumeration's optimal set;
     ID implies v2 ≥ v1 everywhere; Observation 0: first-best iff a_1^E = 0; property 6:
@@ -143,6 +158,8 @@ def test_theorem2_tadelis_segal(evidence, env, q):
     q_hi = (1 + max(ratios, default=F(0))) / 2
     _, near_one = brute_deterministic(env, q_hi)
     assert {m[0] for m in near_one} <= {a for a in names if env.value("low", a) == 0 == env.value("high", a)} | {OUTSIDE}
+    low_eff = set(env.efficient_alternatives("low"))
+    evidence.reach("type 1's allocation distorted (a1 not efficient for the low type)", any(m[0] not in low_eff for m in menus))
     evidence.instances(1)
 
 
@@ -157,10 +174,25 @@ def test_theorem2_property6_typo_and_property5_example(evidence):
     (m,) = menus
     assert (env.value("T", m[0]), env.value("A", m[1])) == (0, 60)
     assert (env.value("T", m[0]), env.value("A", m[0])) == (0, 0)
+
+    def raw_route() -> bool:
+        """The problem of Sec. 2 by enumeration (stt_common.raw_brute_force) for q = 3/4 and
+        q = 99/100: every optimal menu has (v1(a1), v2(a2)) = (0, 60)."""
+        vals = {"T": {"steak": F(30), "fish": F(5)}, "A": {"steak": F(60), "fish": F(20)}}
+        ok = True
+        for q in (F(3, 4), F(99, 100)):
+            _, raw = raw_brute_force(vals, {}, {"T": F(0), "A": F(0)}, F(0), q, ("T", "A"))
+            got = {(F(0) if x[0] == OUTSIDE else vals["T"][x[0]], F(0) if x[1] == OUTSIDE else vals["A"][x[1]]) for x in raw}
+            ok = ok and got == {(F(0), F(60))}
+        return ok
+
     evidence.qualified(
         "Theorem 2, property 6: (v1(a1), v2(a2)) approaches (0, 0) as q → 1",
         "restaurant v = 5 (ID holds), q = 3/4: (v1(a1), v2(a2)) = (0, 60)",
         "(v1(a1), v2(a1)) approaches (0, 0) (a typo shared with Theorem 1, property 9, and Corollary 1, property 10)",
+        instance={"types": env.to_dict()["types"], "q": "3/4"},
+        confirmed_by="enumeration of the problem of Sec. 2 (stt_common.raw_brute_force)",
+        confirm=raw_route,
     )
 
 
@@ -199,22 +231,28 @@ def test_wid_holds_with_both_orders_and_characterizes_implementability(evidence,
     names = (*env.alternatives, OUTSIDE)
     t1, t2 = env.types
     v = {a: (env.value(t1, a), env.value(t2, a)) for a in names}
-    d2 = {a: v[a][1] - v[a][0] for a in names}  # the order ≽_2
-    d1 = {a: v[a][0] - v[a][1] for a in names}  # the order ≽_1
+    # The order is built from implementability (Fourier–Motzkin on the four constraints),
+    # not from v2 − v1: a ≽ a' iff giving a' to type 1 and a to type 2 admits IC-IR payments.
+    geq = {(a, b): _implementable(*v[b], *v[a]) for a, b in product(names, repeat=2)}
     for a, b in product(names, repeat=2):
-        if d2[a] >= d2[b]:  # t = 2 ≽_T t' = 1
-            assert v[a][1] - v[a][0] >= v[b][1] - v[b][0]
-        if d1[a] >= d1[b]:  # t = 1 ≽_T t' = 2 (reverse orders)
-            assert v[a][0] - v[a][1] >= v[b][0] - v[b][1]
-    for a1, a2 in product(names, repeat=2):
-        ok = _implementable(*v[a1], *v[a2])
-        assert ok == (d2[a2] >= d2[a1]) == (d1[a1] >= d1[a2])
+        assert geq[(a, b)] or geq[(b, a)]  # complete
+        for c in names:
+            assert not (geq[(a, b)] and geq[(b, c)]) or geq[(a, c)]  # transitive
+    for a, b in product(names, repeat=2):  # Definition 4, t ≽_T t' for both type orders
+        if geq[(a, b)]:  # 2 ≽_T 1 with this order (the paper's ≽_2)
+            assert env.value(t2, a) - env.value(t1, a) >= env.value(t2, b) - env.value(t1, b)
+        if geq[(b, a)]:  # 1 ≽_T 2 with the reverse order (the paper's ≽_1)
+            assert env.value(t1, a) - env.value(t1, b) >= env.value(t2, a) - env.value(t2, b)
+    d2 = {a: v[a][1] - v[a][0] for a in names}  # the paper's ≽_2, compared with the order above
+    assert all(geq[(a, b)] == (d2[a] >= d2[b]) for a, b in product(names, repeat=2))
+    ties = any(a != b and d2[a] == d2[b] and v[a] != v[b] for a, b in product(names, repeat=2))
+    evidence.reach("a tie in ≽_2 between alternatives with different values (WID allows ties)", ties)
     evidence.instances(1)
 
 
 @claim("STT-WID")
 @FILTERING
-@given(two_type_environments(), q_values())
+@given(st.one_of(two_type_environments(), contested_environments()), q_values())
 def test_app_d2_trichotomy_and_randomization_with_zero_the_unique_lowest(evidence, env, q):
     """App. D.2 prose: with unique efficient alternatives, a_2^E ≽_2 0 ≽_2 a_1^E ⇔ both
     uncontested; else a_2^E ≽_2 a_1^E ≻_2 0 (type 1 contested) or 0 ≻_2 a_2^E ≽_2 a_1^E
@@ -234,12 +272,13 @@ def test_app_d2_trichotomy_and_randomization_with_zero_the_unique_lowest(evidenc
     if all(d[a] > 0 for a in env.alternatives):
         r = optimal_mechanism(env, q_market(env, q), face=False).revenue
         assert r == optimal_deterministic(env, q_market(env, q)).revenue
+    evidence.reach("one type contested (not the first-best branch)", not both)
     evidence.instances(1)
 
 
 @claim("STT-WID")
 @FILTERING
-@given(two_type_environments())
+@given(st.one_of(two_type_environments(), contested_environments()))
 def test_app_d2_removing_alternatives_below_zero_is_harmless_iff_a_bd1_is_excluded(evidence, env):
     """App. D.2: restricting to the alternatives ≻_2-above 0 (and 0) is without loss only if
     a^BD1 is the outside option: the optimal deterministic profit is unchanged for every q
@@ -259,4 +298,5 @@ def test_app_d2_removing_alternatives_below_zero_is_harmless_iff_a_bd1_is_exclud
     assert same == (t.b == 0)
     qn = t.to_file_q((1 + max(t.q_bd1, ts.q_bd1)) / 2)
     assert (brute_deterministic(env, qn)[0] == brute_deterministic(sub, qn)[0]) == (t.b == 0)
+    evidence.reach("v1(a^BD1) ≠ 0 (removing the alternatives below 0 loses profit)", t.b != 0)
     evidence.instances(1)

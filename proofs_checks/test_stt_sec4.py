@@ -19,15 +19,24 @@ from exactscreen.mechanisms.mechanism import Mechanism
 from exactscreen.mechanisms.optimum import optimal_deterministic, optimal_mechanism
 from exactscreen.two_types.analysis import analyze, hull, on_hull_boundary
 
+from hypothesis import strategies as st
+
 from .stt_common import (
     FILTERING,
+    boundary_chain_environments,
     certify_random_pieces,
+    contested_environments,
     convexified_environment,
+    independent,
     lp_face,
     q_market,
+    raw_brute_force,
     restaurant,
     two_type_environments,
 )
+
+#: the general generator and one that builds a contested type 1 (issue 13)
+ENVS = st.one_of(two_type_environments(), contested_environments(), contested_environments())
 
 
 def _contested(env):
@@ -38,7 +47,7 @@ def _contested(env):
 
 # ----------------------------------------------------------------- STT-COR2
 @claim("STT-COR2")
-@given(two_type_environments())
+@given(ENVS)
 def test_corollary2_piecewise_random_menus_equal_the_lp_face_for_every_q(evidence, env):
     """Corollary 2 (and the first-best when type 1 is uncontested): on every piece the
     predicted sets of optimal random alternatives of both types (probability ranges of
@@ -46,6 +55,7 @@ def test_corollary2_piecewise_random_menus_equal_the_lp_face_for_every_q(evidenc
     constraints equal the exact LP face; profits are certified for all q by convexity."""
     t = analyze(env)
     calls = certify_random_pieces(t)
+    evidence.reach("type 1 contested, 0 < q^CD < 1 (random pieces on both sides of q^CD)", not t.uncontested1 and 0 < t.q_cd < 1)
     evidence.instances(1)
     if len(t.random_pieces) >= 4:
         evidence.note(f"e.g. {len(t.random_pieces)} pieces certified with {calls} exact LP solves")
@@ -53,7 +63,7 @@ def test_corollary2_piecewise_random_menus_equal_the_lp_face_for_every_q(evidenc
 
 @claim("STT-COR2")
 @FILTERING
-@given(two_type_environments())
+@given(ENVS)
 def test_q_cd_equals_q_bd1_of_the_random_alternatives(evidence, env):
     """q^CD (CD) from B_1 over the deterministic alternatives equals q^BD1 (q-BD1)
     computed by Theorem 1 over the random alternatives (a finite W ⊂ conv V with the same
@@ -62,7 +72,8 @@ def test_q_cd_equals_q_bd1_of_the_random_alternatives(evidence, env):
     t = _contested(env)
     w_env, _ = convexified_environment(env)
     tw = analyze(w_env, swap=t.swapped)
-    assert tw.q_bd1 == t.q_cd
+    assert tw.q_bd1 == t.q_cd == independent(env).q_cd
+    evidence.reach("0 < q^CD < q^BD1 (randomization moves the threshold)", 0 < t.q_cd < t.q_bd1)
     for piece in t.random_pieces:
         if piece.case not in ("q=qCD", "q>qCD"):
             continue
@@ -103,7 +114,7 @@ def test_corollary2_restaurant_surf_and_turf(evidence):
 # ----------------------------------------------------------------- STT-COR1
 @claim("STT-COR1")
 @FILTERING
-@given(two_type_environments())
+@given(ENVS)
 def test_lemma3_and_corollary1_on_the_convex_set_of_random_alternatives(evidence, env):
     """Lemma 3 (App. E) on convex V = V^R (type 1 contested): q^OD exists, B_1(q) ⊆ A⁺
     below it, a^BD1 on the diagonal, B_1(q^OD) ∩ A⁼ = {a^BD1} in value space, q^OD =
@@ -139,12 +150,16 @@ def test_lemma3_and_corollary1_on_the_convex_set_of_random_alternatives(evidence
             # 3(b): the alternative of B_1(q^OD) maximizing v2 − v1 is one optimal a1
             top = max(tw.d[a] for a in tw.B1(q_od))
             assert face["surplus"][t.type2][1] == top
+    evidence.reach(
+        "0 < q^OD < 1 with a^BD1 of V strictly below the diagonal (a mixture is V^R's a^BD1)",
+        0 < q_od < 1 and not t.va_is_bd1,
+    )
     evidence.instances(1)
 
 
 @claim("STT-COR1")
 @FILTERING
-@given(two_type_environments())
+@given(st.one_of(boundary_chain_environments(), ENVS))
 def test_corollary1_property10_traces_the_boundary_clockwise(evidence, env):
     """Property 10 (read with (v1(a1), v2(a1)); the paper prints v2(a2), as in Theorem 1's
     property 9): along the breakpoints of B_1 the LP's optimal value pairs of type 1 move
@@ -154,7 +169,9 @@ def test_corollary1_property10_traces_the_boundary_clockwise(evidence, env):
     pts = list(t.v.values())
     env_b = t.full_envelope
     prev = None
-    for qp in [q for q in env_b.points if 0 < q < 1 and q <= t.q_cd] + [(1 + t.q_cd) / 2]:
+    path = [q for q in env_b.points if 0 < q < 1 and q <= t.q_cd] + [(1 + t.q_cd) / 2]
+    evidence.reach("a boundary path of 3+ points (2+ breakpoints of B_1 up to q^CD)", len(path) >= 3)
+    for qp in path:
         face = lp_face(env, t.to_file_q(qp), t)
         v1_lo, v1_hi = face["payment"][t.type1]  # p1 = v1(x1) (IR1 binds)
         d_lo, d_hi = face["surplus"][t.type2]  # u2 = v2(x1) − v1(x1) (IC2 binds)
@@ -176,7 +193,7 @@ def test_corollary1_property10_traces_the_boundary_clockwise(evidence, env):
 # ----------------------------------------------------------------- STT-COR3
 @claim("STT-COR3")
 @FILTERING
-@given(two_type_environments())
+@given(ENVS)
 def test_corollary3_with_statement1_read_directionally(evidence, env):
     """Statements 2 and 3 are equivalent, and equivalent to statement 1 when 'on the
     boundary of the convex hull' is read as 'in B_1(q^CD)' (maximal in a direction
@@ -204,6 +221,7 @@ def test_corollary3_with_statement1_read_directionally(evidence, env):
         assert qcd < 1 and c.helps == ((qcd, F(1), False, False),)
     if c.statement1 != c.statement2:
         evidence.note(f"literal statement 1 differs from statement 2 on {env.to_dict()['types']}")
+    evidence.reach("statement 2 violated (randomization helps above q^CD)", not c.statement2)
     evidence.instances(1)
 
 
@@ -229,12 +247,33 @@ def test_corollary3_statement1_as_written_is_not_equivalent(evidence):
     evidence.compared("random vs deterministic profit at q = 1/2", (r, d), (F(7, 6), F(1)))
     assert (r, d) == (F(7, 6), F(1))
     assert t.q_cd == F(2, 5) and c.top == F(1, 3)
+
+    def by_hand() -> bool:
+        """Statement 1 holds and randomization helps, by arithmetic on the three points and the
+        Sec. 2 enumeration: a^BD1 = 0 (independent threshold checker) is on the diagonal and a
+        vertex of conv V (three non-collinear points); the random menu x1 = 2/3 p + 1/3 r at
+        price 1/3, p to type 2 at 2, is IC and IR and earns 7/6 at q = 1/2, more than the best
+        deterministic menu (raw_brute_force: 1)."""
+        p, r = (F(1), F(2)), (F(-1), F(-3))
+        non_collinear = p[0] * r[1] - p[1] * r[0] != 0
+        x1 = (F(2, 3) * p[0] + F(1, 3) * r[0], F(2, 3) * p[1] + F(1, 3) * r[1])
+        p1, p2 = x1[0], p[1]
+        ic_ir = x1[0] - p1 >= 0 and p[1] - p2 >= 0 and x1[0] - p1 >= p[0] - p2 and p[1] - p2 >= x1[1] - p1
+        random_profit = F(1, 2) * p1 + F(1, 2) * p2
+        det, _ = raw_brute_force({"t1": {"p": p[0], "r": r[0]}, "t2": {"p": p[1], "r": r[1]}}, {},
+                                 {"t1": F(0), "t2": F(0)}, F(0), F(1, 2), ("t1", "t2"))
+        return independent(env).a_bd1 == {OUTSIDE} and non_collinear and ic_ir and random_profit == F(7, 6) > det == 1
+
     evidence.qualified(
         "Corollary 3: (1) a^VA = a^BD1 on the boundary of conv V ⇔ (2) ⇔ (3)",
         "V = {0, (1, 2), (−1, −3)}: (1) holds, randomization helps for q > 2/5",
         "(1') a^VA = a^BD1 ∈ B_1(q^CD) (the part of the boundary maximal in a direction (1, −q), q ∈ [0, 1]; "
         "the reading of Fig. 7(b)'s caption 'as long as a^BD1 ∉ B_1(q^CD)') ⇔ (2) ⇔ (3); "
         "if violated, q^CD < 1 and randomization helps iff q > q^CD",
+        instance=env.to_dict(),
+        confirmed_by="arithmetic on the three points (hull vertex, an explicit IC-IR random menu) and the "
+        "enumeration of Sec. 2 (stt_common.raw_brute_force)",
+        confirm=by_hand,
     )
 
 
@@ -267,8 +306,23 @@ def test_corollary1_property10_as_printed(evidence):
     printed = (v1_a1, t.v2max)
     corrected = (v1_a1, v1_a1 + face["surplus"]["A"][0])
     assert printed == (F(180, 7), F(60)) and corrected == (F(180, 7), F(180, 7))
+
+    def closed_form() -> bool:
+        """App. B's closed form at v = 25: the surf-and-turf is priced 60(v − 10)/(v + 10) =
+        180/7 = v1(a1), steak is worth 60 = v2(a2) to A, and the highest diagonal point of
+        conv V mixes steak (30, 60) and fish (25, 20) with weight w on steak solving
+        30w + 25(1 − w) = 60w + 20(1 − w): (h, h) with h = 180/7; the printed pair is not it."""
+        v = F(25)
+        v1_a1 = 60 * (v - 10) / (v + 10)
+        w = F(25 - 20) / ((60 - 20) - (30 - 25))
+        h = 30 * w + 25 * (1 - w)
+        return (v1_a1, F(60)) != (h, h) and h == v1_a1 == F(180, 7)
+
     evidence.qualified(
         "Corollary 1, property 10: (v1(a1), v2(a2)) traces the boundary of V to a^BD1",
         "restaurant v = 25 with random dishes, q = 1/2: (v1(a1), v2(a2)) = (180/7, 60)",
         "(v1(a1), v2(a1)) (the same typo as Theorem 1, property 9 and Theorem 2, property 6)",
+        instance={"types": env.to_dict()["types"], "q": "1/2", "random": "true"},
+        confirmed_by="App. B's closed form for the surf-and-turf and the diagonal chord, computed directly",
+        confirm=closed_form,
     )

@@ -24,6 +24,7 @@ from .stt_common import (
     brute_deterministic,
     certify_deterministic_pieces,
     certify_random_pieces,
+    independent,
     lp_face,
 )
 
@@ -122,6 +123,47 @@ def test_app_j_two_product_part(evidence):
     evidence.note("fn 26 products: q^BD1 = 3/4 > q^CD = 1/2; fn 35 products 1-2: q^BD1 = 1/2 > q^CD = 1/6")
 
 
+@claim("STT-APPJ")
+def test_app_j_text_adds_product_3_without_changing_products_1_and_2(evidence):
+    """App. J: 'we add a third product, product 3, without changing the other two products
+    ... the threshold q^CD and the set B_1(q^CD) = {{1}, {1,2}} remain unchanged ...
+    B_1(q^CD) does not contain the bundle a^BD1 = {1,2,3}', with fn 35: 'Specific
+    valuations that work are v1 = (2, 1, −0.5), v2 = (−2, 6, −2)'.  Fn 35 changes products
+    1 and 2 (Sec. 5.2 has fn 26's (1, 3), (−1, 6)).  As written -- fn 35's product 3 added
+    to Sec. 5.2's unchanged products -- B_1(q^CD) = {{1,2,3}, {1,2}} contains a^BD1 and
+    q^CD moves to 1/4: the example fails.  It works with fn 35's values for all three
+    products (previous tests), and also with Sec. 5.2's products kept and product 3 =
+    (−2, −3) (q^CD = 1/2 and B_1(q^CD) = {{1}, {1,2}} unchanged, a^BD1 = {1,2,3},
+    q^BD1 = 3/4 > q^CD; deterministic pieces certified by enumeration)."""
+    literal = bundling((1, 3, F(-1, 2)), (-1, 6, -2)).environment()
+    t = analyze(literal)
+    assert t.bd1 == {"{1;2;3}"} and t.q_cd == F(1, 4) and t.B1(t.q_cd) == {"{1;2;3}", "{1;2}"}
+    kept = bundling((1, 3, -2), (-1, 6, -3)).environment()
+    tk = analyze(kept)
+    assert tk.q_cd == F(1, 2) and tk.B1(tk.q_cd) == {"{1}", "{1;2}"} and tk.bd1 == {"{1;2;3}"}
+    assert tk.q_bd1 > tk.q_cd
+    certify_deterministic_pieces(tk)
+    for q in (F(3, 5), F(9, 10)):
+        face = lp_face(kept, q, tk)
+        assert face["alloc"]["t1"]["{1;2;3}"] == (F(0), F(0)) and _support(face, "t1") == {"{1}", "{1;2}"}
+
+    def independent_route() -> bool:
+        """(BD1), (CD) and B_1(q^CD) recomputed by the independent threshold checker."""
+        r = independent(literal)
+        return r.a_bd1 == {"{1;2;3}"} and r.q_cd == F(1, 4) and "{1;2;3}" in r.B1(r.q_cd) and r.B1(r.q_cd) != {"{1}", "{1;2}"}
+
+    evidence.qualified(
+        "App. J: adding product 3 (fn 35: v(3) = (−1/2, −2)) without changing products 1, 2 of Sec. 5.2 leaves q^CD "
+        "and B_1(q^CD) = {{1}, {1,2}} unchanged and a^BD1 = {1,2,3} ∉ B_1(q^CD)",
+        "Sec. 5.2's products (1, 3), (−1, 6) with product 3 = (−1/2, −2): q^CD = 1/4, B_1(q^CD) = {{1,2,3}, {1,2}} ∋ a^BD1",
+        "fn 35's values for all three products (v1 = (2, 1, −1/2), v2 = (−2, 6, −2): products 1 and 2 changed), or "
+        "Sec. 5.2's products kept with product 3 = (−2, −3); with either, every statement of App. J holds",
+        instance={"v1": ["1", "3", "-1/2"], "v2": ["-1", "6", "-2"]},
+        confirmed_by="the independent threshold checker (exactscreen.two_types.threshold_check)",
+        confirm=independent_route,
+    )
+
+
 # ----------------------------------------------------------------- STT-BUN
 _VAL = st.sampled_from([F(-2), F(-1), F(-1, 2), F(0), F(1, 2), F(1), F(2), F(3)])
 
@@ -132,9 +174,24 @@ def _products(draw):
     return tuple(draw(_VAL) for _ in range(n)), tuple(draw(_VAL) for _ in range(n))
 
 
+@st.composite
+def _given_above_r(draw):
+    """Sec. 5.2.2's 'given above r' class by construction (issue 13: 0 of 400 draws before):
+    product 1 in Q4 (v1 > 0 > v2), product 2 in Q1 above the 45° line (0 < v1 < v2, type 1
+    contested through it), product 3 in Q3 below the 45° line (v2 < v1 < 0) and small, as in
+    fn 27; the file order of the types is drawn too."""
+    p1 = (draw(st.sampled_from([F(1), F(2)])), draw(st.sampled_from([F(-1), F(-1, 2)])))
+    a = draw(st.sampled_from([F(2), F(3)]))
+    p2 = (a, a + draw(st.sampled_from([F(4), F(5)])))  # d({1,2}) > 0: type 1 contested
+    s3 = draw(st.sampled_from([F(1, 6), F(1, 4)]))
+    p3 = (-s3, -s3 - draw(st.sampled_from([F(1), F(2), F(3)])))  # r_3 = s/(s + t) ≤ 1/5
+    v1, v2 = (p1[0], p2[0], p3[0]), (p1[1], p2[1], p3[1])
+    return (v2, v1) if draw(st.sampled_from([False, False, True])) else (v1, v2)
+
+
 @claim("STT-BUN")
 @FILTERING
-@given(_products(), st.data())
+@given(st.one_of(_products(), _given_above_r()), st.data())
 def test_proposition2_product_level_formulas(evidence, vals, data):
     """Proposition 2 and Sec. 5.2.2 against the alternative-level analysis and the LP:
     Assumption 1 from the products agrees with the bundles; q^CD from the products equals
@@ -194,6 +251,7 @@ def test_proposition2_product_level_formulas(evidence, vals, data):
                 assert b.quadrant(i) == "Q1" and b.v2[i - 1] > b.v1[i - 1]  # removed: Q1 above 45°
             if before == "0" and after == "1":
                 assert b.quadrant(i) == "Q3" and b.v2[i - 1] < b.v1[i - 1]  # added: Q3 below 45°
+    evidence.reach("a product given above r_i < q^CD (Q3, below 45°)", any(b.classify(i)[0] == "given above r" for i in b.products))
     evidence.instances(1)
 
 
@@ -217,10 +275,23 @@ def test_proposition2_3c_as_written_uses_q_instead_of_q_cd(evidence):
     assert [b.inclusion(i, q) for i in b.products] == ["1", "random"]  # with q^CD = 1/2
     assert {"IR2", "IC2"} <= face["always"]  # 3(c) names only IR2; on the diagonal IC2 binds too (Cor. 2, 3(c))
     evidence.note("Proposition 2, 3(c) lists IR2 as binding; IC2 binds as well (Corollary 2, 3(c)): an omission, not an error")
+
+    def by_arithmetic() -> bool:
+        """From fn 26's numbers directly: at q = 3/4 product 1 has v1 − q v2 = 1 + 3/4 > 0 and
+        product 2 has 3 − 18/4 < 0, so the only bundle allowed is {1}, whose v2 − v1 = −2 ≠ 0:
+        no random bundle meets 3(c) as written; with q^CD = 1/2 product 2 has 3 − 3 = 0 (random)."""
+        (a1, a2), (b1, b2) = FN26
+        q, qcd = F(3, 4), F(1, 2)
+        only = (a1 - q * b1 > 0) and (a2 - q * b2 < 0)
+        return only and (b1 - a1) != 0 and a2 - qcd * b2 == 0
+
     evidence.qualified(
         "Proposition 2, 3(c): products with v1 − q v2 > 0 w.p. 1, < 0 w.p. 0, E[v2 − v1] = 0",
         "fn 26 values, q = 3/4: only {1} qualifies and d({1}) = −2, so no such random bundle exists",
         "v1 − q^CD v2 in place of v1 − q v2 (as in Corollary 2, 3(c) and Sec. 5.2.2): the optimal random bundles",
+        instance={"v1": ["1", "3"], "v2": ["-1", "6"], "q": "3/4"},
+        confirmed_by="plain arithmetic on fn 26's product values",
+        confirm=by_arithmetic,
     )
 
 
@@ -325,6 +396,7 @@ def test_proposition1_regions_thresholds_and_optimal_menus(evidence, xy, c):
             _certify_menu(h, q)
     kind = "irrational" if h.contested and not h.q_od.is_Rational else "rational"
     evidence.note(f"region {reg} certified" + (f" ({kind} q^OD)" if h.contested else ""))
+    evidence.reach("type 1 contested (regions 3a, 3b: menus checked around q^OD)", bool(h.contested))
     evidence.instances(1)
 
 
@@ -354,9 +426,21 @@ def test_proposition1_examples_and_the_coordinate_convention(evidence):
     uncontested_if_u2_is_01 = certified_sign(size - u1[1] / size) >= 0  # own value vs type 2's, c cancels
     assert inside_5a and uncontested_if_u2_is_01
     assert a.contested  # with u(2) = (1, 0) the same point is contested, as 5(a) says
+
+    def rational_route() -> bool:
+        """Without square roots: u(1) = (1/2, 1/4) is inside the circle of 5(a) iff
+        (x − 1/2)² + y² < 1/4, and type 1 is uncontested with u(2) = (0, 1) iff its value at
+        its efficient alternative u(1)/|u(1)| exceeds type 2's there: |u(1)| ≥ y/|u(1)|, i.e.
+        x² + y² ≥ y (c cancels)."""
+        x, y = F(1, 2), F(1, 4)
+        return (x - F(1, 2)) ** 2 + y ** 2 < F(1, 4) and x * x + y * y >= y
+
     evidence.qualified(
         "Proposition 1: a_2^E = (0, 1) (property 1) with the circle of radius 1/2 centred at (1/2, 0) (property 5(a))",
         "u(1) = (1/2, 1/4): inside that circle, yet uncontested when u(2) = a_2^E = (0, 1)",
         "ℓ(2) = 0 ⇒ u(2) = a_2^E = (1, 0) with the circle at (1/2, 0) (Sec. 5.1), or (0, 1) with the circle at (0, 1/2) "
         "(App. G, Fig. 18); with either consistent convention the regions, q^OD and the menus of Proposition 1 hold",
+        instance={"u(1)": ["1/2", "1/4"], "u(2)": ["0", "1"], "c": "1/10"},
+        confirmed_by="rational arithmetic (squared norms, no square roots)",
+        confirm=rational_route,
     )

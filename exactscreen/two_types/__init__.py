@@ -13,5 +13,6 @@ __all__, __getattr__, __dir__ = lazy_exports(
             "normalize_app_c", "hull", "top_of_diagonal", "lottery_vertices"),
         ".parametric": ("Param", "Cell", "parse_affine", "ParametricResult", "parametric_analysis"),
         ".applications": ("Bundling", "bundling", "bundle_name"),
+        ".threshold_check": ("certify_two_types", "certified_envelope", "recompute", "Recomputed", "ThresholdCertificate"),
     },
 )

@@ -507,6 +507,8 @@ class TwoTypes:
         self._plus_points = {a: v[a] for a in _ordered(self.A_plus)}
         self._plus_points[VIRTUAL] = self.va
         self.q_bd1 = self._q_bd1()
+        #: the independent checker's certificate, set by :func:`analyze` (None when built directly)
+        self.certificate = None
 
     # ------------------------------------------------------------ basics
     @staticmethod
@@ -819,6 +821,26 @@ class TwoTypes:
         return tuple(merged)
 
     # ------------------------------------------------------------- output
+    def threshold_report(self) -> dict:
+        """Everything :func:`certify` has the independent checker re-derive, as plain data
+        (paper labels, paper q; see :func:`exactscreen.two_types.threshold_check.certify_two_types`)."""
+        return {
+            "swapped": self.swapped,
+            "a_bd1": frozenset(self.bd1),
+            "b": self.b,
+            "q_bd1": self.q_bd1,
+            "q_cd": self.q_cd,
+            "q_od": self.q_od,
+            "deterministic": [
+                (p.lo, p.hi, frozenset(p.a1), [(m.a1, m.a2, m.p1, m.p2) for m in p.menus], (p.profit.const, p.profit.slope))
+                for p in self.deterministic_pieces
+            ],
+            "random": [
+                (p.lo, p.hi, p.x1.used, [dict(x) for x in p.x1.vertices], (p.profit.const, p.profit.slope))
+                for p in self.random_pieces
+            ],
+        }
+
     def __repr__(self) -> str:
         return (
             f"TwoTypes(type1={self.type1!r}, type2={self.type2!r}, swapped={self.swapped}, "
@@ -833,8 +855,28 @@ def analyze(env: Environment, swap: bool | None = None) -> TwoTypes:
     ``swap=None`` applies Assumption 1 (swap the file's types iff the second
     listed is contested); ``swap=True/False`` forces a labelling (an error if
     it would make a contested type "type 2").
+
+    The result is certified: :func:`certify` has the independent checker
+    (:mod:`exactscreen.two_types.threshold_check`) re-derive the labels, a^BD1 (BD1),
+    q^BD1 (q-BD1), q^CD (CD), q^OD (OD) and every deterministic and random piece with its
+    profit from the environment's numbers by enumeration; ``t.certificate`` records what
+    was checked, and a disagreement raises :class:`NotCertified`.
     """
-    return TwoTypes(env, swap)
+    t = TwoTypes(env, swap)
+    t.certificate = certify(env, t)
+    return t
+
+
+def certify(env: Environment, t: "TwoTypes"):
+    """Check ``t`` with the independent checker :mod:`exactscreen.two_types.threshold_check`
+    (which shares no code with this module) from ``env``'s numbers alone; returns its
+    :class:`~exactscreen.two_types.threshold_check.ThresholdCertificate` or raises
+    :class:`NotCertified` naming the reported object it contradicts."""
+    from .threshold_check import certify_two_types
+
+    names = (*env.alternatives, OUTSIDE)
+    values = {a: (env.value(env.types[0], a), env.value(env.types[1], a)) for a in names}
+    return certify_two_types(values, t.threshold_report())
 
 
 # ----------------------------------------------------------------------------
