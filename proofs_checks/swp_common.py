@@ -133,3 +133,26 @@ def certify_partition(d, model, mech):
         f"engine disagreement: brute force over {best.partitions} partitions finds {best.profit}, "
         f"the solver {mech.profit}")
     return best
+
+
+@st.composite
+def regular_distributions(draw, min_n=2, max_n=3):
+    """Values ``v_1 + s i`` with ``v_1 >= 7``, ``s <= 2`` and weights in 4..6 (``N <= 3``):
+    the discrete virtual values (8) are then positive and strictly increasing, the case where
+    Lemma 1 says the efficient allocation is (the unique) optimum."""
+    n = draw(st.integers(min_n, max_n))
+    start, step = draw(st.integers(7, 12)), draw(st.integers(1, 2))
+    w = draw(st.lists(st.integers(4, 6), min_size=n, max_size=n))
+    return FiniteValues(tuple(Fraction(start + step * i) for i in range(n)), tuple(Fraction(x, sum(w)) for x in w))
+
+
+@st.composite
+def served_pooling_grids(draw):
+    """Uniformly distanced values ``a, a+s, ...`` (``N`` = 5 or 6) with (nearly) equal weights and a
+    start ``a`` high enough that atom 2 is served under complete disclosure: (35) holds at k = 1
+    (Cor. 1: uniform weights, N >= 5) with its atom k+1 served, the case of Prop. 5 (corrected)."""
+    n = draw(st.integers(5, 6))
+    step = draw(st.integers(1, 2))
+    start = step * (n - 2) + draw(st.integers(0, 6))
+    w = draw(st.lists(st.integers(8, 9), min_size=n, max_size=n))
+    return FiniteValues(tuple(Fraction(start + step * i) for i in range(n)), tuple(Fraction(x, sum(w)) for x in w))

@@ -45,6 +45,11 @@ def test_bilinear_revenue_equals_direct_revenue(evidence, d, data):
     q = data.draw(increasing(d.n, 0, 20, strict=False))
     direct, _ = direct_revenue(d.values, d.masses, q)
     assert _bilinear_revenue(d.values, d.masses, q) == direct == _envelope_revenue(d.values, d.masses, q)
+    if d.n < 2:
+        evidence.trivial("one value: (22) is the single term G^-1(0) F^-1(0)")
+        return
+    jumps = sum(1 for k in range(1, d.n) if q[k] > q[k - 1])
+    evidence.reach("3+ values with 2+ quality jumps (several terms of (22))", d.n >= 3 and jumps >= 2)
     evidence.instances()
 
 
