@@ -225,6 +225,7 @@ def test_E_star_is_not_a_limit(evidence):
     assert ub.first_hazard_at_least_fifth < hi_lo[0]
     assert 5 * ent.binary_entropy(F(1, 5)) > ent.to_arb(ub.bound)
     assert ent.to_arb(ub.bound) < arb(9).log() / arb(2).log() and hi_lo[0] > 3
+    own_low, own_high = _orbit_limit_bounds(ent.PHASE_LOW), _orbit_limit_bounds(ent.PHASE_HIGH)
     evidence.qualified(
         "E* = lim_{f1->0} E(f1) (Lemma 2 text, Lemma 8: 'sup of E attained at f=0')",
         f"along f = S^-n(411/2000) the limit of E is <= {ent.decimal_up(lo_hi[1], 10)}, along S^-n(669/2500) "
@@ -233,6 +234,12 @@ def test_E_star_is_not_a_limit(evidence):
         f"E* = limsup_{{f1->0}} E(f1) = sup_{{f1}} E(f1) (certified: E(f1) <= "
         f"{ent.decimal_up(ub.first_hazard_at_least_fifth, 6)} for f1 >= 1/5), in "
         f"[{fmt_decimal(hi_lo[0], 10)}, {ent.decimal_up(ub.bound, 10)}] inside (log2 8, log2 9)",
+        instance={"low orbit": "f1 = S^-n(411/2000), n -> oo", "high orbit": "f1 = S^-n(669/2500), n -> oo",
+                  "S": "S(x) = (sqrt x - x)/(1 - x)"},
+        confirmed_by="the two orbit limits bounded again in the check: S^-1(y) = (y/(1-y))^2 in exact rationals, "
+                     "E(x_n) from the critical masses -sum f_k log2 f_k (not the chain rule (51)), "
+                     "E(x_n) <= lim <= E(x_n) + 2 H(x_(n+1)); certified low upper < high lower",
+        confirm=lambda: bool(own_low[1] < own_high[0]),
     )
     assert hi_lo[0] > 3 and lo_hi[1] < hi_lo[0]
 
@@ -254,6 +261,51 @@ def _direct_entropy(f1, terms=300):
         assert R < arb(10) ** -6                                      # -f log f increasing below 1/e
         tail = ((-R * R.log() / (1 - r) - R * r.log() * r / (1 - r) ** 2) / ln2).upper()
         return tot + arb(tail / 2, tail / 2)                          # tot + [0, tail]
+    finally:
+        ctx.prec = old_prec
+
+
+def _orbit_limit_bounds(y: F, n: int = 5):
+    """``(lower, upper)`` arb balls for ``lim_m E(S^-m(y))``, written apart from the entropy engine:
+    the backward orbit ``x_(m+1) = (x_m/(1 - x_m))^2`` (S(x) = s/(1+s), s = sqrt x, inverted) in
+    exact rationals; ``E(x_n)`` from the critical distribution's masses with its own forward map
+    ``S(h) = (sqrt h - h)/(1 - h)``; the increments ``H(x') - x' E(x)`` along the orbit are in
+    ``(0, H(x')]`` once ``E < 8 <= H(x')/x'`` (x' <= 2^-8) and ``H`` at least halves, so
+    ``E(x_n) <= lim <= E(x_n) + 2 H(x_(n+1))``."""
+    old_prec, ctx.prec = ctx.prec, 128
+    try:
+        x = y
+        for _ in range(n):
+            x = (x / (1 - x)) ** 2
+        nxt = (x / (1 - x)) ** 2
+        assert nxt <= F(1, 256)
+        ln2 = arb(2).log()
+
+        def H(z: F):
+            a = arb(z.numerator) / z.denominator
+            return -(a * a.log() + (1 - a) * (1 - a).log()) / ln2
+
+        def S(a):                                # increasing: S(x) = s/(1+s), s = sqrt x
+            return a.sqrt() / (1 + a.sqrt())
+
+        lo = hi = arb(x.numerator) / x.denominator
+        M, tot = arb(1), arb(0)
+        for _ in range(200):
+            h = lo.union(hi)
+            fk = M * h
+            tot -= fk * fk.log() / ln2
+            M = M * (1 - h)
+            lo, hi = arb(S(lo).lower()), arb(S(hi).upper())     # endpoints: no dependency blow-up
+        h = lo.union(hi)
+        assert M < arb(10) ** -12
+        xs = (3 - arb(5).sqrt()) / 2
+        hmin = h.lower() if h.lower() < xs.lower() else xs.lower()
+        R, r = arb(M.upper()), 1 - arb(hmin)
+        tail = ((-R * R.log() / (1 - r) - R * r.log() * r / (1 - r) ** 2) / ln2).upper()
+        lower = tot
+        upper = tot + tail + 2 * H(nxt)
+        assert upper < 8
+        return lower, upper
     finally:
         ctx.prec = old_prec
 
@@ -297,6 +349,10 @@ def test_theorem2_pooling_needs_served_atoms(evidence):
         "(only v = 10 served, q = 1/2) earns the first-best surplus 1/80, so it is optimal",
         "entropy > E* ==> (35) at some k (certified E*); pooling is strictly better when atom k+1 is "
         "served by the complete-disclosure optimum (Prop. 5 corrected, e.g. c(q) = q^2/2 here: 343/20 > 11)",
+        instance=persuade_toml(d, {"cost": cost}),
+        confirmed_by="brute force over all 512 monotone partitions (partition_check: tie patterns, IC prices (9)) "
+                     "and the first-best surplus sum f (v - alpha)^2/(2 beta)",
+        confirm=lambda: _no_pooling_gain_by_brute_force(d, {"cost": cost}),
     )
 
 

@@ -44,7 +44,7 @@ from ..exceptions import InputError
 
 __all__ = ["MAX_N", "BruteForceOptimum", "monotone_partitions", "menu_profit", "best_menu", "brute_force_optimum"]
 
-MAX_N = 9
+MAX_N = 10
 """Largest number of atoms :func:`brute_force_optimum` accepts (every loop is bounded by it)."""
 
 ZERO = Fraction(0)
