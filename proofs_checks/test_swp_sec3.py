@@ -44,8 +44,8 @@ def test_prices_and_profit_uniform_five(evidence):
     d = uniform_values(5)
     q = [F(1), F(2), F(3), F(4), F(5)]
     rev, pay = direct_revenue(d.values, d.masses, q)
-    evidence.compared("prices (9), v=q=1..5", complete_disclosure_prices(d.values, q), pay)
-    evidence.compared("profit (10)", complete_disclosure_profit(d, q), rev)
+    evidence.note(f"v = q = 1..5, f = 1/5: prices (9) {complete_disclosure_prices(d.values, q)} = seller-best "
+                  f"IC-IR payments (shortest paths) {pay}; profit (10) {complete_disclosure_profit(d, q)} = {rev}")
     assert complete_disclosure_prices(d.values, q) == pay == (1, 3, 6, 10, 15)
     assert rev == F(7)
 
@@ -81,7 +81,7 @@ def test_lemma1_tie_instance(evidence):
     d = FiniteValues.of([1, 2], ["1/2", "1/2"])       # phi = (0, 2): not > 0
     inv = Inventory.aligned(d, [1, 2])
     best, Q, _ = screening_lp(d, inv, minimize_quality_profile=True)
-    evidence.compared("optimal revenue vs efficient (10)", best, complete_disclosure_profit(d, [1, 2]))
+    evidence.note(f"optimal revenue (exact LP) {best} = efficient profit (10) {complete_disclosure_profit(d, [1, 2])}")
     assert best == complete_disclosure_profit(d, [1, 2]) == 2
     assert Q == (0, 2)                                 # a non-efficient optimum (discard q1)
     assert lemma1_condition(d) == (True, False)        # weak reading holds, strict fails
@@ -154,7 +154,7 @@ def test_uniform_probabilities_need_n_at_least_5(evidence):
         if n >= 5:
             assert _lower_pooled_direct(d, q) > 0
     at4 = lower_pooling_difference_at_zero(uniform_values(4))
-    evidence.compared("(Pibar-Pi)|q1=0 at N=4 (boundary)", at4, 0)
+    evidence.note(f"(Pibar-Pi)|q1=0 at N=4 (boundary): {at4}")
     assert at4 == 0
     evidence.note("(15) holds iff N >= 5 for N = 3..15; at N = 4 the gain at q1 = 0 is exactly 0")
 

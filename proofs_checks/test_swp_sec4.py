@@ -132,7 +132,7 @@ def test_condition40_is_39_without_parenthesis(evidence):
     pk1 = v1 - (v2 - v1) * R / b
     B = a * (pk1 - pk) * (a + b) / (b * (v1 - v0) * T)
     ratio = sp.factor(sp.simplify((1 - B) / (rhs - x)))
-    evidence.compared("(1 - B_k) / (RHS39 - LHS39 without parenthesis)", ratio, R * a * (a + b) / (b**2 * (R + a + b)))
+    evidence.note(f"(1 - B_k) / (RHS39 - LHS39 without parenthesis) = {ratio} > 0")
     assert sp.simplify(ratio - R * a * (a + b) / (b**2 * (R + a + b))) == 0
     evidence.note("erratum: the intermediate display in the proof of Lemma 4 shifts the indices of the "
                   "right side to (v_{k+1}-v_k)/(v_k-v_{k-1}); (40) itself matches (39)'s indices")
