@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from exactscreen.claims import claim
 from exactscreen.persuasion.partitions import FiniteValues, Inventory, complete_disclosure_prices, complete_disclosure_profit, condition14, condition15, direct_revenue, eq16_terms, lemma1_condition, lower_pooling_difference, lower_pooling_difference_at_zero, screening_lp, uniform_values
 
-from .swp_common import distributions, increasing
+from .swp_common import distributions, increasing, regular_distributions
 
 
 def _lower_pooled_direct(d: FiniteValues, q) -> F:
@@ -32,6 +32,10 @@ def test_prices_and_profit_of_complete_disclosure(evidence, d, data):
     rev, pay = direct_revenue(d.values, d.masses, q)
     assert complete_disclosure_prices(d.values, q) == pay           # (9) = seller-best IC-IR payments
     assert complete_disclosure_profit(d, q) == rev                   # (10) = sum f_i P(q_i)
+    if d.n < 2 or q[-1] == q[0]:
+        evidence.trivial("one value or one quality: (9) is a single price v_1 q_1")
+        return
+    evidence.reach("3+ values with 2+ distinct qualities (sums in (9) of 2+ terms)", d.n >= 3 and len(set(q)) >= 2)
     evidence.instances()
 
 
@@ -40,18 +44,26 @@ def test_prices_and_profit_uniform_five(evidence):
     d = uniform_values(5)
     q = [F(1), F(2), F(3), F(4), F(5)]
     rev, pay = direct_revenue(d.values, d.masses, q)
-    evidence.compared("prices (9), v=q=1..5", complete_disclosure_prices(d.values, q), pay)
-    evidence.compared("profit (10)", complete_disclosure_profit(d, q), rev)
+    evidence.note(f"v = q = 1..5, f = 1/5: prices (9) {complete_disclosure_prices(d.values, q)} = seller-best "
+                  f"IC-IR payments (shortest paths) {pay}; profit (10) {complete_disclosure_profit(d, q)} = {rev}")
     assert complete_disclosure_prices(d.values, q) == pay == (1, 3, 6, 10, 15)
     assert rev == F(7)
 
 
 @claim("SWP-LEM1")
-@given(distributions(2, 3), st.data())
+@given(st.one_of(distributions(2, 3), regular_distributions(2, 3)), st.data())
 def test_lemma1_efficiency_iff_virtual_values(evidence, d, data):
+    """Lemma 1 on generated instances: the exact LP over allocations x(i,j), payments, IC (19),
+    IR (20) and capacity (:func:`screening_lp`); its optimum is re-derived by a second
+    formulation sharing no code with it, the reduced form over expected qualities Q (IC prices
+    (9), Q non-decreasing, the inventory constraint (18) at the atoms; :mod:`partition_check`)."""
+    from exactscreen.persuasion import partition_check as pc
+
     q = data.draw(increasing(d.n, 1, 9, strict=True))
     inv = Inventory.aligned(d, q)
     best, Q, profile_min = screening_lp(d, inv, minimize_quality_profile=True)
+    reduced, _ = pc.best_menu(d.values, d.masses, tuple(range(d.n + 1)), inventory=(inv.qualities, inv.masses))
+    assert best == reduced, f"engine disagreement: screening LP {best}, reduced form {reduced}"
     efficient = complete_disclosure_profit(d, q)
     eff_profile = sum((k + 1) * f * x for k, (f, x) in enumerate(zip(d.masses, q)))
     weak, strict = lemma1_condition(d)
@@ -59,6 +71,8 @@ def test_lemma1_efficiency_iff_virtual_values(evidence, d, data):
     assert strict == (best == efficient and profile_min == eff_profile)
     # weak reading: the efficient allocation is an optimum
     assert weak == (best == efficient)
+    evidence.reach("(8) increasing and positive: efficient allocation optimal", strict)
+    evidence.reach("(8) not increasing or not positive: efficiency fails", not weak)
     evidence.instances()
 
 
@@ -67,7 +81,7 @@ def test_lemma1_tie_instance(evidence):
     d = FiniteValues.of([1, 2], ["1/2", "1/2"])       # phi = (0, 2): not > 0
     inv = Inventory.aligned(d, [1, 2])
     best, Q, _ = screening_lp(d, inv, minimize_quality_profile=True)
-    evidence.compared("optimal revenue vs efficient (10)", best, complete_disclosure_profit(d, [1, 2]))
+    evidence.note(f"optimal revenue (exact LP) {best} = efficient profit (10) {complete_disclosure_profit(d, [1, 2])}")
     assert best == complete_disclosure_profit(d, [1, 2]) == 2
     assert Q == (0, 2)                                 # a non-efficient optimum (discard q1)
     assert lemma1_condition(d) == (True, False)        # weak reading holds, strict fails
@@ -85,6 +99,10 @@ def test_lemma1_tie_instance(evidence):
 def test_eq12_lower_pooling_difference(evidence, d, data):
     q = data.draw(increasing(d.n, 0, 20, strict=False))
     assert lower_pooling_difference(d, q) == _lower_pooled_direct(d, q)
+    if q[0] == q[1]:
+        evidence.trivial("q1 = q2: pooling the two lowest values changes no quality")
+        return
+    evidence.reach("3+ values and q1 < q2 (both terms of (12))", d.n >= 3)
     evidence.instances()
 
 
@@ -97,9 +115,12 @@ def test_condition14_implies_lower_pooling_gain(evidence, d, data):
     diff = _lower_pooled_direct(d, q)
     q_at_q2 = (q[1],) + tuple(q[1:])
     assert _lower_pooled_direct(d, q_at_q2) > 0                      # positive at q1 = q2
-    if condition14(d):
-        assert diff > 0
-        evidence.instances()
+    if not condition14(d):
+        evidence.trivial("(14) fails: the implication is vacuous")
+        return
+    assert diff > 0
+    evidence.reach("(14) holds", True)
+    evidence.instances()
 
 
 @claim("SWP-PROP1")
@@ -119,6 +140,8 @@ def test_condition15_equals_14_on_uniform_grids(evidence, d, data):
     q = data.draw(increasing(d.n, 1, 20, strict=True))
     if condition15(d):
         assert _lower_pooled_direct(d, q) > 0
+    evidence.reach("(15) holds (lower pooling gains)", condition15(d))
+    evidence.reach("(15) fails", not condition15(d))
     evidence.instances()
 
 
@@ -131,7 +154,7 @@ def test_uniform_probabilities_need_n_at_least_5(evidence):
         if n >= 5:
             assert _lower_pooled_direct(d, q) > 0
     at4 = lower_pooling_difference_at_zero(uniform_values(4))
-    evidence.compared("(Pibar-Pi)|q1=0 at N=4 (boundary)", at4, 0)
+    evidence.note(f"(Pibar-Pi)|q1=0 at N=4 (boundary): {at4}")
     assert at4 == 0
     evidence.note("(15) holds iff N >= 5 for N = 3..15; at N = 4 the gain at q1 = 0 is exactly 0")
 
@@ -149,4 +172,6 @@ def test_eq16_decomposition(evidence, d, data):
 
     phi = virtual_values(d.values, d.masses)
     assert phi_decreasing == (phi[0] > phi[1])
+    evidence.reach("phi_1 > phi_2 (first term of (16) positive)", phi_decreasing)
+    evidence.reach("phi_1 <= phi_2", not phi_decreasing)
     evidence.instances()

@@ -17,7 +17,7 @@ from exactscreen.claims import claim
 from exactscreen.numbers import Certainty, fmt_decimal
 from exactscreen.persuasion.partitions import FiniteValues, Inventory, QuadraticCost, complete_disclosure_optimum, condition35, optimal_partition, uniform_values
 
-from .swp_common import distributions, increasing
+from .swp_common import certify_partition, distributions, increasing, model_data, persuade_toml, served_pooling_grids
 
 
 def _model(d, data):
@@ -27,18 +27,45 @@ def _model(d, data):
 
 
 # ------------------------------------------------------------------ Prop. 5
+def _no_pooling_gain_by_brute_force(d, model) -> bool:
+    """Second route for a counterexample to Prop. 5 as written: the independent brute force over
+    all monotone partitions (:mod:`partition_check`, no code shared with the solver) finds no
+    partition that beats complete disclosure, and the first-best surplus
+    ``sum_v f (v - alpha)^2/(2 beta)`` (a closed form: no information structure and no menu earns
+    more) equals complete disclosure's profit."""
+    from exactscreen.persuasion import partition_check as pc
+
+    data = model_data(model)
+    cd, _ = pc.best_menu(d.values, d.masses, tuple(range(d.n + 1)), **data)
+    best = pc.brute_force_optimum(d.values, d.masses, **data)
+    ok = best.profit == cd
+    if "cost" in model:
+        a, b, _g = data["cost"]
+        first_best = sum((f * (x - a) ** 2 / (2 * b) for x, f in zip(d.values, d.masses) if x > a), F(0)) - _g
+        ok = ok and first_best == cd
+    return ok
+
+
 @claim("SWP-PROP5")
-@given(distributions(3, 6, equidistant=True), st.data())
+@given(st.one_of(distributions(3, 6, equidistant=True), served_pooling_grids()), st.data())
 def test_condition35_with_served_atom_implies_pooling_gain(evidence, d, data):
+    """Prop. 5 corrected: (35) at k with atom k+1 served under complete disclosure ==> the
+    optimal partition strictly beats complete disclosure (the optimum certified by brute force)."""
     kw = _model(d, data)
     ks = [k for k in range(1, d.n + 1) if condition35(d, k)]
     if not ks:
+        evidence.trivial("(35) holds at no k: the implication is vacuous")
         return
     cd = complete_disclosure_optimum(d, **kw)
     opt = optimal_partition(d, **kw)
-    if any(cd.qualities[k] > 0 for k in ks):            # corrected statement: atom k+1 is served
-        assert opt.profit > cd.profit
-        evidence.instances()
+    certify_partition(d, kw, opt)
+    served = any(cd.qualities[k] > 0 for k in ks if k < d.n)
+    if not served:
+        evidence.trivial("(35) only at atoms whose successor is excluded (outside the corrected statement)")
+        return
+    assert opt.profit > cd.profit
+    evidence.reach("(35) at some k with atom k+1 served", True)
+    evidence.instances()
 
 
 @claim("SWP-PROP5")
@@ -55,7 +82,7 @@ def test_condition35_counterexample_with_exclusion(evidence):
     # no information structure at all (atoms split, non-monotone signals, ...) beats 7/114: the
     # profit is at most the first-best surplus E_v[max_q v q - c(q)] = sum_{v > 3} f (v - 3)^2 / 6
     first_best = sum((f * (x - 3) ** 2 / 6 for x, f in zip(d.values, d.masses) if x > 3), F(0))
-    evidence.compared("first-best surplus bound (any information, any menu)", first_best, cd.profit)
+    evidence.note(f"first-best surplus bound (any information, any menu) {first_best} = complete disclosure's profit {cd.profit}")
     assert first_best == cd.profit
     evidence.qualified(
         "(35) for some k ==> pooling strictly improves on complete disclosure",
@@ -63,6 +90,10 @@ def test_condition35_counterexample_with_exclusion(evidence):
         "are excluded, optimal profit 7/114 equals complete disclosure's",
         "(35) at some k whose atom k+1 is served (q_{k+1} > 0) in the optimal complete-disclosure "
         "menu ==> the optimum strictly beats complete disclosure (equidistant grid, Sec. 5)",
+        instance=persuade_toml(d, {"cost": cost}),
+        confirmed_by="brute force over all 8 monotone partitions (partition_check: tie patterns, IC prices (9)) "
+                     "and the first-best surplus sum f (v - alpha)^2/(2 beta)",
+        confirm=lambda: _no_pooling_gain_by_brute_force(d, {"cost": cost}),
     )
 
 
@@ -74,11 +105,11 @@ def test_hazard_map_and_fixed_point(evidence):
     s = sp.Symbol("s", positive=True)
     assert sp.simplify(S.subs(x, s**2) - s / (1 + s)) == 0            # S(x) = sqrt x/(1+sqrt x)
     xs = ent.fixed_point_expr()
-    evidence.compared("S((3-sqrt5)/2)", sp.nsimplify(sp.simplify(ent.hazard_map_expr(xs))), xs)
+    evidence.compared("S((3-sqrt5)/2)", sp.radsimp(sp.simplify(ent.hazard_map_expr(xs))), xs)
     assert sp.simplify(ent.hazard_map_expr(xs) - xs) == 0
     # fixed points of S on [0,1): s = s^2 (1+s), s = sqrt x  ->  s in {0, (sqrt5-1)/2}
     roots = sp.solve(sp.Eq(s, s**2 * (1 + s)), s)
-    assert sorted(roots, key=lambda r: float(r)) == [(sp.sqrt(5) - 1) / 2]
+    assert len(roots) == 1 and sp.simplify(roots[0] - (sp.sqrt(5) - 1) / 2) == 0
     # S(x) - x = s (1 - s - s^2)/(1+s): above the diagonal below x*, below it above x* -> convergence
     assert sp.simplify(S.subs(x, s**2) - s**2 - s * (1 - s - s**2) / (1 + s)) == 0
     evidence.note("0 is a second (repelling) fixed point: f1 = 0 gives the zero 'distribution'")
@@ -95,6 +126,11 @@ def test_constraint36_is_37(evidence, hk, y):
         assert exact
     elif with_sqrt < 0:
         assert not exact
+    else:
+        evidence.trivial("arb cannot decide the sign at 53 bits ((36) binds or nearly): not cross-checked")
+        return
+    evidence.reach("(36) fails (pooling condition (35) holds)", not exact)
+    evidence.reach("(36) holds", exact)
     evidence.instances()
 
 
@@ -227,6 +263,7 @@ def test_E_star_is_not_a_limit(evidence):
     hb = ent.binary_entropy(b10) / ent.to_arb(b10)
     assert hb < ent.to_arb(sup_c.lower)
     assert (ent.fixed_point_expr() - sp.Rational(3, 10)).is_positive
+    own_low, own_high = _orbit_limit_bounds(ent.PHASE_LOW), _orbit_limit_bounds(ent.PHASE_HIGH)
     low, high, cert = ent.limit_witnesses()                            # the older two-orbit witness agrees
     assert cert is Certainty.TRUE and ent.arb_to_interval(high)[0] <= sup_c.upper
     evidence.qualified(
@@ -236,6 +273,12 @@ def test_E_star_is_not_a_limit(evidence):
         "replayed): the limit does not exist (and E(0) itself is the zero sequence)",
         f"E* = limsup_{{f1->0}} E(f1) = sup_{{f1}} E(f1) = {b.digits} (certified: E(f1) <= H(3/10)/(3/10) < "
         f"{ent.decimal_up(ent.arb_to_interval(hb)[1], 4)} for f1 >= 3/10), inside (log2 8, log2 9)",
+        instance={"low orbit": f"f1 = S^-n({ent.PHASE_LOW}), n -> oo", "high orbit": f"f1 = S^-n({ent.PHASE_HIGH}), n -> oo",
+                  "S": "S(x) = (sqrt x - x)/(1 - x)"},
+        confirmed_by="the two orbit limits bounded again in the check: S^-1(y) = (y/(1-y))^2 in exact rationals, "
+                     "E(x_n) from the critical masses -sum f_k log2 f_k (not the chain rule (51)), "
+                     "E(x_n) <= lim <= E(x_n) + 2 H(x_(n+1)); certified low upper < high lower",
+        confirm=lambda: bool(own_low[1] < own_high[0]),
     )
     evidence.note(f"liminf: {ri.summary()}")
 
@@ -257,6 +300,51 @@ def _direct_entropy(f1, terms=300):
         assert R < arb(10) ** -6                                      # -f log f increasing below 1/e
         tail = ((-R * R.log() / (1 - r) - R * r.log() * r / (1 - r) ** 2) / ln2).upper()
         return tot + arb(tail / 2, tail / 2)                          # tot + [0, tail]
+    finally:
+        ctx.prec = old_prec
+
+
+def _orbit_limit_bounds(y: F, n: int = 5):
+    """``(lower, upper)`` arb balls for ``lim_m E(S^-m(y))``, written apart from the entropy engine:
+    the backward orbit ``x_(m+1) = (x_m/(1 - x_m))^2`` (S(x) = s/(1+s), s = sqrt x, inverted) in
+    exact rationals; ``E(x_n)`` from the critical distribution's masses with its own forward map
+    ``S(h) = (sqrt h - h)/(1 - h)``; the increments ``H(x') - x' E(x)`` along the orbit are in
+    ``(0, H(x')]`` once ``E < 8 <= H(x')/x'`` (x' <= 2^-8) and ``H`` at least halves, so
+    ``E(x_n) <= lim <= E(x_n) + 2 H(x_(n+1))``."""
+    old_prec, ctx.prec = ctx.prec, 128
+    try:
+        x = y
+        for _ in range(n):
+            x = (x / (1 - x)) ** 2
+        nxt = (x / (1 - x)) ** 2
+        assert nxt <= F(1, 256)
+        ln2 = arb(2).log()
+
+        def H(z: F):
+            a = arb(z.numerator) / z.denominator
+            return -(a * a.log() + (1 - a) * (1 - a).log()) / ln2
+
+        def S(a):                                # increasing: S(x) = s/(1+s), s = sqrt x
+            return a.sqrt() / (1 + a.sqrt())
+
+        lo = hi = arb(x.numerator) / x.denominator
+        M, tot = arb(1), arb(0)
+        for _ in range(200):
+            h = lo.union(hi)
+            fk = M * h
+            tot -= fk * fk.log() / ln2
+            M = M * (1 - h)
+            lo, hi = arb(S(lo).lower()), arb(S(hi).upper())     # endpoints: no dependency blow-up
+        h = lo.union(hi)
+        assert M < arb(10) ** -12
+        xs = (3 - arb(5).sqrt()) / 2
+        hmin = h.lower() if h.lower() < xs.lower() else xs.lower()
+        R, r = arb(M.upper()), 1 - arb(hmin)
+        tail = ((-R * R.log() / (1 - r) - R * r.log() * r / (1 - r) ** 2) / ln2).upper()
+        lower = tot
+        upper = tot + tail + 2 * H(nxt)
+        assert upper < 8
+        return lower, upper
     finally:
         ctx.prec = old_prec
 
@@ -300,6 +388,10 @@ def test_theorem2_pooling_needs_served_atoms(evidence):
         "(only v = 10 served, q = 1/2) earns the first-best surplus 1/80, so it is optimal",
         "entropy > E* ==> (35) at some k (certified E*); pooling is strictly better when atom k+1 is "
         "served by the complete-disclosure optimum (Prop. 5 corrected, e.g. c(q) = q^2/2 here: 343/20 > 11)",
+        instance=persuade_toml(d, {"cost": cost}),
+        confirmed_by="brute force over all 512 monotone partitions (partition_check: tie patterns, IC prices (9)) "
+                     "and the first-best surplus sum f (v - alpha)^2/(2 beta)",
+        confirm=lambda: _no_pooling_gain_by_brute_force(d, {"cost": cost}),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fractions import Fraction as F
 
 import sympy as sp
+from flint import arb
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,26 +29,58 @@ def test_single_item_foc_general(evidence):
     evidence.note("(53) is the pair of first-order conditions of (52) for any F (density f > 0 at v*) and c")
 
 
+def _roots_in_unit(poly: sp.Poly) -> list[tuple[F, F]]:
+    """Exact rational isolating intervals of the real roots of ``poly`` inside (0, 1)."""
+    out = []
+    for (a, b), _mult in poly.intervals(eps=F(1, 10**6)):
+        a, b = F(str(a)), F(str(b))
+        if a > 0 and b < 1:
+            out.append((a, b))
+        else:
+            assert b <= 0 or a >= 1, f"a root interval ({a}, {b}) straddles 0 or 1: refine"
+    return out
+
+
+def _inside(ball, a: F, b: F) -> bool:
+    """Certified a < ball < b (python-flint arb: True only when certain)."""
+    return bool(ball > arb(a.numerator) / a.denominator) and bool(ball < arb(b.numerator) / b.denominator)
+
+
 @claim("SWP-LEM10")
 def test_single_item_foc_fig2_instance(evidence):
-    # F(v) = v^2 on [0,1], c(q) = q^2/2: maximize P[v >= x] (E[v | v >= x] q - c(q))  (52)
+    """Fig. 2's instance, F(v) = v^2 on [0,1], c(q) = q^2/2, in exact algebra: (53) gives
+    q* = 2 v* and 2 v*^2 + 2 v* - 1 = 0; the root in (0, 1) is isolated by exact rational
+    intervals and identified with (sqrt3 - 1)/2 (an exact root, located by a certified arb
+    comparison); independently, the profit (52) at q = mu(x) is maximized over x directly: its
+    derivative's only root in (0, 1) is the same and the derivative changes sign + to - there."""
     dens = 2 * v
     mass = sp.integrate(dens, (v, x, 1))
-    mu = sp.simplify(sp.integrate(v * dens, (v, x, 1)) / mass)
-    profit = mass * (mu * q - q**2 / 2)
-    # (53): mu* = c'(q*) = q*,  c(q*) = v* q*  ->  q* = 2 v*
-    foc = sp.solve([sp.Eq(mu, q), sp.Eq(q**2 / 2, x * q)], [x, q], dict=True)
-    foc = [s for s in foc if s[q] != 0 and 0 < s[x] < 1]
-    assert len(foc) == 1
-    xs, qs = sp.nsimplify(foc[0][x]), sp.nsimplify(foc[0][q])
-    assert sp.simplify(xs - (sp.sqrt(3) - 1) / 2) == 0 and sp.simplify(qs - (sp.sqrt(3) - 1)) == 0
-    # independent: maximize directly; q = mu(x) is optimal for each x, then one variable
-    px = sp.simplify(profit.subs(q, mu))
-    crit = [r for r in sp.solve(sp.diff(px, x), x) if r.is_real and 0 < r < 1]
-    best = max(crit + [sp.Integer(0)], key=lambda r: px.subs(x, r))
-    evidence.compared("cutoff v*: (53) vs direct maximization of (52)", sp.radsimp(xs), sp.radsimp(best))
-    assert sp.simplify(best - xs) == 0
-    evidence.note(f"single item: q* = sqrt(3)-1, sold to v >= (sqrt(3)-1)/2, profit {sp.nsimplify(sp.simplify(px.subs(x, xs)))}")
+    mu = sp.cancel(sp.integrate(v * dens, (v, x, 1)) / mass)
+    # (53): mu* = c'(q*) = q*,  c(q*) = v* q*  ->  q*(q*/2 - v*) = 0, q* != 0  ->  q* = 2 v*
+    foc = sp.Poly(sp.numer(sp.together(mu - 2 * x)), x)
+    roots = _roots_in_unit(foc)
+    assert len(roots) == 1
+    xs = (sp.sqrt(3) - 1) / 2
+    assert sp.expand(foc.as_expr().subs(x, xs)) == 0
+    assert _inside((arb(3).sqrt() - 1) / 2, *roots[0])
+    qs = 2 * xs
+    assert sp.expand(qs - (sp.sqrt(3) - 1)) == 0
+    # independent: q = mu(x) is optimal for each x; maximize P(x) = (1 - x^2) mu(x)^2 / 2 over x
+    px = sp.cancel(mass * mu**2 / 2)
+    dnum = sp.Poly(sp.numer(sp.together(sp.diff(px, x))), x)
+    dden = sp.denom(sp.together(sp.diff(px, x)))
+    droots = _roots_in_unit(dnum)
+    assert len(droots) == 1
+    assert sp.expand(dnum.as_expr().subs(x, xs)) == 0 and _inside((arb(3).sqrt() - 1) / 2, *droots[0])
+    lo, hi = droots[0]
+    for r, sign in ((lo / 2, 1), ((hi + 1) / 2, -1)):                   # exact rational points
+        val = sp.Rational(dnum.eval(sp.Rational(r.numerator, r.denominator))) / dden.subs(x, sp.Rational(r.numerator, r.denominator))
+        assert sp.sign(val) == sign
+    evidence.note(f"cutoff v* = (sqrt3-1)/2: the only root in (0,1) of (53) ({foc.as_expr()} = 0, isolated in "
+                  f"{roots[0]}) and of d/dx of (52) at q = mu(x) (isolated in {droots[0]}, sign + then -)")
+    profit = sp.radsimp(sp.simplify(px.subs(x, xs)))
+    assert sp.simplify(profit - (sp.sqrt(3) - sp.Rational(3, 2))) == 0
+    evidence.note(f"single item: q* = sqrt(3)-1, sold to v >= (sqrt(3)-1)/2, profit {profit}")
 
 
 @claim("SWP-PROP8")
@@ -95,7 +128,7 @@ def test_quadratic_interpolation_coefficients(evidence):
     vals = {q0: 1, q1: 2, q2: 4}
     chat_n = sp.expand(chat(z).subs({c0: 1, c1: 8, c2: 64}).subs(vals))
     diff = sp.factor(z**3 - chat_n)
-    evidence.compared("z^3 - c-hat(z) through q=1,2,4", diff, (z - 1) * (z - 2) * (z - 4))
+    evidence.note(f"z^3 - c-hat(z) through q=1,2,4 = {diff} (sign pattern of Lemma 11)")
     assert sp.expand(diff - (z - 1) * (z - 2) * (z - 4)) == 0
 
 
@@ -119,11 +152,13 @@ def test_non_decreasing_density_ratio_at_most_2(evidence, steps):
     # piecewise-constant non-decreasing density on [0, 1] with len(steps) equal pieces
     h = sorted(steps)
     if sum(h) == 0:
+        evidence.trivial("zero density")
         return
     n = len(h)
     mass = sum(F(x, n) for x in h)
     mean = sum(F(x, n) * F(2 * i + 1, 2 * n) for i, x in enumerate(h)) / mass
     assert 1 / mean <= 2                                                # v_h = 1
+    evidence.reach("non-constant non-decreasing density", h[0] != h[-1])
     evidence.instances()
 
 
