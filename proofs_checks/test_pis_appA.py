@@ -63,6 +63,7 @@ def lowest_type_cases(draw):
 def test_lowest_type_belongs_to_a_dominating_market(evidence, case, data):
     env, f, low, res = case
     i = env.type_index(low)
+    evidence.reach("the lowest type excluded (outside option) in the optimum", res.mechanism.option(i) == "0")
     if res.mechanism.option(i) != "0":
         # every dominating market includes the lowest type: markets without it never dominate
         proof = dominating_market(env, f)
@@ -105,6 +106,7 @@ def test_best_alternative_gives_a_two_type_dominating_market(evidence, case):
     # the observation in the proof: some inefficiently served type has a binding IR
     starts = [t for i, t in enumerate(env.types) if not m.is_efficient_for(i) and m.surplus(i) == 0]
     assert starts
+    evidence.reach("3+ types in the market (two-type dominating market is a strict restriction)", env.n >= 3)
     proof = dominating_market(env, f, start=starts[0])
     assert proof.verified
     assert sum(1 for w in proof.market.weights if w) == 2
