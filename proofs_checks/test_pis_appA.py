@@ -52,6 +52,11 @@ def lowest_type_cases(draw):
     new = Environment(env.types, env.alternatives, values, env.costs)
     assume(new.satisfies_standing_assumption())
     f = draw(markets(new, allow_zero=False))
+    if draw(st.booleans()):
+        # the "always" half of Lemma 5 needs the lowest type served: give it most of the
+        # mass (serving it then pays more than excluding it), keeping full support
+        w = [x if i != low else x + 3 for i, x in enumerate(f.weights)]
+        f = Market(new, tuple(x / sum(w) for x in w))
     res = optimal_mechanism(new, f, face=False)
     assume(not res.efficient)
     return new, f, new.types[low], res
@@ -63,6 +68,8 @@ def lowest_type_cases(draw):
 def test_lowest_type_belongs_to_a_dominating_market(evidence, case, data):
     env, f, low, res = case
     i = env.type_index(low)
+    evidence.reach("the lowest type excluded (outside option) in the optimum", res.mechanism.option(i) == "0")
+    evidence.reach("the lowest type served (every dominating market must contain it)", res.mechanism.option(i) != "0")
     if res.mechanism.option(i) != "0":
         # every dominating market includes the lowest type: markets without it never dominate
         proof = dominating_market(env, f)
@@ -71,6 +78,10 @@ def test_lowest_type_belongs_to_a_dominating_market(evidence, case, data):
             g = data.draw(markets_within_support(env, f))
             if g[low] == 0:
                 assert not pareto_compare(env, g, f).dominates
+        # and always one market on the other types only
+        without = [0 if t == low else w for t, w in zip(env.types, f.weights)]
+        g = Market(env, tuple(x / sum(without) for x in without))
+        assert not pareto_compare(env, g, f).dominates
         evidence.note("lowest type served: constructed market contains it; markets without it never dominate")
     else:
         proof = dominating_market(env, f, start=low)
@@ -105,6 +116,7 @@ def test_best_alternative_gives_a_two_type_dominating_market(evidence, case):
     # the observation in the proof: some inefficiently served type has a binding IR
     starts = [t for i, t in enumerate(env.types) if not m.is_efficient_for(i) and m.surplus(i) == 0]
     assert starts
+    evidence.reach("3+ types in the market (two-type dominating market is a strict restriction)", env.n >= 3)
     proof = dominating_market(env, f, start=starts[0])
     assert proof.verified
     assert sum(1 for w in proof.market.weights if w) == 2

@@ -189,6 +189,12 @@ def test_payment_polytope_is_the_convex_hull_of_finitely_many_vertices(evidence,
     for i in range(env.n):
         c[i * (env.k + 2) + env.k + 1] = F(d[i])
     assert solve_lp(lp.with_objective(c)).objective == max(sum(F(a) * b for a, b in zip(d, v)) for v in poly.vertices)
+    if all(x <= 0 for x in d):
+        evidence.trivial("direction d <= 0: the origin attains the support function")
+        return
+    # hard case: a hull with a vertex off the axes (both types pay), so the support
+    # function is not read off the coordinate maxima
+    evidence.reach("payment polytope with a vertex where both types pay", any(all(x > 0 for x in v) for v in poly.vertices))
     evidence.instances(1)
 
 
@@ -206,6 +212,7 @@ def test_markets_within_the_explicit_epsilon_keep_the_optimal_mechanisms(evidenc
     assume(res.face.payment_rule_unique_all_types)
     eta = _lemma2_eta(env, f, res, max_types=3)
     if eta is None:  # P has a single vertex relevant: every market keeps it
+        evidence.trivial("η is None: a single relevant vertex of P, every market keeps it")
         return
     signs = [data.draw(st.sampled_from([-1, 0, 1])) for _ in env.types]
     raw = [max(F(0), w + s * eta) for w, s in zip(f.weights, signs)]
@@ -406,6 +413,11 @@ def test_sec6_question_in_two_type_environments(evidence, env):
         qs |= {x for x in (p.lo, p.hi) if 0 < x < 1}
         if p.lo < p.hi:
             qs.add((p.lo + p.hi) / 2)
+    inner_ties = [q for q in a.ties if 0 < q < 1]
+    if not inner_ties:
+        evidence.trivial("no tie market in (0, 1): no non-generic market to decide")
+    else:
+        evidence.reach("a non-generic (tie) market q in (0, 1) decided exactly", True)
     for q in qs:
         if 0 < q < 1:
             d = decide_two_type(a, a.market(q))
