@@ -131,3 +131,40 @@ def test_a_failed_replay_raises_not_certified(monkeypatch):
     with pytest.raises(NotCertified, match="replay FAILED"):
         top_two_certificate(power_distribution(1), PolyCost(0, 1, 0))
     assert top_two_module  # the engine module imports the replayer lazily, inside top_two_certificate
+
+
+# ------------------------------------------------ sup_feasible (SWP Sec. 5, (36)-(37))
+@lru_cache(maxsize=None)
+def _sup_data():
+    from exactscreen.persuasion import entropy as ent
+
+    ub = ent.entropy_upper_bound(steps=200, ratio=Fraction(3, 2))
+    masses, ball = ent.feasible_witness()
+    return ub, masses, ent._exact(ball.lower())
+
+
+def test_the_sup_feasible_certificate_replays():
+    from exactscreen.persuasion.entropy_sup_replay import replay_sup_feasible
+
+    ub, masses, lower = _sup_data()
+    res = replay_sup_feasible(ub.points, ub.values, ub.prefix, ub.bound, masses, lower)
+    assert res.ok and res.intervals == ub.intervals and res.atoms == len(masses)
+
+
+def test_a_tampered_sup_feasible_certificate_fails_with_a_reason():
+    from exactscreen.persuasion.entropy_sup_replay import replay_sup_feasible
+
+    ub, masses, lower = _sup_data()
+    values = list(ub.values)
+    values[len(values) // 2] -= Fraction(1, 2**20)                   # one U_I lowered
+    assert "(*) fails on interval" in replay_sup_feasible(ub.points, values, ub.prefix, ub.bound).problem
+    assert "below max U + prefix" in replay_sup_feasible(ub.points, ub.values, ub.prefix, ub.bound - Fraction(1, 2**30)).problem
+    assert "2 H(delta)" in replay_sup_feasible(ub.points, ub.values, ub.prefix / 2, ub.bound).problem
+    points = (ub.points[0],) + ub.points[2:]                          # a grid interval dropped
+    assert not replay_sup_feasible(points, ub.values, ub.prefix, ub.bound).ok
+    bad = list(masses)
+    bad[1], bad[2] = bad[2], bad[1]                                   # hazards out of order: (37) fails
+    res = replay_sup_feasible(ub.points, ub.values, ub.prefix, ub.bound, bad, None)
+    assert not res.ok and "(37)" in res.problem
+    res = replay_sup_feasible(ub.points, ub.values, ub.prefix, ub.bound, masses, lower + Fraction(1, 2**10))
+    assert not res.ok and "witness entropy" in res.problem
