@@ -62,6 +62,13 @@ def test_a_box_enlarged_beyond_the_domain_fails():
     assert not res.ok and "not inside the domain" in res.problem
 
 
+def test_a_shrunk_domain_fails():
+    data = _data()
+    data["domain"] = ((Fraction(0), Fraction(1, 2)),) + tuple(data["domain"][1:])
+    res = replay_top_two(data)
+    assert not res.ok and "domain must be [0, 1]^3" in res.problem
+
+
 def test_overlapping_boxes_fail_the_tiling():
     assert "overlap" in check_tiling([(0, 1)], [((0, 1),), ((0, Fraction(1, 2)),)])
     assert "not a bisection tiling" in check_tiling([(0, 1)], [((0, Fraction(2, 3)),), ((Fraction(1, 3), 1),)])

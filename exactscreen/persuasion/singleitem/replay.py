@@ -356,7 +356,11 @@ def replay_top_two(cert: dict, *, grid: int = 5) -> ReplayResult:
                     return ReplayResult(False, kind, 0, 0, points, f"D~ has the wrong sign at (e, z, sigma) = "
                                         f"({e}, {z}, {s}) against (56): {_sign(inc)}")
     final = cert["final"]
-    problem = check_tiling(cert["domain"], [bx for bx, _, _ in final])
+    unit = ((Fraction(0), Fraction(1)),) * 3
+    if tuple((_fr(a), _fr(b)) for a, b in cert["domain"]) != unit:
+        return ReplayResult(False, kind, len(final), 0, points, "the domain must be [0, 1]^3 in (e, z, sigma) "
+                            "(every lower end u, split w and theta in [alpha, u])")
+    problem = check_tiling(unit, [bx for bx, _, _ in final])
     if problem:
         return ReplayResult(False, kind, len(final), 0, points, problem)
     pieces = 0
