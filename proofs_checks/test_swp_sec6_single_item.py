@@ -314,6 +314,8 @@ def test_prop6_two_items_never_beat_one_for_every_kappa(evidence):
                   "since the lower cell's mean is at most its midpoint <= 1/2 (checked below)")
     if not (_settle(evidence, res, "kappa >= 0") and _settle(evidence, neg, "kappa in [-3/2, 0]")):
         return
+    # both certificates re-verified box by box by singleitem/replay.py (no code shared with the search)
+    assert all((c.replay or "").startswith("replayed") for c in (res, neg)), (res.summary(), neg.summary())
     # kappa <= -3/2: the lower cell [0, 1 - z) has mean <= (1 - z)/2 <= 1/2 and phi_1 <= its mean
     z = sp.Symbol("z", real=True)
     w = 1 - z

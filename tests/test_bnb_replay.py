@@ -14,7 +14,7 @@ from exactscreen.exceptions import NotCertified
 from exactscreen.numbers import Certainty
 from exactscreen.persuasion.singleitem import PolyCost, Rule, branch_and_bound, power_distribution, top_two_certificate
 from exactscreen.persuasion.singleitem import top_two as top_two_module
-from exactscreen.persuasion.singleitem.replay import check_tiling, replay_top_two, sign_on_box
+from exactscreen.persuasion.singleitem.replay import check_tiling, replay_linear_family, replay_top_two, sign_on_box
 
 
 @lru_cache(maxsize=None)
@@ -175,3 +175,45 @@ def test_a_tampered_sup_feasible_certificate_fails_with_a_reason():
     assert not res.ok and "(37)" in res.problem
     res = replay_sup_feasible(ub.points, ub.values, ub.prefix, ub.bound, masses, lower + Fraction(1, 2**10))
     assert not res.ok and "witness entropy" in res.problem
+
+
+# ------------------------------------------------ Proposition 6's family
+def _family_data(part):
+    """Capture the plain data each Proposition 6 certificate hands to the replayer."""
+    from exactscreen.persuasion.singleitem import replay as replay_module
+
+    seen = []
+    original = replay_module.replay_linear_family
+
+    def spy(data):
+        seen.append(copy.deepcopy(data))
+        return original(data)
+
+    replay_module.replay_linear_family = spy
+    try:
+        if part == "kappa>=0":
+            res, _ = top_two_module.linear_density_top_two_certificate()
+        else:
+            res = top_two_module.linear_density_top_two_negative()
+    finally:
+        replay_module.replay_linear_family = original
+    assert res.certainty == Certainty.TRUE and res.replay.startswith("replayed")
+    return seen[0]
+
+
+@pytest.mark.parametrize("part", ["kappa>=0", "kappa<0"])
+def test_the_prop6_certificates_replay_and_tampering_fails(part):
+    data = _family_data(part)
+    assert replay_linear_family(data).ok
+    i = next(i for i, (_, rule, _) in enumerate(data["final"]) if rule == "bound")
+    box, rule, claim = data["final"][i]
+    removed = {**data, "final": data["final"][:i] + data["final"][i + 1:]}
+    assert replay_linear_family(removed).problem.startswith("gap")
+    # a bound box relabelled 'no second item': d1 > 0 somewhere there, the claim is not confirmed
+    other = "no second item"
+    relabelled = {**data, "final": data["final"][:i] + [(box, other, {"poly": "D", "rel": "<=", "fix": (None, None)})]
+                  + data["final"][i + 1:]}
+    res = replay_linear_family(relabelled)
+    assert not res.ok and res.box == box
+    scaled = {**data, "two_num": {k: v * Fraction(101, 100) for k, v in data["two_num"].items()}}
+    assert "differs from (54)" in replay_linear_family(scaled).problem

@@ -37,7 +37,7 @@ from math import comb
 
 from flint import fmpq, fmpq_poly
 
-__all__ = ["ReplayResult", "replay_top_two", "check_tiling", "sign_on_box", "MAX_SPLIT"]
+__all__ = ["ReplayResult", "replay_top_two", "replay_linear_family", "check_tiling", "sign_on_box", "MAX_SPLIT"]
 
 MAX_SPLIT = 4           # a box whose claim is not confirmed may be halved this many times
 MAX_REGIONS = 2_000_000  # bound on the tiling recursion
@@ -303,7 +303,8 @@ def _direct_top_two(dens: _Density, alpha: Fraction, beta: Fraction, e, z, s):
 
     d = (v - theta) / beta
     one = M * d * v - M * (theta * d + beta * d * d / 2)
-    return pi_two(d1, d2) - one, d1 * beta
+    two = pi_two(d1, d2)
+    return two - one, d1 * beta, two
 
 
 def _sign(x: Fraction) -> int:
@@ -347,7 +348,7 @@ def replay_top_two(cert: dict, *, grid: int = 5) -> ReplayResult:
     for e in _grid(grid):
         for z in _grid(grid):
             for s in [Fraction(0)] + _grid(grid):
-                gain, inc = _direct_top_two(dens, alpha, beta, e, z, s)
+                gain, inc, _ = _direct_top_two(dens, alpha, beta, e, z, s)
                 points += 1
                 if _sign(_eval(G, (e, z, s))) != _sign(gain):
                     return ReplayResult(False, kind, 0, 0, points, f"G~ has the wrong sign at (e, z, sigma) = "
@@ -379,4 +380,122 @@ def replay_top_two(cert: dict, *, grid: int = 5) -> ReplayResult:
         pieces += n
         if not ok:
             return ReplayResult(False, kind, len(final), pieces, points, f"rule {rule!r}: {key[0]}: {why}", box)
+    return ReplayResult(True, kind, len(final), pieces, points)
+
+
+# --------------------------------------------------------------------------- Proposition 6's family
+_LINEAR = _Density([Fraction(2), Fraction(-2)], 0, 1)     # L(v; 0, 1): density 2 (1 - v), normalized units
+
+
+def _linear_direct(z: Fraction, kappa: Fraction):
+    """(54) for the normalized family at ``(z, kappa)``: lower end 0, split ``1 - z``, marginal cost
+    ``-kappa/3`` of the item below (values shifted by ``kappa/3``), ``beta = 1``.  Returns (gain over
+    one item serving the whole region, lower increment d1, two-item profit)."""
+    s = kappa / 3
+    return _direct_top_two(_LINEAR, Fraction(0), Fraction(1), Fraction(1), z, s / (1 + s))
+
+
+def _single_item_at_least(kappa: Fraction) -> Fraction:
+    """The profit of one single top item sold above ``1 - z*`` (``z* = min(1, 3 (1 + s)/4)``,
+    ``s = kappa/3``): ``z*^2 (1 - 2 z*/3 + s)^2/2`` -- attained, so a lower bound of the best single
+    item at every ``kappa' >= kappa`` (each ``one(z)`` increases with ``kappa`` where ``1 - 2z/3 + s > 0``)."""
+    s = kappa / 3
+    z = min(Fraction(1), 3 * (1 + s) / 4)
+    if not 1 - 2 * z / 3 + s > 0:
+        raise ValueError("single item with a non-positive shifted mean")
+    return z * z * (1 - 2 * z / 3 + s) ** 2 / 2
+
+
+def _two_below(num: Poly, den: Poly, box, b: Fraction) -> tuple[bool, int, str]:
+    """``num/den < b`` on the box (variables ``(z, kappa)``): ``den`` of one strict sign (Bernstein),
+    then ``b den - num < 0`` (den < 0) or ``num - b den < 0`` (den > 0) by Bernstein."""
+    bden = {k: b * v for k, v in den.items()}
+    neg, n1 = sign_on_box(den, box, "<")
+    if neg:
+        ok, n2 = sign_on_box(_add(bden, num, Fraction(-1)), box, "<")
+        return ok, n1 + n2, "" if ok else f"two < {b} not confirmed (den < 0)"
+    pos, n2 = sign_on_box({k: -v for k, v in den.items()}, box, "<")
+    if pos:
+        ok, n3 = sign_on_box(_add(num, bden, Fraction(-1)), box, "<")
+        return ok, n1 + n2 + n3, "" if ok else f"two < {b} not confirmed (den > 0)"
+    return False, n1 + n2, "the denominator of the two-item profit has no certified sign on the box"
+
+
+def replay_linear_family(cert: dict, *, grid: int = 6) -> ReplayResult:
+    """Replay Proposition 6's certificates (``kappa >= 0`` in ``(z, t)``, ``kappa = t/(1 - t)``, and
+    ``kappa`` in ``[-3/2, 0]`` in ``(z, kappa)``).  Statement: for every split ``z`` in ``(0, 1)`` with
+    a positive increment ``d1 > 0``, two top items earn strictly less than a single top item.
+
+    Keys: ``part`` (``"kappa>=0"`` or ``"kappa<0"``), ``polys`` (``G``, ``D`` in ``(z, t)`` for the
+    first; ``d1num`` in ``(z, kappa)`` for the second), ``lams``, ``two_num``/``two_den`` (the
+    two-item profit ``num/den`` in ``(z, kappa)``), ``final``.  Rules: ``no second item``
+    (``D~ <= 0``, resp. ``d1num >= 0``), ``two items lose`` (``G~ < 0``), ``combination``
+    (``G~ + lam D~ <= 0``, ``lam > 0``), ``bound`` (``two < `` a single item's profit at ``kappa_lo``).
+    """
+    part = cert["part"]
+    kind = f"prop6 {part}"
+    num, den = _poly(cert["two_num"]), _poly(cert["two_den"])
+    polys = {k: _poly(v) for k, v in cert["polys"].items()}
+    positive = part == "kappa>=0"
+    if positive:
+        domain = ((Fraction(0), Fraction(1)),) * 2
+    elif part == "kappa<0":
+        domain = ((Fraction(0), Fraction(1)), (Fraction(-3, 2), Fraction(0)))
+    else:
+        return ReplayResult(False, kind, 0, 0, 0, f"unknown part {part!r}")
+    allowed = {}
+    if positive:
+        allowed = {("D", "<="): "no second item", ("G", "<"): "two items lose"}
+        for i, lam in enumerate(_fr(x) for x in cert["lams"]):
+            if lam <= 0:
+                return ReplayResult(False, kind, 0, 0, 0, f"multiplier lam_{i} = {lam} must be > 0")
+            polys[f"C{i}"] = _add(polys["G"], polys["D"], lam)
+            allowed[(f"C{i}", "<=")] = "combination"
+    # the data against (54) at rational points
+    points = 0
+    for z in _grid(grid):
+        for c in _grid(grid):
+            kappa = c / (1 - c) if positive else -Fraction(3, 2) * c
+            gain, d1, two = _linear_direct(z, kappa)
+            points += 1
+            if _eval(den, (z, kappa)) == 0 or _eval(num, (z, kappa)) / _eval(den, (z, kappa)) != two:
+                return ReplayResult(False, kind, 0, 0, points, f"the two-item profit differs from (54) at "
+                                    f"(z, kappa) = ({z}, {kappa})")
+            if positive:
+                if _sign(_eval(polys["G"], (z, c))) != _sign(gain) or _sign(_eval(polys["D"], (z, c))) != _sign(d1):
+                    return ReplayResult(False, kind, 0, 0, points, f"G~ or D~ has the wrong sign at (z, t) = "
+                                        f"({z}, {c}) against (54)-(56)")
+            elif _sign(_eval(polys["d1num"], (z, kappa))) != -_sign(d1):
+                return ReplayResult(False, kind, 0, 0, points, f"d1num is not of the sign of -d1 at "
+                                    f"(z, kappa) = ({z}, {kappa})")
+    final = cert["final"]
+    problem = check_tiling(domain, [bx for bx, _, _ in final])
+    if problem:
+        return ReplayResult(False, kind, len(final), 0, points, problem)
+    pieces = 0
+    for bx, rule, data in final:
+        box = tuple((_fr(a), _fr(b)) for a, b in bx)
+        if rule == "bound":
+            (z0, z1), (c0, c1) = box
+            if positive:
+                if c1 >= 1:
+                    return ReplayResult(False, kind, len(final), pieces, points, "bound used at kappa = infinity", box)
+                kbox = (box[0], (c0 / (1 - c0), c1 / (1 - c1)))
+            else:
+                kbox = box
+            ok, n, why = _two_below(num, den, kbox, _single_item_at_least(kbox[1][0]))
+        elif not positive and rule == "no second item":
+            ok, n = sign_on_box(polys["d1num"], box, ">=")
+            why = "" if ok else "d1num >= 0 not confirmed"
+        elif isinstance(data, dict):
+            key = (data.get("poly"), data.get("rel"))
+            if allowed.get(key) != rule:
+                return ReplayResult(False, kind, len(final), pieces, points,
+                                    f"rule {rule!r} does not follow from the recorded claim {key[0]} {key[1]} 0", box)
+            ok, n, why = _claim_on_box(polys[key[0]], box, key[1], tuple(data.get("fix", (None, None))))
+        else:
+            return ReplayResult(False, kind, len(final), pieces, points, f"rule {rule!r} is not replayable here", box)
+        pieces += n
+        if not ok:
+            return ReplayResult(False, kind, len(final), pieces, points, f"rule {rule!r}: {why}", box)
     return ReplayResult(True, kind, len(final), pieces, points)
