@@ -82,6 +82,8 @@ def test_fig2_no_menu_with_any_number_of_items_beats_the_single_item(evidence):
                   "(Theorem 1 / Corollary 3 of the paper: optimal mechanisms are finite monotone partitions)")
     if not _settle(evidence, cert.result, "top two items"):
         return
+    # every box re-verified by exact Bernstein bounds in singleitem/replay.py (no code shared with the search)
+    assert cert.replayed, cert.result.summary()
     # independent spot check of the polynomials: at rational points, compute the two menus directly
     _spot_check_top_two(dist, cost, cert)
     evidence.instances(1)
@@ -343,6 +345,8 @@ def test_prop6_two_items_never_beat_one_for_every_kappa(evidence):
                   "since the lower cell's mean is at most its midpoint <= 1/2 (checked below)")
     if not (_settle(evidence, res, "kappa >= 0") and _settle(evidence, neg, "kappa in [-3/2, 0]")):
         return
+    # both certificates re-verified box by box by singleitem/replay.py (no code shared with the search)
+    assert all((c.replay or "").startswith("replayed") for c in (res, neg)), (res.summary(), neg.summary())
     # kappa <= -3/2: the lower cell [0, 1 - z) has mean <= (1 - z)/2 <= 1/2 and phi_1 <= its mean
     z = sp.Symbol("z", real=True)
     w = 1 - z
@@ -447,6 +451,7 @@ def test_thm3_members(evidence):
             # sufficient criterion for any K: two top items lose to one item serving the whole region
             allk = top_two_certificate(dist, cost, max_boxes=30_000)
             if allk.certainty == Certainty.TRUE:
+                assert allk.replayed, allk.result.summary()   # independent replay (singleitem/replay.py)
                 line += f"; any K (top two): {_boxes(allk.result)}"
             else:
                 line += (f"; the top-two criterion (vs serving the whole region) does not apply "

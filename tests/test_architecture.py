@@ -128,6 +128,8 @@ INDEPENDENT_CHECKERS = {
     "exactscreen.mechanisms.face_check": (),
     "exactscreen.mechanisms.segmentation_check": (),
     "exactscreen.persuasion.entropy_replay": (),
+    "exactscreen.persuasion.singleitem.replay": (),
+    "exactscreen.persuasion.entropy_sup_replay": (),
 }
 _STDLIB_OK = {"__future__", "dataclasses", "fractions", "math", "typing", "flint", "itertools", "functools",
               "collections", "enum"}

@@ -610,6 +610,8 @@ class EntropyBound:
     target_met: bool = True
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default=())
+    #: :func:`.entropy_sup_replay.replay_sup_feasible` of ``sup_feasible`` (supersolution and witness)
+    replay_feasible: object = field(default=None, repr=False)
 
     @property
     def limsup_lower(self) -> Fraction:
@@ -617,8 +619,10 @@ class EntropyBound:
 
     @property
     def replayed(self) -> bool:
-        """Both certificates re-verified by the independent replayer."""
-        return bool(self.replay_sup.ok and self.replay_inf.ok)
+        """Both certificates re-verified by the independent replayer (and ``sup_feasible`` by
+        :mod:`.entropy_sup_replay` when it was replayed)."""
+        feasible = self.replay_feasible is None or self.replay_feasible.ok
+        return bool(self.replay_sup.ok and self.replay_inf.ok and feasible)
 
     @property
     def digits(self) -> str:
@@ -672,7 +676,9 @@ class EntropyBound:
                 "limsup_witness": str(sc.witness), "liminf_witness": str(ic.witness),
                 "replay": {"ok": self.replayed, "by": "exactscreen.persuasion.entropy_replay",
                            "precision_bits": self.replay_sup.prec,
-                           "limsup": self.replay_sup.summary(), "liminf": self.replay_inf.summary()},
+                           "limsup": self.replay_sup.summary(), "liminf": self.replay_inf.summary(),
+                           "sup_feasible": (None if self.replay_feasible is None
+                                            else self.replay_feasible.summary())},
             },
             "seconds": f"{self.seconds:.2f}",
         }
@@ -716,7 +722,8 @@ def entropy_bound(fast: bool = False, prec: int = DEFAULT_PREC, max_boxes: int =
     searches; ``width``: target width of each enclosure.  When a budget runs out before the
     target is met, ``strict`` raises :class:`InputError` naming the parameter; otherwise the
     (certified, wider) enclosure is returned with ``target_met=False``.  Both certificates are
-    re-verified by :mod:`.entropy_replay` (independent code); a failed replay raises
+    re-verified by :mod:`.entropy_replay` (independent code), and ``sup_feasible`` (the
+    supersolution grid and the witness) by :mod:`.entropy_sup_replay`; a failed replay raises
     :class:`NotCertified`.  ``fast`` only coarsens the supersolution bound on ``sup_feasible``.
     """
     from .entropy_phase import phase_search
@@ -744,10 +751,16 @@ def entropy_bound(fast: bool = False, prec: int = DEFAULT_PREC, max_boxes: int =
         log2_9 = arb(9).log() / arb.const_log2()
         if not to_arb(ub.bound) < log2_9 or not sup_c.upper <= ub.bound:
             raise NotCertified("upper bound not below log2 9, or below the limsup")
+    from .entropy_sup_replay import replay_sup_feasible
+
+    rf = replay_sup_feasible(ub.points, ub.values, ub.prefix, ub.bound, masses, _exact(ent.lower()))
+    if not rf.ok:
+        raise NotCertified("entropy bound: the independent replay rejected sup_feasible: " + rf.summary())
     limit = Certainty.FALSE if inf_c.upper < sup_c.lower else Certainty.UNDECIDED
     return EntropyBound(
         lower=sup_c.lower, upper=sup_c.upper, liminf_lower=inf_c.lower, liminf_upper=inf_c.upper,
         feasible_lower=_exact(ent.lower()), feasible_upper=ub.bound, limit_exists=limit,
         witness_atoms=len(masses), upper_detail=ub, sup_certificate=sup_c, inf_certificate=inf_c,
         replay_sup=rs, replay_inf=ri, target_met=met, seconds=time.perf_counter() - t0,
+        replay_feasible=rf,
     )

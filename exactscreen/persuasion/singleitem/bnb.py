@@ -32,8 +32,10 @@ class Rule:
     """A way to certify the property on a box: ``test(balls, box) -> bool``.
 
     ``balls`` are arb balls containing the box's intervals; ``box`` its exact
-    rational corners.  ``True`` means *certified on the whole box* and must
-    only be returned when proven.
+    rational corners.  A true value means *certified on the whole box* and must
+    only be returned when proven; a truthy value other than ``True`` (e.g. the
+    dict of :meth:`SignOracle.below`) is the data the rule used, kept in the
+    certificate (:attr:`BnBResult.final`) for an independent replayer.
     """
 
     name: str
@@ -49,6 +51,14 @@ class BnBResult:
     (``undecided`` boxes left at the depth limit or when the box budget ran
     out).  ``boxes`` counts the boxes examined, ``depth`` the deepest
     bisection level, ``by_rule`` how many boxes each rule discarded.
+
+    ``final`` is the certificate: every box the search settled, as ``(box,
+    rule name, data)`` with exact rational corners and the data the rule
+    returned (``None`` when it returned plain ``True``); boxes discarded by
+    ``outside`` are listed with the rule name ``"outside"``.  The settled,
+    outside and undecided boxes tile the domain (bisection leaves).
+    ``replay`` is set by the caller that had the certificate re-verified by
+    independent code (e.g. :mod:`.replay`): its summary text.
     """
 
     certainty: Certainty
@@ -60,6 +70,8 @@ class BnBResult:
     outside: int = 0
     seconds: float = 0.0
     exhausted: bool = False
+    final: list = field(default_factory=list, repr=False)
+    replay: str | None = None
 
     def summary(self) -> str:
         rules = ", ".join(f"{k} {v}" for k, v in self.by_rule.items() if v)
@@ -68,6 +80,8 @@ class BnBResult:
             text += f", {len(self.undecided)} undecided"
         if self.counterexample is not None:
             text += f", counterexample {tuple(str(x) for x in self.counterexample)}"
+        if self.replay is not None:
+            text += f"; {self.replay}"
         return text
 
     def __repr__(self) -> str:
@@ -112,6 +126,7 @@ def branch_and_bound(
     stack: list[tuple[Box, int]] = [(dom, 0)]
     boxes = depth_max = n_out = 0
     undecided: list[Box] = []
+    final: list = []
     n_undecided = 0
     exhausted = False
     with working_precision(prec):
@@ -119,6 +134,7 @@ def branch_and_bound(
             box, depth = stack.pop()
             if outside is not None and outside(box):
                 n_out += 1
+                final.append((box, "outside", None))
                 continue
             if boxes >= max_boxes:
                 exhausted = True
@@ -129,8 +145,10 @@ def branch_and_bound(
             depth_max = max(depth_max, depth)
             balls = tuple(interval_arb(a, b) for a, b in box)
             for rule in rules:
-                if rule.test(balls, box):
+                verdict = rule.test(balls, box)
+                if verdict:
                     by_rule[rule.name] += 1
+                    final.append((box, rule.name, None if verdict is True else verdict))
                     break
             else:
                 if depth >= max_depth:
@@ -138,7 +156,7 @@ def branch_and_bound(
                         mid = tuple((a + b) / 2 for a, b in box)
                         if refute(mid):
                             return BnBResult(Certainty.FALSE, boxes, depth_max, by_rule, [box], mid,
-                                             n_out, time.perf_counter() - start)
+                                             n_out, time.perf_counter() - start, final=final)
                     n_undecided += 1
                     if len(undecided) < keep_undecided:
                         undecided.append(box)
@@ -148,7 +166,7 @@ def branch_and_bound(
                 stack.append((left, depth + 1))
     certainty = Certainty.TRUE if n_undecided == 0 else Certainty.UNDECIDED
     return BnBResult(certainty, boxes, depth_max, by_rule, undecided[:keep_undecided], None, n_out,
-                     time.perf_counter() - start, exhausted)
+                     time.perf_counter() - start, exhausted, final)
 
 
 class SignOracle:
@@ -184,26 +202,45 @@ class SignOracle:
             self._faces[key] = arb_function(sympy.factor(self.exprs[name].subs(sub)), rest, centered=True)
         return self._faces[key]
 
-    def below(self, name: str, balls, box, strict: bool) -> bool:
+    def below(self, name: str, balls, box, strict: bool):
+        """``False``, or (certified) the data of the sign claim for a replayer: ``{"poly": name,
+        "rel": "<" or "<=", "fix": per variable None (kept) / "hi" (partial derivative certified
+        >= 0 on the box, variable fixed at its upper end) / "lo" (<= 0, lower end)}``."""
         test = _certainly_lt if strict else _certainly_le
+        rel = "<" if strict else "<="
         if test(self.fns[name](*balls), 0):
-            return True
-        reduced, faces = [], []
+            return {"poly": name, "rel": rel, "fix": (None,) * len(box)}
+        reduced, faces, fix = [], [], []
         for ball, (lo_, hi_), g in zip(balls, box, self.grads[name]):
             d = g(*balls)
             if _certainly_ge(d, 0):
                 reduced.append(arb_ball(hi_))
                 faces.append(hi_)
+                fix.append("hi")
             elif _certainly_le(d, 0):
                 reduced.append(arb_ball(lo_))
                 faces.append(lo_)
+                fix.append("lo")
             else:
                 reduced.append(ball)
                 faces.append(None)
+                fix.append(None)
         if all(fc is None for fc in faces):
             return False
         restricted = self._face(name, faces)
         if restricted is not None:
             free = [r for r, fc in zip(reduced, faces) if fc is None or fc not in (0, 1)]
-            return test(restricted(*free), 0)
-        return test(self.fns[name](*reduced), 0)
+            ok = test(restricted(*free), 0)
+        else:
+            ok = test(self.fns[name](*reduced), 0)
+        return {"poly": name, "rel": rel, "fix": tuple(fix)} if ok else False
+
+    def coefficients(self, name: str) -> dict[tuple[int, ...], Fraction]:
+        """The polynomial ``name`` as plain data: exponent tuple (in ``syms`` order) -> exact
+        rational coefficient (for an independent replayer)."""
+        poly = sympy.Poly(sympy.expand(self.exprs[name]), *self.syms)
+        out = {}
+        for exps, c in poly.terms():
+            c = sympy.Rational(c)
+            out[tuple(int(e) for e in exps)] = Fraction(int(c.p), int(c.q))
+        return out

@@ -59,6 +59,12 @@ class TopTwoCertificate:
     lam: tuple
     dropped_gain: tuple
     dropped_increment: tuple
+    data: dict | None = None  # the certificate as plain data for :mod:`.replay`
+    replay: object = None     # the ReplayResult of :func:`.replay.replay_top_two` (when TRUE)
+
+    @property
+    def replayed(self) -> bool:
+        return self.replay is not None and bool(self.replay.ok)
 
     @property
     def certainty(self) -> Certainty:
@@ -149,7 +155,9 @@ def top_two_certificate(dist: PolyDensity, cost: PolyCost, *, lam=None, max_boxe
     oracle = SignOracle({"G": gain, "D": inc, "feas": feas, **dict(combos)}, syms)
 
     def infeasible(balls, box):
-        return _certainly_lt(oracle.value("feas", balls), 0)
+        if _certainly_lt(oracle.value("feas", balls), 0):
+            return {"poly": "feas", "rel": "<", "fix": (None,) * 3}
+        return False
 
     def no_item(balls, box):
         return oracle.below("D", balls, box, strict=False)
@@ -158,7 +166,11 @@ def top_two_certificate(dist: PolyDensity, cost: PolyCost, *, lam=None, max_boxe
         return oracle.below("G", balls, box, strict=True)
 
     def combination(balls, box):
-        return any(oracle.below(name, balls, box, strict=False) for name, _ in combos)
+        for name, _ in combos:
+            claim = oracle.below(name, balls, box, strict=False)
+            if claim:
+                return claim
+        return False
 
     def refute(point):
         # interior point where theta >= alpha, the lower top item gets a positive increment
@@ -171,7 +183,28 @@ def top_two_certificate(dist: PolyDensity, cost: PolyCost, *, lam=None, max_boxe
     res = branch_and_bound([(0, 1)] * 3, [Rule("infeasible", infeasible), Rule("no second item", no_item),
                                           Rule("two items lose", lose), Rule("combination", combination)],
                            refute=refute, max_boxes=max_boxes, max_depth=max_depth)
-    return TopTwoCertificate(res, gain, inc, lams, gd, dd)
+    data = _top_two_data(dist, cost, oracle, lams, res)
+    cert = TopTwoCertificate(res, gain, inc, lams, gd, dd, data)
+    if res.certainty == Certainty.TRUE:
+        from .replay import replay_top_two
+        cert.replay = replay_top_two(data)
+        if not cert.replay.ok:
+            raise NotCertified(f"top-two certificate for {dist.name}: {cert.replay.summary()}")
+        res.replay = cert.replay.summary()
+    return cert
+
+
+def _top_two_data(dist: PolyDensity, cost: PolyCost, oracle: SignOracle, lams, res: BnBResult) -> dict:
+    """The certificate as plain data (Fractions, ints, strings, tuples) for :mod:`.replay`."""
+    def frac(x):
+        x = sympy.Rational(x)
+        return Fraction(int(x.p), int(x.q))
+
+    dens = sympy.Poly(sympy.expand(dist.density), V)
+    coeffs = [frac(c) for c in reversed(dens.all_coeffs())]
+    return {"domain": ((Fraction(0), Fraction(1)),) * 3, "density": coeffs, "lo": dist.lo, "hi": dist.hi,
+            "alpha": frac(cost.alpha), "beta": frac(cost.beta), "lams": tuple(frac(x) for x in lams),
+            "polys": {"G": oracle.coefficients("G"), "D": oracle.coefficients("D")}, "final": list(res.final)}
 
 
 # ------------------------------------ Proposition 6: the normalized family
@@ -252,7 +285,11 @@ def linear_density_top_two_certificate(*, max_boxes: int = 100_000, max_depth: i
         return oracle.below("G", balls, box, strict=True)
 
     def combination(balls, box):
-        return any(oracle.below(n, balls, box, strict=False) for n in combos)
+        for n in combos:
+            claim = oracle.below(n, balls, box, strict=False)
+            if claim:
+                return claim
+        return False
 
     def bound(balls, box):
         zb, ((_, _), (tlo, thi)) = balls[0], box
@@ -275,7 +312,37 @@ def linear_density_top_two_certificate(*, max_boxes: int = 100_000, max_depth: i
     res = branch_and_bound([(0, 1), (0, 1)], [Rule("no second item", no_item), Rule("two items lose", lose),
                                               Rule("combination", combination), Rule("bound", bound)],
                            refute=refute, max_boxes=max_boxes, max_depth=max_depth)
+    if res.certainty == Certainty.TRUE:
+        data = {"part": "kappa>=0", "polys": {"G": oracle.coefficients("G"), "D": oracle.coefficients("D")},
+                "lams": tuple(_frac(x) for x in lams), "final": list(res.final),
+                **_two_data(sympy.cancel(ex["two"]))}
+        _replay_family(res, data)
     return res, ex
+
+
+def _frac(x) -> Fraction:
+    x = sympy.Rational(x)
+    return Fraction(int(x.p), int(x.q))
+
+
+def _coeffs(expr, syms) -> dict:
+    poly = sympy.Poly(sympy.expand(expr), *syms)
+    return {tuple(int(e) for e in exps): _frac(c) for exps, c in poly.terms()}
+
+
+def _two_data(two) -> dict:
+    num, den = sympy.fraction(sympy.cancel(two))
+    return {"two_num": _coeffs(num, (_ZN, _KA)), "two_den": _coeffs(den, (_ZN, _KA))}
+
+
+def _replay_family(res: BnBResult, data: dict) -> None:
+    """Replay a Proposition 6 certificate by :mod:`.replay` (independent code); NotCertified when it fails."""
+    from .replay import replay_linear_family
+
+    rep = replay_linear_family(data)
+    if not rep.ok:
+        raise NotCertified(f"Proposition 6 certificate ({data['part']}): {rep.summary()}")
+    res.replay = rep.summary()
 
 
 KAPPA_NEGATIVE_MIN = Fraction(-3, 2)
@@ -315,5 +382,10 @@ def linear_density_top_two_negative(*, max_boxes: int = 50_000, max_depth: int =
         zp, kp = (arb_ball(x) for x in point)
         return bool(0 < point[0] < 1 and numf(zp, kp) < 0 and two(zp, kp) > best(kp))
 
-    return branch_and_bound([(0, 1), (KAPPA_NEGATIVE_MIN, 0)], [Rule("no second item", no_item), Rule("bound", bound)],
-                            refute=refute, max_boxes=max_boxes, max_depth=max_depth)
+    res = branch_and_bound([(0, 1), (KAPPA_NEGATIVE_MIN, 0)], [Rule("no second item", no_item), Rule("bound", bound)],
+                           refute=refute, max_boxes=max_boxes, max_depth=max_depth)
+    if res.certainty == Certainty.TRUE:
+        data = {"part": "kappa<0", "polys": {"d1num": _coeffs(num, (z, k))}, "lams": (), "final": list(res.final),
+                **_two_data(two_expr)}
+        _replay_family(res, data)
+    return res
