@@ -136,10 +136,17 @@ def test_text_table_shows_status_and_short_evidence():
     assert "exit status 1" in out
 
 
-def test_write_report_writes_the_four_documents(tmp_path):
+def test_write_report_writes_the_four_documents_and_each_counterexample(tmp_path):
     written = write_report(make_report(), tmp_path)
-    assert sorted(p.name for p in written) == ["report.html", "report.json", "report.md", "report.tex"]
+    assert [p.name for p in written] == ["report.md", "report.html", "report.tex", "report.json",
+                                         "TOY-A-counterexample.json"]
     assert all(p.stat().st_size > 0 for p in written)
+    cx = json.loads((tmp_path / "counterexamples" / "TOY-A-counterexample.json").read_text(encoding="utf-8"))
+    assert cx["claim"] == "TOY-A" and cx["instance"] == {"x": "1/2"} and cx["reproduce"] == "exactscreen check --claim TOY-A"
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["claims"][0]["counterexample_files"] == ["counterexamples/TOY-A-counterexample.json"]
+    assert 'href="counterexamples/TOY-A-counterexample.json"' in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "](counterexamples/TOY-A-counterexample.json)" in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 
 def test_md_escape_flattens_newlines():

@@ -49,7 +49,7 @@ def draw_pis_fig1(path: Path) -> None:
     save(fig, path)
 
 
-@register_figure("pis-fig4", "PIS", "Fig. 4: (a) the payment polytope P of Sec. 3.1.1 with all its vertices; (b) markets and the hyperplanes of Lemma 3", claim="PIS-LEM1")
+@register_figure("pis-fig4", "PIS", "Fig. 4: (a) the payment polytope P of Sec. 3.1.1 with all its vertices; (b) markets and the hyperplanes of Lemma 3", claim="PIS-LEM1", also=("PIS-LEM3",))
 def draw_pis_fig4(path: Path) -> None:
     from ...mechanisms.optimum import payment_polytope
     from ...mechanisms.segmentation import genericity_hyperplanes

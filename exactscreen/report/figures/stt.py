@@ -76,6 +76,7 @@ def draw_stt_fig1(path: Path) -> None:
     "through steak at q^BD1 = 1/7 (deterministic) and q^CD = 1/8 (random), conv V and its "
     "highest diagonal point (180/7, 180/7)",
     claim="STT-THM1",
+    also=("STT-COR1", "STT-COR3"),
 )
 def draw_stt_fig_v(path: Path) -> None:
     from ...two_types.analysis import analyze, hull, top_of_diagonal
