@@ -122,11 +122,12 @@ def counterexample_files(result: ClaimResult) -> list[CounterexampleFile]:
 
 
 def write_counterexamples(results, out_dir: str | Path) -> list[Path]:
-    """Write the counterexample files of ``results`` into ``out_dir`` (created if any);
-    return the paths written."""
+    """Write the counterexample files of ``results`` into ``out_dir`` and return their paths.
+
+    ``out_dir`` is created even when there is none, so that a report written over an
+    older one (``--out DIR`` replaces ``DIR/counterexamples/`` as a whole) keeps no stale file.
+    """
     files = [f for r in results for f in counterexample_files(r)]
-    if not files:
-        return []
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
