@@ -476,12 +476,21 @@ def _badge(status: Status) -> str:
     return f'<span class="status" style="color:{fg};background:{bg}">{status.value}</span>'
 
 
-def _html_value(value: Any) -> str:
-    """Instance data as HTML: dicts as key/value tables (nested ones nested), lists of
-    dicts as tables with a column per key, multi-line text (TOML) as ``<pre>``."""
+def _leaf(value: Any) -> bool:
+    """A small dict of plain values (one type's valuations, a market): shown on one line when nested."""
+    return (isinstance(value, dict) and 0 < len(value) <= 8
+            and all(not isinstance(v, (dict, list)) and "\n" not in str(v) for v in value.values()))
+
+
+def _html_value(value: Any, nested: bool = False) -> str:
+    """Instance data as HTML: dicts as key/value tables (nested ones nested; a small nested
+    dict of plain values on one line, ``a1 = 0, a2 = 1``), lists of dicts as tables with a
+    column per key, multi-line text (TOML) as ``<pre>``."""
     e = html.escape
+    if nested and _leaf(value):
+        return ", ".join(f"{e(str(k))} = {e(str(v))}" for k, v in value.items())
     if isinstance(value, dict):
-        rows = "".join(f"<tr><th>{e(str(k))}</th><td>{_html_value(v)}</td></tr>" for k, v in value.items())
+        rows = "".join(f"<tr><th>{e(str(k))}</th><td>{_html_value(v, True)}</td></tr>" for k, v in value.items())
         return f'<table class="data">{rows}</table>'
     if isinstance(value, list):
         rows = _table_of_rows(value)
@@ -489,10 +498,10 @@ def _html_value(value: Any) -> str:
             cols, items = rows
             head = "".join(f"<th>{e(str(c))}</th>" for c in cols)
             body = "".join(
-                "<tr>" + "".join(f"<td>{_html_value(it.get(c, ''))}</td>" for c in cols) + "</tr>" for it in items
+                "<tr>" + "".join(f"<td>{_html_value(it.get(c, ''), True)}</td>" for c in cols) + "</tr>" for it in items
             )
             return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-        return ", ".join(_html_value(v) for v in value) if value else "(none)"
+        return ", ".join(_html_value(v, True) for v in value) if value else "(none)"
     if value is None:
         return "(no instance data recorded)"
     text = str(value)

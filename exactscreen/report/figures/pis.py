@@ -19,7 +19,7 @@ from .base import new_figure, register_figure, save
 
 def _sec311() -> Environment:
     """The shipped example ``examples/pis_sec311.toml``."""
-    return load_toml(Path(__file__).parent / "examples" / "pis_sec311.toml")[0]
+    return load_toml(Path(__file__).resolve().parents[2] / "examples" / "pis_sec311.toml")[0]
 
 
 @register_figure("pis-fig1", "PIS", "Fig. 1: the surplus CS(tH, q) of the high type in every market q (Sec. 3.1.1), computed piece by piece", claim="PIS-EX311")
