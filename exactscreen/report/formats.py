@@ -310,7 +310,13 @@ def _md_instance(instance: Any) -> list[str]:
         return [fence + "toml", instance.rstrip("\n"), fence]
     if isinstance(instance, dict):
         lines = ["| | |", "|---|---|"]
+        blocks: list[str] = []  # multi-line values (a mechanism's table, TOML) as code blocks below
         for k, v in instance.items():
+            if isinstance(v, str) and "\n" in v:
+                lines.append(f"| {md_escape(k)} | (below) |")
+                fence = "~~~~" if "~~~" in v else "~~~"
+                blocks += ["", f"{md_escape(k)}:", "", fence, v.rstrip("\n"), fence]
+                continue
             rows = _table_of_rows(v) if isinstance(v, list) else None
             if rows:
                 cols, items = rows
@@ -318,7 +324,7 @@ def _md_instance(instance: Any) -> list[str]:
                 lines.append(f"| {md_escape(k)} | {cell} |")
             else:
                 lines.append(f"| {md_escape(k)} | {_md_value(v)} |")
-        return lines
+        return lines + blocks
     rows = _table_of_rows(instance) if isinstance(instance, list) else None
     if rows:
         cols, items = rows
