@@ -163,3 +163,32 @@ def test_figure_files_are_referenced_relatively(tmp_path):
     assert "](figures/swp-fig3-hazard.png)" in to_markdown(report)
     assert r"\includegraphics[width=0.6\linewidth]{figures/swp-fig3-hazard.png}" in to_latex(report)
     assert not Path("figures").exists() or Path("figures").resolve() != (tmp_path / "figures").resolve()
+
+
+def test_every_format_leads_with_the_findings():
+    report = make_report()
+    md = to_markdown(report)
+    assert md.index("## Findings") < md.index("### TOY-A: refuted") < md.index("| TOY-A")
+    assert "**The paper says**" in md and "**Corrected statement**: None offered" in md and "hit 6 of 7" in md
+    doc = to_latex(report)
+    assert doc.index(r"\subsection*{Findings}") < doc.index(r"\texttt{TOY-A} &")
+    start = doc.index(r"\subsection*{Findings}")
+    findings = doc[start:doc.index(r"\subsection*{", start + 1)]
+    assert r"\item \textbf{The paper says:}" in findings
+    for line in findings.splitlines():
+        bare = re.sub(r"\\[A-Za-z]+\*?|\\[_%&#${}~=^]|[{}]", "", line)
+        assert not re.search(r"[_%&#$^~\\]", bare), line
+    page = to_html(report)
+    assert page.index('id="findings"') < page.index('id="TOY-A"') and "<details open" not in page
+    finding = page[page.index('id="finding-TOY-A"'):page.index("</section>")]
+    assert "<details" not in finding and NASTY.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in finding
+    console = Console(record=True, width=200)
+    render_text(report, console)
+    out = console.export_text()
+    assert out.index("Findings") < out.index("exactscreen referee report") and "x: 1/2" in out
+
+
+def test_papers_are_shown_by_title_authors_and_reference_not_file_name():
+    report = make_report()
+    for text in (to_markdown(report), to_html(report), to_latex(report)):
+        assert "toy_1.txt" not in text and "toy\\_\\allowbreak{}1.txt" not in text and "Theorist" in text
