@@ -134,3 +134,27 @@ def test_a_paper_can_be_named_by_prefix_file_number_or_file_name():
     for name in ("PIS", "000", "000_4c9d8703be2bb5ad", "000_4c9d8703be2bb5ad.txt"):
         assert reg.paper(name).prefix == "PIS"
     assert {c.paper for c in reg.select(["004"]).claims} == {"SWP"}
+
+
+SHARED_PAPERS = Path(__file__).parents[2] / "shared" / "papers"  # /work/shared/papers beside /work/main
+
+
+@pytest.mark.skipif(not SHARED_PAPERS.is_dir(), reason="no ../shared/papers beside this checkout to compare quotes with")
+def test_every_quote_is_the_papers_own_sentence():
+    registry = builtin_registry()
+    for c in registry:
+        if not c.quote:
+            continue
+        paper = registry.paper(c.paper)
+        text = " ".join((SHARED_PAPERS / paper.file).read_text(encoding="utf-8").split())
+        assert c.quote in text, f"{c.id}: the quote is not in {paper.file} word for word"
+
+
+def test_papers_have_a_reference_and_claims_may_quote_the_paper():
+    reg = loads_registry(
+        '[papers.TOY]\ntitle = "T"\nreference = "Working paper, 2025"\n\n'
+        '[[claims]]\nid = "TOY-A"\npaper = "TOY"\nsection = "Lemma 1"\nstatement = "s"\nquote = "We show s."\n'
+    )
+    assert reg.paper("TOY").reference == "Working paper, 2025" and reg["TOY-A"].quote == "We show s."
+    assert "Working paper, 2025" in reg.paper("TOY").citation
+    assert all(p.reference for p in builtin_registry().papers)

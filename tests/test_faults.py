@@ -275,7 +275,7 @@ def test_out_dir_is_replaced_as_a_whole_keeping_other_files(tmp_path, toy):
     )
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "figures", "notes.txt", "report.html", "report.json", "report.md", "report.tex"]
+        "counterexamples", "figures", "notes.txt", "report.html", "report.json", "report.md", "report.tex"]
     assert not (out / "figures" / "stale.png").exists()
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
     # one run, two formats: the JSON on stdout is the JSON written into DIR

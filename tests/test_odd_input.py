@@ -285,7 +285,7 @@ def test_markdown_code_spans_cannot_be_broken_out_of():
         assert html_cell.count("<td>") == 2
 
 
-def test_markdown_report_escapes_a_papers_file_and_check_node_ids():
+def test_markdown_report_escapes_a_papers_reference_and_check_node_ids():
     from decimal import Decimal
 
     from markdown_it import MarkdownIt
@@ -295,7 +295,7 @@ def test_markdown_report_escapes_a_papers_file_and_check_node_ids():
     from exactscreen.report.formats import Report, to_markdown
 
     reg = Registry(
-        (Paper("TOY", "Toy", "A. B.", "x`<script>alert(1)</script>`.txt"),),
+        (Paper("TOY", "Toy", "A. B.", reference="x`<script>alert(1)</script>`.txt"),),
         (Claim("TOY-A", "TOY", "Sec. 1", "s"),),
     )
     outcome = TestOutcome("t.py::test_a[`<img src=x onerror=y>`]", ("TOY-A",), Status.VERIFIED, ("ok",), 1, Decimal("0.001"))

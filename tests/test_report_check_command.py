@@ -173,7 +173,8 @@ def test_out_dir_gets_all_formats_and_the_figures(capsys, tmp_path):
     code, _, err = check(capsys, "--checks", str(empty), "--paper", "SWP", "--out", str(out_dir), "--format", "markdown")
     assert code == 0
     names = sorted(p.name for p in out_dir.iterdir())
-    assert names == ["figures", "report.html", "report.json", "report.md", "report.tex"]
+    assert names == ["counterexamples", "figures", "report.html", "report.json", "report.md", "report.tex"]
+    assert list((out_dir / "counterexamples").iterdir()) == []  # no claim checked, none found
     png = out_dir / "figures" / "swp-fig3-hazard.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "](figures/swp-fig3-hazard.png)" in (out_dir / "report.md").read_text(encoding="utf-8")
@@ -181,6 +182,25 @@ def test_out_dir_gets_all_formats_and_the_figures(capsys, tmp_path):
     files = [f["file"] for f in json.loads((out_dir / "report.json").read_text())["figures"]]
     assert "figures/swp-fig3-hazard.png" in files
     assert "wrote report.md" in err
+
+
+def test_out_dir_gets_each_counterexample_as_a_file_the_report_links_to(capsys, toy, tmp_path):
+    claims, checks = toy
+    out_dir = tmp_path / "report"
+    code, out, err = check(capsys, "--claims", str(claims), "--checks", str(checks), "--out", str(out_dir),
+                           "--format", "json", "--workers", "1")
+    assert code == 1
+    (cx_file,) = (out_dir / "counterexamples").iterdir()
+    assert cx_file.name == "TOY-SQ-counterexample.json"
+    data = json.loads(cx_file.read_text(encoding="utf-8"))
+    assert data["claim"] == "TOY-SQ" and data["as_written"] == "x*x >= x" and data["reproduce"] == "exactscreen check --claim TOY-SQ"
+    assert out == (out_dir / "report.json").read_text(encoding="utf-8")  # printed = written
+    sq = next(c for c in json.loads(out)["claims"] if c["id"] == "TOY-SQ")
+    assert sq["counterexample_files"] == ["counterexamples/TOY-SQ-counterexample.json"]
+    page = (out_dir / "report.html").read_text(encoding="utf-8")
+    assert page.index('id="findings"') < page.index('id="paper-TOY"')  # findings first
+    assert 'href="counterexamples/TOY-SQ-counterexample.json"' in page
+    assert "1 counterexample file(s) in counterexamples/" in err
 
 
 def test_user_claims_example_of_the_readme(tmp_path):

@@ -55,3 +55,17 @@ def test_a_figure_module_that_cannot_be_imported_is_listed_as_not_drawn(tmp_path
     drawn = figures.draw_figures(tmp_path, ["SWP"])
     assert not drawn[0].ok and drawn[1:] and all(d.ok for d in drawn[1:])
     assert drawn[0].error.startswith("cannot import exactscreen.no_such_figures: ModuleNotFoundError")
+
+
+def test_pis_figures_are_drawn_from_the_shipped_example(tmp_path):
+    drawn = {d.spec.name: d for d in figures.draw_figures(tmp_path, ["PIS"])}
+    assert drawn["pis-fig1"].ok and drawn["pis-fig4"].ok, {n: d.error for n, d in drawn.items()}
+
+
+def test_every_figure_names_registered_claims_it_is_shown_beside():
+    from exactscreen.claims import builtin_registry
+
+    registry = builtin_registry()
+    for spec in figures.registered_figures():
+        assert spec.claims and all(c in registry for c in spec.claims), spec
+        assert all(c.startswith(spec.paper + "-") for c in spec.claims), spec

@@ -136,10 +136,17 @@ def test_text_table_shows_status_and_short_evidence():
     assert "exit status 1" in out
 
 
-def test_write_report_writes_the_four_documents(tmp_path):
+def test_write_report_writes_the_four_documents_and_each_counterexample(tmp_path):
     written = write_report(make_report(), tmp_path)
-    assert sorted(p.name for p in written) == ["report.html", "report.json", "report.md", "report.tex"]
+    assert [p.name for p in written] == ["report.md", "report.html", "report.tex", "report.json",
+                                         "TOY-A-counterexample.json"]
     assert all(p.stat().st_size > 0 for p in written)
+    cx = json.loads((tmp_path / "counterexamples" / "TOY-A-counterexample.json").read_text(encoding="utf-8"))
+    assert cx["claim"] == "TOY-A" and cx["instance"] == {"x": "1/2"} and cx["reproduce"] == "exactscreen check --claim TOY-A"
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["claims"][0]["counterexample_files"] == ["counterexamples/TOY-A-counterexample.json"]
+    assert 'href="counterexamples/TOY-A-counterexample.json"' in (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "](counterexamples/TOY-A-counterexample.json)" in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 
 def test_md_escape_flattens_newlines():
@@ -156,3 +163,32 @@ def test_figure_files_are_referenced_relatively(tmp_path):
     assert "](figures/swp-fig3-hazard.png)" in to_markdown(report)
     assert r"\includegraphics[width=0.6\linewidth]{figures/swp-fig3-hazard.png}" in to_latex(report)
     assert not Path("figures").exists() or Path("figures").resolve() != (tmp_path / "figures").resolve()
+
+
+def test_every_format_leads_with_the_findings():
+    report = make_report()
+    md = to_markdown(report)
+    assert md.index("## Findings") < md.index("### TOY-A: refuted") < md.index("| TOY-A")
+    assert "**The paper says**" in md and "**Corrected statement**: None offered" in md and "hit 6 of 7" in md
+    doc = to_latex(report)
+    assert doc.index(r"\subsection*{Findings}") < doc.index(r"\texttt{TOY-A} &")
+    start = doc.index(r"\subsection*{Findings}")
+    findings = doc[start:doc.index(r"\subsection*{", start + 1)]
+    assert r"\item \textbf{The paper says:}" in findings
+    for line in findings.splitlines():
+        bare = re.sub(r"\\[A-Za-z]+\*?|\\[_%&#${}~=^]|[{}]", "", line)
+        assert not re.search(r"[_%&#$^~\\]", bare), line
+    page = to_html(report)
+    assert page.index('id="findings"') < page.index('id="TOY-A"') and "<details open" not in page
+    finding = page[page.index('id="finding-TOY-A"'):page.index("</section>")]
+    assert "<details" not in finding and NASTY.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in finding
+    console = Console(record=True, width=200)
+    render_text(report, console)
+    out = console.export_text()
+    assert out.index("Findings") < out.index("exactscreen referee report") and "x: 1/2" in out
+
+
+def test_papers_are_shown_by_title_authors_and_reference_not_file_name():
+    report = make_report()
+    for text in (to_markdown(report), to_html(report), to_latex(report)):
+        assert "toy_1.txt" not in text and "toy\\_\\allowbreak{}1.txt" not in text and "Theorist" in text

@@ -112,6 +112,15 @@ def as_data(value: Any) -> Any:
     return show(value, "instance")
 
 
+def _found(data: dict, counterexample: Any, instance: Any) -> None:
+    """Add ``found`` (what the check computed there, as text) to a counterexample's data when
+    the check gave the instance separately: the report shows it beside the statement as written."""
+    if instance is not None:
+        found = show(counterexample, "counterexample")
+        if as_data(counterexample) != data["instance"]:
+            data["found"] = found
+
+
 def _is_float(value: Any) -> bool:
     return isinstance(value, float)  # numpy.float64 is a float subclass too
 
@@ -302,6 +311,7 @@ class Evidence:
         """
         data = self._confirmed(original, counterexample if instance is None else instance, confirmed_by, confirm)
         data["corrected"] = corrected
+        _found(data, counterexample, instance)
         self._counterexamples.append(data)
         self._raise_status(Status.QUALIFIED)
         self._add(
@@ -321,6 +331,7 @@ class Evidence:
         """Status ``refuted``: the check demonstrated ``counterexample`` to ``statement`` exactly,
         and a second route (``confirmed_by`` / ``confirm``, see :meth:`fails`) confirms it."""
         data = self._confirmed(statement, counterexample if instance is None else instance, confirmed_by, confirm)
+        _found(data, counterexample, instance)
         self._counterexamples.append(data)
         self._raise_status(Status.REFUTED)
         self._add(f"refuted: {statement}")

@@ -9,12 +9,14 @@ theorist adds their own paper with a file of the same format::
     file = "toy.pdf"                   # optional
     title = "A toy paper"
     authors = "A. Theorist"            # optional
+    reference = "Working paper, 2025"  # optional: journal / working paper, year
 
     [[claims]]                         # one table per claim
     id = "TOY-SQ"                      # PREFIX-NAME: capitals, digits, hyphens
     paper = "TOY"
     section = "Lemma 1"                # where the paper states it
     statement = "x*x >= x for every rational x"
+    quote = "For every rational x, x^2 >= x."   # optional: the paper's own sentence
 
 Registries are immutable values; :meth:`Registry.merge` and
 :meth:`Registry.select` return new ones.  Loading validates everything and
@@ -48,8 +50,8 @@ ID_PATTERN = re.compile(r"[A-Z][A-Z0-9]*-[A-Z0-9][A-Z0-9-]*")
 """A claim ID: the paper prefix, a hyphen, then capitals, digits and hyphens."""
 
 _PREFIX_PATTERN = re.compile(r"[A-Z][A-Z0-9]*")
-_PAPER_KEYS = {"file", "title", "authors"}
-_CLAIM_KEYS = {"id", "paper", "section", "statement"}
+_PAPER_KEYS = {"file", "title", "authors", "reference"}
+_CLAIM_KEYS = {"id", "paper", "section", "statement", "quote"}
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,21 @@ class Paper:
         As printed on the paper.
     file
         File name of the paper's text (e.g. ``"003_93be07cf11cf468b.txt"``), or ``""``.
+    reference
+        Where the paper appeared, as its text states it (journal or working paper,
+        date), or ``""``.  The report shows title, authors and reference, never ``file``.
     """
 
     prefix: str
     title: str
     authors: str = ""
     file: str = ""
+    reference: str = ""
+
+    @property
+    def citation(self) -> str:
+        """Authors, *title*, reference as one line (what the report prints for the paper)."""
+        return ", ".join(x for x in (self.authors, f"“{self.title}”", self.reference) if x)
 
     def __repr__(self) -> str:
         by = f" ({self.authors})" if self.authors else ""
@@ -90,12 +101,16 @@ class Claim:
         Where the paper states it ("Lemma 2, (37), Fig. 3").
     statement
         One line saying what is claimed.
+    quote
+        The paper's own sentence, copied exactly from its text, or ``""``
+        (the report then shows ``statement``).
     """
 
     id: str
     paper: str
     section: str
     statement: str
+    quote: str = ""
 
     def __repr__(self) -> str:
         return f"Claim({self.id} [{self.section}]: {self.statement})"
@@ -262,6 +277,7 @@ def loads_registry(text: str, source: str = "<string>") -> Registry:
                 _text(entry.get("title"), where, "title"),
                 _text(entry.get("authors"), where, "authors", required=False),
                 _text(entry.get("file"), where, "file", required=False),
+                _text(entry.get("reference"), where, "reference", required=False),
             )
         )
     raw_claims = data.get("claims")
@@ -296,6 +312,7 @@ def loads_registry(text: str, source: str = "<string>") -> Registry:
                 paper,
                 _text(entry.get("section"), where, "section"),
                 _text(entry.get("statement"), where, "statement"),
+                _text(entry.get("quote"), where, "quote", required=False),
             )
         )
     return Registry(tuple(papers), tuple(claims), source=source)

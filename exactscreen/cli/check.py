@@ -35,8 +35,9 @@ exit status:
 
 several formats in one run:
   --format chooses what is printed on stdout; --out DIR writes every format
-  (report.md, report.html, report.tex, report.json) and the figures into DIR,
-  from the same run. E.g. `--format json --out report/` prints the JSON and
+  (report.md, report.html, report.tex, report.json) into DIR, with figures/
+  and counterexamples/ (one file per counterexample: TOML that `exactscreen
+  solve`, `two-types` or `persuade` loads, else JSON), from the same run. E.g. `--format json --out report/` prints the JSON and
   writes report/report.json (the same text) and the others. DIR is written
   all or nothing: the new report is assembled in a temporary directory and
   moved into DIR at the end; other files in DIR are kept.
@@ -54,7 +55,7 @@ examples:
   exactscreen check                           the three papers, table on the terminal
   exactscreen check --paper STT --format markdown
   exactscreen check --claim SWP-LEM2 --claim SWP-THM2 --format json
-  exactscreen check --out report/             report.{md,html,tex,json} + figures/
+  exactscreen check --out report/             report.{md,html,tex,json} + figures/ + counterexamples/
   exactscreen check --format json --out report/   JSON on stdout, every format in report/
   exactscreen check --workers 1               the checks in this process (no pytest-xdist)
   exactscreen check --timeout 60              a check running over 60 s is an error row
@@ -84,7 +85,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="what to print on stdout (default: text, a table)")
     p.add_argument("--out", metavar="DIR", type=Path,
-                   help="also write report.md, report.html, report.tex, report.json and figures/ into DIR "
+                   help="also write report.md, report.html, report.tex, report.json, figures/ and counterexamples/ into DIR "
                    "(created if needed; checked before the checks run; replaced only when the run completes)")
     p.add_argument("--workers", type=positive_int, default=None, metavar="N",
                    help="processes running the checks (default: one per CPU, at most "
@@ -238,6 +239,7 @@ def _run(args, registry, selected, profile: str, workers: int, staged) -> int:
 
     from ..claims.runner import run_checks
     from ..report.figures.base import draw_figures
+    from ..report.counterexamples import COUNTEREXAMPLE_DIR
     from ..report.formats import Report, render_text, to_html, to_json, to_latex, to_markdown, write_report
 
     err = Console(file=sys.stderr)
@@ -269,24 +271,29 @@ def _run(args, registry, selected, profile: str, workers: int, staged) -> int:
         figures = draw_figures(scratch.name, papers)
     report = Report(result, registry, figures)
 
+    # with --out, what is printed is what is written (links to figures/ and counterexamples/ in DIR)
+    fig_dir, cx_dir = ("figures", COUNTEREXAMPLE_DIR) if args.out else (None, None)
     try:
         if args.format == "text":
             render_text(report, _stdout_console())
         elif args.format == "json":
-            sys.stdout.write(to_json(report, "figures" if args.out else None))
+            sys.stdout.write(to_json(report, fig_dir, cx_dir))
         elif args.format == "markdown":
-            sys.stdout.write(to_markdown(report, "figures" if args.out else None))
+            sys.stdout.write(to_markdown(report, fig_dir, cx_dir))
         elif args.format == "html":
-            sys.stdout.write(to_html(report))
+            sys.stdout.write(to_html(report, cx_dir))
         elif args.format == "latex":
-            sys.stdout.write(to_latex(report, "figures" if args.out else None))
+            sys.stdout.write(to_latex(report, fig_dir, cx_dir))
         sys.stdout.flush()
         if staged is not None:
             written = write_report(report, staged.path)
             staged.commit()
-            names = ", ".join(p.name for p in written)
+            documents = [p for p in written if p.parent == staged.path]
+            names = ", ".join(p.name for p in documents)
             drawn = sum(f.ok for f in figures)
-            print(f"wrote {names} and {drawn} figure(s) to {args.out}", file=sys.stderr)
+            found = len(written) - len(documents)
+            cx = f", {found} counterexample file(s) in {COUNTEREXAMPLE_DIR}/" if found else ""
+            print(f"wrote {names}{cx} and {drawn} figure(s) to {args.out}", file=sys.stderr)
     finally:
         if scratch is not None:
             scratch.cleanup()

@@ -54,13 +54,22 @@ _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """A registered figure: file name stem, paper prefix, caption, drawing function."""
+    """A registered figure: file name stem, paper prefix, caption, drawing function,
+    and the claim IDs it illustrates (the report shows it beside the first of them
+    that is in the report)."""
 
     name: str
     paper: str
     caption: str
     draw: Callable[[Path], None]
     claim: str | None = None
+    also: tuple[str, ...] = ()
+
+    @property
+    def claims(self) -> tuple[str, ...]:
+        """Every claim ID the figure illustrates: ``claim`` first, then ``also``."""
+        first = (self.claim,) if self.claim else ()
+        return first + tuple(c for c in self.also if c != self.claim)
 
     def __repr__(self) -> str:
         about = f", {self.claim}" if self.claim else ""
@@ -88,12 +97,14 @@ _FIGURES: dict[str, FigureSpec] = {}
 
 
 def register_figure(
-    name: str, paper: str, caption: str, *, claim: str | None = None
+    name: str, paper: str, caption: str, *, claim: str | None = None, also: tuple[str, ...] = ()
 ) -> Callable[[Callable[[Path], None]], Callable[[Path], None]]:
     """Decorator registering ``func(path)`` as figure ``name`` of ``paper``.
 
     ``name`` becomes the file name (``name.png``): lower-case letters, digits
-    and hyphens.  Registering a name twice is an error.
+    and hyphens.  ``claim`` is the claim ID the figure illustrates (the report
+    shows the figure beside it), ``also`` further claim IDs it illustrates.
+    Registering a name twice is an error.
     """
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise InputError(
@@ -106,7 +117,7 @@ def register_figure(
     def decorate(func: Callable[[Path], None]) -> Callable[[Path], None]:
         if name in _FIGURES and _FIGURES[name].draw is not func:
             raise InputError(f"register_figure: a figure named {name!r} is already registered")
-        _FIGURES[name] = FigureSpec(name, paper, caption, func, claim)
+        _FIGURES[name] = FigureSpec(name, paper, caption, func, claim, tuple(also))
         return func
 
     return decorate

@@ -19,7 +19,7 @@ from .base import new_figure, register_figure, save
 
 def _sec311() -> Environment:
     """The shipped example ``examples/pis_sec311.toml``."""
-    return load_toml(Path(__file__).parent / "examples" / "pis_sec311.toml")[0]
+    return load_toml(Path(__file__).resolve().parents[2] / "examples" / "pis_sec311.toml")[0]
 
 
 @register_figure("pis-fig1", "PIS", "Fig. 1: the surplus CS(tH, q) of the high type in every market q (Sec. 3.1.1), computed piece by piece", claim="PIS-EX311")
@@ -49,7 +49,7 @@ def draw_pis_fig1(path: Path) -> None:
     save(fig, path)
 
 
-@register_figure("pis-fig4", "PIS", "Fig. 4: (a) the payment polytope P of Sec. 3.1.1 with all its vertices; (b) markets and the hyperplanes of Lemma 3", claim="PIS-LEM1")
+@register_figure("pis-fig4", "PIS", "Fig. 4: (a) the payment polytope P of Sec. 3.1.1 with all its vertices; (b) markets and the hyperplanes of Lemma 3", claim="PIS-LEM1", also=("PIS-LEM3",))
 def draw_pis_fig4(path: Path) -> None:
     from ...mechanisms.optimum import payment_polytope
     from ...mechanisms.segmentation import genericity_hyperplanes

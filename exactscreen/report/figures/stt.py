@@ -36,16 +36,24 @@ def _dish(names) -> str:
     claim="STT-EXB",
 )
 def draw_stt_fig1(path: Path) -> None:
+    """Each region is one polygon through the exact boundaries at the grid points: consecutive
+    columns with the same dishes in the same order are joined by straight segments (no
+    staircase); where the dishes change, each column keeps half of the step.  The legend sits
+    below the panels, not over them."""
+    from matplotlib.patches import Patch
+
     from ...two_types.analysis import analyze
 
-    fig = new_figure(10.0, 4.4)
+    fig = new_figure(10.0, 4.8)
     axes = fig.subplots(1, 2, sharey=True)
     step = Fraction(1, 8)
     vs = [step * k for k in range(1, 40 * 8 + 1)]
     for ax, random in zip(axes, (False, True)):
+        columns = []
         for v in vs:
             t = analyze(_restaurant(v))
             pieces = t.random_pieces if random else t.deterministic_pieces
+            col = []
             for p in pieces:
                 if p.is_point:
                     continue
@@ -53,7 +61,24 @@ def draw_stt_fig1(path: Path) -> None:
                 name = _dish(used) if not (random and len(p.x1.vertices[0]) > 1) else "mix"
                 if random and len(used) == 1:
                     name = next(iter(used))
-                ax.vlines(float(v), float(p.lo), float(p.hi), colors=COLOURS[name], lw=1.6)
+                col.append((float(p.lo), float(p.hi), name))
+            columns.append((float(v), col))
+        half = float(step) / 2
+        runs: list[list] = []  # consecutive columns with the same dishes in the same order
+        for v, col in columns:
+            if runs and [n for _, _, n in runs[-1][-1][1]] == [n for _, _, n in col]:
+                runs[-1].append((v, col))
+            else:
+                runs.append([(v, col)])
+        for k, run in enumerate(runs):
+            start = 0.0 if k == 0 else run[0][0] - half
+            end = 40.0 if k == len(runs) - 1 else run[-1][0] + half
+            xs = [start] + [v for v, _ in run] + [end]
+            for i, (_, _, name) in enumerate(run[0][1]):
+                los = [col[i][0] for _, col in run]
+                his = [col[i][1] for _, col in run]
+                los, his = [los[0]] + los + [los[-1]], [his[0]] + his + [his[-1]]
+                ax.fill(xs + xs[::-1], los + his[::-1], color=COLOURS[name], lw=0)
         for x in (10, 20, 30):
             ax.axvline(x, color="black", lw=0.5, ls=":")
         ax.set_xlim(0, 40)
@@ -61,10 +86,8 @@ def draw_stt_fig1(path: Path) -> None:
         ax.set_xlabel("v (Theorists' value of fish)")
         ax.set_title("(a) no mixed dishes" if not random else "(b) mixed dishes allowed")
     axes[0].set_ylabel("q (share of Applied theorists)")
-    from matplotlib.patches import Patch
-
     handles = [Patch(color=COLOURS[k], label=lab) for k, lab in (("steak", "S"), ("fish", "F"), ("0", "∅ (excluded)"), ("mix", "S&T"))]
-    axes[1].legend(handles=handles, loc="upper right", fontsize=8)
+    fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize=9, frameon=False)
     save(fig, path)
 
 
@@ -76,6 +99,7 @@ def draw_stt_fig1(path: Path) -> None:
     "through steak at q^BD1 = 1/7 (deterministic) and q^CD = 1/8 (random), conv V and its "
     "highest diagonal point (180/7, 180/7)",
     claim="STT-THM1",
+    also=("STT-COR1", "STT-COR3"),
 )
 def draw_stt_fig_v(path: Path) -> None:
     from ...two_types.analysis import analyze, hull, top_of_diagonal
