@@ -359,6 +359,11 @@ class DominationProof:
                         nb.Html(f"<p><em>dominating market</em></p>{self.market._repr_html_()}"),
                         nb.Html(f"<p><em>M*</em></p>{self.Mstar._repr_html_()}"))
 
+    def __repr__(self) -> str:
+        deltas = ", ".join("None" if d is None else fmt(d) for d in self.deltas)
+        return (f"DominationProof(start={self.start!r}, S={self.S}, path={self.path}, t_prime={self.t_prime!r}, "
+                f"deltas=({deltas}), market={self.market!r}, unique_in_restricted={self.unique_in_restricted})")
+
 
 def _with_option(m: Mechanism, i: int, alloc: tuple[Fraction, ...], pay: Fraction) -> Mechanism:
     allocation = list(m.allocation)
