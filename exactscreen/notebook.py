@@ -124,12 +124,15 @@ def block(title: object, *parts: object) -> Html:
 _LATEX_MATH = {
     "\\": r"\backslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "&": r"\&", "%": r"\%",
     "#": r"\#", "$": r"\$", "^": r"\hat{}", "~": r"\sim{}", " ": r"\ ",
+    # no raw < or >: a front end that inserts LaTeX output as HTML must not see a tag
+    "<": r"\langle{}", ">": r"\rangle{}",
 }
 
 
 def latex_name(text: object) -> str:
     """A name in math mode, upright: ``\\mathrm{t\\_1}``; every special character escaped,
-    so braces stay balanced whatever the name (MathJax and LaTeX both read it)."""
+    so braces stay balanced whatever the name (MathJax and LaTeX both read it); ``<``/``>`` are
+    written as angle brackets, so the LaTeX holds no HTML tag."""
     s = safe_text(text)
     return r"\mathrm{" + "".join(_LATEX_MATH.get(ch, ch) for ch in s) + "}"
 
