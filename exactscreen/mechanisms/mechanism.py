@@ -92,6 +92,12 @@ class Welfare:
         ]
         return "Welfare\n" + "\n".join(rows)
 
+    def __repr__(self) -> str:
+        per = ", ".join(f"{t}: {fmt(v)}" for t, v in zip(self.types, self.surplus))
+        return (f"Welfare(surplus={{{per}}}, consumer_surplus={fmt(self.consumer_surplus)}, "
+                f"revenue={fmt(self.revenue)}, total_surplus={fmt(self.total_surplus)}, "
+                f"efficiency_loss={fmt(self.efficiency_loss)})")
+
     def _repr_html_(self) -> str:
         """Jupyter: surplus per type and the totals, exact with decimals beside them."""
         from .. import notebook as nb
