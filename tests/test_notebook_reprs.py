@@ -134,6 +134,7 @@ def test_mechanism_and_welfare_show_payments_and_surplus_by_name(solved, market)
     assert_balanced_latex(solved.mechanism._repr_latex_())
     text = assert_escaped(solved.mechanism.welfare(market), LOW, HIGH)
     assert "1/8 (0.125)" in text  # consumer surplus
+    assert "Fraction(" not in repr(solved.mechanism.welfare(market))
 
 
 def test_optimal_face_is_shown_and_indexed_by_type_name(solved):
@@ -181,8 +182,10 @@ def test_improvement_and_domination_proof_show_the_construction(env, market):
 
 
 def test_pis_two_type_analysis_shows_pieces_of_markets(env):
-    text = assert_escaped(two_type_analysis(env), LOW, HIGH, ALT_H)
+    analysis = two_type_analysis(env)
+    text = assert_escaped(analysis, LOW, HIGH, ALT_H)
     assert "1/4 (0.25)" in text and "3/4 (0.75)" in text  # the breakpoints of Sec. 3.1.1
+    assert "Fraction(" not in repr(analysis)
 
 
 def test_screening_two_types_shows_thresholds_by_alternative_name():

@@ -987,6 +987,12 @@ class TwoTypeAnalysis:
         return nb.block(f"Two-type markets: q = probability of {b} (against {a})", nb.table(header, rows),
                         nb.kv_table(facts))
 
+    def __repr__(self) -> str:
+        pieces = ", ".join(repr(p) for p in self.pieces)
+        return (f"TwoTypeAnalysis(pair={self.pair}, pieces=({pieces}), "
+                f"breakpoints=({', '.join(fmt(x) for x in self.breakpoints)}), "
+                f"ties=({', '.join(fmt(x) for x in self.ties)}))")
+
 
 def two_type_analysis(
     env: Environment, pair: tuple[str, str] | None = None, selection: str = "support-value"
