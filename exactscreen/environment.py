@@ -317,6 +317,29 @@ class Environment:
     def __repr__(self) -> str:
         return str(self)
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the valuation table ``v(t, a)`` by name, exact values with decimals beside them."""
+        from . import notebook as nb
+
+        header = ["v(t, a)", *self.alternatives]
+        rows = [[t, *row] for t, row in zip(self.types, self.values)]
+        if any(self.costs):
+            rows.append([nb.Html("<em>cost c(a)</em>"), *self.costs])
+        note = "outside option 0 is worth 0 to every type"
+        if any(self.costs):
+            note += "; the engine uses net values v − c (paper 000, fn 5)"
+        title = f"Environment {self.title}" if self.title else "Environment"
+        return nb.block(f"{title} ({self.n} types, {self.k} alternatives)", nb.table(header, rows), note)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter/nbconvert: the valuation matrix ``v(t, a)`` (rows types, columns alternatives)."""
+        from . import notebook as nb
+
+        rows = [(t, row) for t, row in zip(self.types, self.values)]
+        if any(self.costs):
+            rows.append(("c(a)", self.costs))
+        return nb.latex_matrix("v(t,a)", self.alternatives, rows)
+
 
 @dataclass(frozen=True)
 class Market:
@@ -374,6 +397,21 @@ class Market:
     def __repr__(self) -> str:
         inner = ", ".join(f"{safe_name(t)}={fmt(w)}" for t, w in zip(self.environment.types, self.weights))
         return f"Market({inner})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter: each type's probability, exact with its decimal."""
+        from . import notebook as nb
+
+        rows = [[t, w] for t, w in zip(self.environment.types, self.weights)]
+        return nb.block("Market", nb.table(["type", "f(t)"], rows))
+
+    def _repr_latex_(self) -> str:
+        """Jupyter/nbconvert: ``f = (f(t1), ...)`` by type name."""
+        from . import notebook as nb
+
+        inner = r",\ ".join(f"f({nb.latex_name(t)}) = {nb.latex_num(w)}"
+                             for t, w in zip(self.environment.types, self.weights))
+        return f"$${inner}$$"
 
 
 def parse_toml(text: str, source: str = "<string>", allowed: Iterable[str] | None = None) -> dict:

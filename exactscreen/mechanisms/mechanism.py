@@ -92,21 +92,21 @@ class Welfare:
         ]
         return "Welfare\n" + "\n".join(rows)
 
-    def _repr_html_(self) -> str:
-        from html import escape
+    def __repr__(self) -> str:
+        per = ", ".join(f"{t}: {fmt(v)}" for t, v in zip(self.types, self.surplus))
+        return (f"Welfare(surplus={{{per}}}, consumer_surplus={fmt(self.consumer_surplus)}, "
+                f"revenue={fmt(self.revenue)}, total_surplus={fmt(self.total_surplus)}, "
+                f"efficiency_loss={fmt(self.efficiency_loss)})")
 
-        cells = "".join(
-            f"<tr><td>{escape(t)}</td><td>{fmt(f)}</td><td>{fmt(v)} <small>({fmt_decimal(v)})</small></td></tr>"
-            for t, f, v in zip(self.types, self.weights, self.surplus)
-        )
-        totals = "".join(
-            f"<tr><th colspan=2>{name}</th><td>{fmt(v)} <small>({fmt_decimal(v)})</small></td></tr>"
-            for name, v in (("consumer surplus", self.consumer_surplus), ("revenue", self.revenue),
-                            ("total surplus", self.total_surplus), ("efficient surplus", self.efficient_surplus),
-                            ("efficiency loss", self.efficiency_loss))
-        )
-        return (f"<table><thead><tr><th>type</th><th>f(t)</th><th>surplus</th></tr></thead>"
-                f"<tbody>{cells}{totals}</tbody></table>")
+    def _repr_html_(self) -> str:
+        """Jupyter: surplus per type and the totals, exact with decimals beside them."""
+        from .. import notebook as nb
+
+        rows = [[t, f, v] for t, f, v in zip(self.types, self.weights, self.surplus)]
+        totals = [("consumer surplus", self.consumer_surplus), ("revenue", self.revenue),
+                  ("total surplus", self.total_surplus), ("efficient surplus", self.efficient_surplus),
+                  ("efficiency loss", self.efficiency_loss)]
+        return nb.block("Welfare", nb.table(["type", "f(t)", "surplus"], rows), nb.kv_table(totals))
 
 
 @dataclass(frozen=True)
@@ -314,6 +314,31 @@ class Mechanism:
     def __repr__(self) -> str:
         return str(self)
 
+    def _repr_html_(self) -> str:
+        """Jupyter: per type (by name) the allocation, payment, price and surplus, exact with decimals."""
+        from .. import notebook as nb
+
+        env = self.environment
+        costs = any(env.costs)
+        header = ["type", "gets", "pays", *(["price"] if costs else []), "surplus"]
+        rows = []
+        for i, t in enumerate(env.types):
+            rows.append([t, self.option(i), self.payments[i], *([self.price(i)] if costs else []), self.surplus(i)])
+        edges = self.binding()
+        notes = [nb.Html("<p>binding: " + (", ".join(f"{nb.esc(a)} → {nb.esc(b)}" for a, b in edges) or "none")
+                         + "</p>")]
+        if costs:
+            notes.append("pays: payment net of cost (profit); price: what the consumer pays")
+        return nb.block("Mechanism", nb.table(header, rows), *notes)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter/nbconvert: the allocation matrix ``x(t, a)`` (outside option last) and payments ``p(t)``."""
+        from .. import notebook as nb
+
+        env = self.environment
+        rows = [(t, (*self.allocation[i], self.payments[i])) for i, t in enumerate(env.types)]
+        return nb.latex_matrix("x(t,a)", (*env.alternatives, OUTSIDE, "p(t)"), rows)
+
 
 @dataclass(frozen=True)
 class Range:
@@ -355,3 +380,17 @@ class Range:
 
     def as_json(self) -> list[str]:
         return [fmt(self.lo), fmt(self.hi)]
+
+    def __repr__(self) -> str:
+        return f"Range(lo={fmt(self.lo)}, hi={fmt(self.hi)})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter: ``[lo, hi]`` exact with decimals (a single number when the range is a point)."""
+        from .. import notebook as nb
+
+        return nb.interval(self.lo, self.hi)
+
+    def _repr_latex_(self) -> str:
+        from .. import notebook as nb
+
+        return f"${nb.latex_interval(self.lo, self.hi)}$"

@@ -178,6 +178,10 @@ class OptimalFace:
     sometimes_binding: tuple[tuple[str, str], ...]
     lp_solves: int
     support: tuple[int, ...] = ()
+    #: type and alternative names (the environment's), for showing the face by name;
+    #: empty when built without them (then types show as ``t1, t2, ...``, alternatives as ``a1, ...``)
+    types: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    alternatives: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def payment_rule_unique(self) -> bool:
@@ -194,6 +198,80 @@ class OptimalFace:
     def unique(self) -> bool:
         """The optimal mechanism itself is unique."""
         return self.payment_rule_unique and all(r.is_point for row in self.allocation for r in row)
+
+    # ------------------------------------------------------------------ show
+    def named(self, env: Environment) -> "OptimalFace":
+        """The same face carrying ``env``'s type and alternative names (for showing it)."""
+        from dataclasses import replace
+
+        return replace(self, types=env.types, alternatives=env.alternatives)
+
+    def _names(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        n, k = len(self.payment), len(self.allocation[0]) - 1 if self.allocation else 0
+        types = self.types if len(self.types) == n else tuple(f"t{i + 1}" for i in range(n))
+        alts = self.alternatives if len(self.alternatives) == k else tuple(f"a{j + 1}" for j in range(k))
+        return types, (*alts, OUTSIDE)
+
+    def payment_of(self, t: str) -> Range:
+        """Range of type ``t``'s payment over all optimal mechanisms (by name)."""
+        return self.payment[self._index(t)]
+
+    def surplus_of(self, t: str) -> Range:
+        """Range of type ``t``'s surplus over all optimal mechanisms (by name)."""
+        return self.surplus[self._index(t)]
+
+    def allocation_of(self, t: str, a: str) -> Range:
+        """Range of the probability that type ``t`` gets alternative ``a`` (``"0"``: the outside option)."""
+        types, alts = self._names()
+        if a not in alts:
+            raise InputError(f"face: unknown alternative {a!r}; alternatives are {', '.join(alts)}")
+        return self.allocation[self._index(t)][alts.index(a)]
+
+    def _index(self, t: str) -> int:
+        types, _ = self._names()
+        if t not in types:
+            raise InputError(f"face: unknown type {t!r}; types are {', '.join(types)}")
+        return types.index(t)
+
+    def __str__(self) -> str:
+        types, alts = self._names()
+        lines = ["Optimal face (ranges over all optimal mechanisms)",
+                 f"  {'type':<8} {'payment':<16} {'surplus':<16} allocation"]
+        for i, t in enumerate(types):
+            alloc = ", ".join(f"{a}: {r}" for a, r in zip(alts, self.allocation[i]) if r.hi > 0)
+            lines.append(f"  {t:<8} {str(self.payment[i]):<16} {str(self.surplus[i]):<16} {alloc}")
+        uniq = "unique" if self.payment_rule_unique else "NOT unique"
+        lines.append(f"  optimal payment rule {uniq}; optimal mechanism {'unique' if self.unique else 'NOT unique'}")
+        lines.append("  binding in every optimum: " + (", ".join(f"{a}->{b}" for a, b in self.always_binding) or "none"))
+        lines.append("  binding in some optimum: " + (", ".join(f"{a}->{b}" for a, b in self.sometimes_binding) or "none"))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        types, _ = self._names()
+        pay = ", ".join(f"{t}: {r}" for t, r in zip(types, self.payment))
+        return (f"OptimalFace(payment={{{pay}}}, payment_rule_unique={self.payment_rule_unique}, "
+                f"unique={self.unique})")
+
+    def _repr_html_(self) -> str:
+        """Jupyter: per type (by name) the exact payment, surplus and allocation ranges over all optimal
+        mechanisms, with decimals; the binding sets (paper 000, Sec. 4.2: the optimal face)."""
+        from .. import notebook as nb
+
+        types, alts = self._names()
+        header = ["type", "payment", "surplus", *(f"x(t, {a})" for a in alts)]
+        rows = [[t, nb.interval(self.payment[i].lo, self.payment[i].hi),
+                 nb.interval(self.surplus[i].lo, self.surplus[i].hi),
+                 *(nb.interval(r.lo, r.hi) for r in self.allocation[i])] for i, t in enumerate(types)]
+
+        def edges(es) -> nb.Html:
+            return nb.Html(", ".join(f"{nb.esc(a)} → {nb.esc(b)}" for a, b in es) or "none")
+
+        facts = [("optimal payment rule unique (types in the market)", "yes" if self.payment_rule_unique else "no"),
+                 ("optimal mechanism unique", "yes" if self.unique else "no"),
+                 ("binding in every optimum", edges(self.always_binding)),
+                 ("binding in some optimum", edges(self.sometimes_binding))]
+        return nb.block("Optimal face: ranges over all optimal mechanisms", nb.table(header, rows),
+                        nb.kv_table(facts))
 
 
 @dataclass(frozen=True)
@@ -353,6 +431,42 @@ class OptimalMechanism:
             f"efficient={self.efficient}, payment_rule_unique={self.payment_rule_unique}, "
             f"method={self.method!r}, verified={self.verified})"
         )
+
+    def _repr_html_(self) -> str:
+        """Jupyter: revenue; per type (by name) probability, allocation, payment and surplus with the
+        ranges over all optimal mechanisms; welfare; the certificate (paper 000, Sec. 3 and 4.2)."""
+        from .. import notebook as nb
+
+        env, m = self.environment, self.mechanism
+        header = ["type", "f(t)", "gets", "pays", "surplus"]
+        if self.face is not None:
+            header += ["payment range", "surplus range"]
+        rows = []
+        for i, t in enumerate(env.types):
+            row = [t, self.market.weights[i], m.option(i), m.payments[i], m.surplus(i)]
+            if self.face is not None:
+                row += [nb.interval(self.face.payment[i].lo, self.face.payment[i].hi),
+                        nb.interval(self.face.surplus[i].lo, self.face.surplus[i].hi)]
+            rows.append(row)
+        w = self.welfare
+        uniq = {None: "not computed (face=False)", True: "yes", False: "no"}[self.payment_rule_unique]
+        facts = [
+            ("revenue (expected payment net of cost)", self.revenue),
+            ("consumer surplus", w.consumer_surplus),
+            ("total surplus", w.total_surplus),
+            ("efficiency loss", w.efficiency_loss),
+            ("efficient on the market", "yes" if self.efficient else "no"),
+            ("optimal payment rule unique", uniq),
+            ("binding", nb.Html(", ".join(f"{nb.esc(a)} → {nb.esc(b)}" for a, b in m.binding()) or "none")),
+            ("selection rule", self.selection),
+            ("certificate", f"{'verified' if self.verified else 'FAILED'} ({self.method}); "
+                            f"{self.lp_solves} exact LP solve(s)"),
+        ]
+        parts = [nb.table(header, rows), nb.kv_table(facts)]
+        if self.face is not None:
+            face = self.face if self.face.types else self.face.named(env)
+            parts.append(nb.Html(face._repr_html_()))
+        return nb.block(f"Optimal mechanism (revenue {fmt(self.revenue)})", *parts)
 
 
 # ----------------------------------------------------------------------------
@@ -571,7 +685,7 @@ def _ranges(env: Environment, face, points: _Points, binding: bool, support: tup
                     sometimes.append(edge)
     return OptimalFace(
         tuple(payments), tuple(surpluses), tuple(allocation),
-        tuple(always), tuple(sometimes), 1 + face.lps, support,
+        tuple(always), tuple(sometimes), 1 + face.lps, support, env.types, env.alternatives,
     )
 
 

@@ -159,6 +159,35 @@ class SegmentationCheck:
             f"{fmt(self.revenue_before)} -> {fmt(self.revenue_after)})"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the segments (weights and markets by type name), each type's consumer surplus
+        before and after in every segment, revenue, welfare and the verdict (Sec. 3.1)."""
+        from .. import notebook as nb
+
+        types = self.market.environment.types
+        header = ["segment", "weight", *(f"f({t})" for t in types), *(f"CS({t}): before → after" for t in types),
+                  "Pareto"]
+        rows = []
+        for k, ((w, m), c) in enumerate(zip(self.segments, self.comparisons), start=1):
+            cs = [nb.Html(f"{nb.num(c.cs_old[t])} → {nb.num(c.cs_new[t])}") if t in c.cs_new else nb.Html("—")
+                  for t in types]
+            verdict = "dominates" if c.dominates else "weakly dominates" if c.weakly_dominates else "does not dominate"
+            rows.append([f"{k}", w, *m.weights, *cs, verdict])
+        facts = [("revenue before", self.revenue_before), ("revenue after", self.revenue_after),
+                 ("every segment weakly dominates", "yes" if self.every_segment_weakly_dominates else "no"),
+                 ("some segment dominates", "yes" if self.some_segment_dominates else "no"),
+                 ("revenue increases", "yes" if self.revenue_increases else "no"),
+                 ("Pareto improving", "yes" if self.pareto_improving else "no")]
+        if self.certified_by:
+            facts.append(("verdict re-decided by", self.certified_by))
+        parts = [nb.table(header, rows), nb.kv_table(facts)]
+        for label, wel in (("Welfare before", self.welfare_before), ("Welfare after (averaged over segments)",
+                                                                      self.welfare_after)):
+            if wel is not None:
+                parts.append(nb.Html(f"<p><em>{label}</em></p>{wel._repr_html_()}"))
+        verdict = "Pareto improving" if self.pareto_improving else "not Pareto improving"
+        return nb.block(f"Segmentation of {self.market!r}: {verdict}", *parts)
+
 
 def check_segmentation(
     env: Environment,
@@ -310,6 +339,30 @@ class DominationProof:
             f"M* unique optimum there: {self.unique_in_restricted}; {self.comparison!r}",
         ]
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the steps of the proof of Proposition 2 (Sec. 4.1.2, Lemma 4) by type name."""
+        from .. import notebook as nb
+
+        facts = [
+            ("start type t (inefficient)", self.start),
+            ("S (binding IC reach)", nb.names(self.S)),
+            ("binding path S̄", nb.names(self.path, " → ")),
+            ("t' (strictly prefers t's option in M1)", self.t_prime),
+            ("restricted environment's types", nb.names(self.restricted.types)),
+            ("Lemma 4 thresholds δ_j", nb.Html(", ".join("∞" if d is None else nb.num(d) for d in self.deltas))),
+            ("M* unique optimum in the restricted environment", "yes" if self.unique_in_restricted else "no"),
+            ("dominating market dominates", "yes" if self.comparison.dominates else "no"),
+            ("verified", "yes" if self.verified else "no"),
+        ]
+        return nb.block("Proposition 2: an efficient Pareto dominating market", nb.kv_table(facts),
+                        nb.Html(f"<p><em>dominating market</em></p>{self.market._repr_html_()}"),
+                        nb.Html(f"<p><em>M*</em></p>{self.Mstar._repr_html_()}"))
+
+    def __repr__(self) -> str:
+        deltas = ", ".join("None" if d is None else fmt(d) for d in self.deltas)
+        return (f"DominationProof(start={self.start!r}, S={self.S}, path={self.path}, t_prime={self.t_prime!r}, "
+                f"deltas=({deltas}), market={self.market!r}, unique_in_restricted={self.unique_in_restricted})")
 
 
 def _with_option(m: Mechanism, i: int, alloc: tuple[Fraction, ...], pay: Fraction) -> Mechanism:
@@ -549,6 +602,28 @@ class Improvement:
     @property
     def verified(self) -> bool:
         return bool(self.check is not None and self.check.pareto_improving)
+
+    def __repr__(self) -> str:
+        eps = "" if self.epsilon is None else f", epsilon={fmt(self.epsilon)}"
+        how = f", epsilon_method={self.epsilon_method!r}" if self.epsilon_method else ""
+        return (f"Improvement(market={self.market!r}, efficient={self.efficient}, improvable={self.improvable}, "
+                f"reason={self.reason!r}{eps}{how})")
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the decision (Theorem 1's two-segment construction) with its segmentation."""
+        from .. import notebook as nb
+
+        answer = {True: "improvable", False: "not improvable", None: "construction does not apply"}[self.improvable]
+        facts = [("answer", answer), ("efficient market", "yes" if self.efficient else "no"),
+                 ("reason", self.reason), ("verified", "yes" if self.verified else "no")]
+        if self.epsilon is not None:
+            facts.append(("ε", self.epsilon))
+            if self.epsilon_method:
+                facts.append(("ε from", self.epsilon_method))
+        parts = [nb.kv_table(facts)]
+        if self.check is not None:
+            parts.append(nb.Html(self.check._repr_html_()))
+        return nb.block(f"Pareto improvement of {self.market!r}: {answer}", *parts)
 
 
 def _lemma2_eta(env: Environment, market: Market, res: OptimalMechanism, max_types: int) -> Fraction | None:
@@ -892,6 +967,31 @@ class TwoTypeAnalysis:
                 if chk.pareto_improving:
                     return chk
         return None
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the line of markets ``(1 − q) δ_a + q δ_b`` as pieces (Sec. 3.1.1): per piece the
+        selected optimal mechanism by type name, the pair's consumer surplus and efficiency."""
+        from .. import notebook as nb
+
+        a, b = self.pair
+        header = ["q", "selected mechanism", f"CS({a})", f"CS({b})", "efficient", "payment rule unique"]
+        rows = []
+        for p in self.pieces:
+            m = p.mechanism
+            menu = nb.Html("<br>".join(f"{nb.esc(t)}: {nb.esc(m.option(i))} for {nb.num(m.payments[i])}"
+                                       for i, t in enumerate(m.environment.types)))
+            rows.append([p.interval(), menu, p.cs[0], p.cs[1], "yes" if p.efficient else "no",
+                         "yes" if p.payment_rule_unique else "no"])
+        facts = [("breakpoints", nb.Html(", ".join(nb.num(x) for x in self.breakpoints) or "none")),
+                 ("ties (several optimal payment rules)", nb.Html(", ".join(nb.num(x) for x in self.ties) or "none"))]
+        return nb.block(f"Two-type markets: q = probability of {b} (against {a})", nb.table(header, rows),
+                        nb.kv_table(facts))
+
+    def __repr__(self) -> str:
+        pieces = ", ".join(repr(p) for p in self.pieces)
+        return (f"TwoTypeAnalysis(pair={self.pair}, pieces=({pieces}), "
+                f"breakpoints=({', '.join(fmt(x) for x in self.breakpoints)}), "
+                f"ties=({', '.join(fmt(x) for x in self.ties)}))")
 
 
 def two_type_analysis(

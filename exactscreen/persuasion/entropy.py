@@ -683,6 +683,37 @@ class EntropyBound:
             "seconds": f"{self.seconds:.2f}",
         }
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the certified enclosures of ``E*`` and of the liminf (Theorem 2), exact rational
+        ends with their decimals rounded outward, the certified digits and the replay."""
+        from .. import notebook as nb
+
+        def ends(lo: Fraction, hi: Fraction) -> nb.Html:
+            return nb.Html(f"[{nb.esc(fmt_lower(lo, 15))}, {nb.esc(decimal_up(hi, 15))}]"
+                           f"<br><small>exact: [{nb.esc(str(lo))}, {nb.esc(str(hi))}]</small>")
+
+        rows = [
+            ["E* = limsup_{f1→0} E(f1) = sup E(f1)", ends(self.lower, self.upper), self.digits],
+            ["liminf_{f1→0} E(f1)", ends(self.liminf_lower, self.liminf_upper),
+             certified_digits(self.liminf_lower, self.liminf_upper)],
+            ["sup of the entropy over all (36)-feasible distributions", ends(self.feasible_lower, self.feasible_upper),
+             certified_digits(self.feasible_lower, self.feasible_upper)],
+        ]
+        facts = [("lim_{f1→0} E(f1) exists", self.limit_exists.value),
+                 ("E* > log2 8 = 3 (certified)", "yes" if self.lower > 3 else "no"),
+                 ("certificates replayed by independent code", "yes" if self.replayed else "no"),
+                 ("target width met", "yes" if self.target_met else "no (a wider, still certified enclosure)"),
+                 ("seconds", f"{self.seconds:.2f}")]
+        parts = [nb.table(["quantity", "certified enclosure (decimals rounded outward)", "certified digits"], rows),
+                 nb.kv_table(facts)]
+        parts += [str(n) for n in self.notes]
+        return nb.block("Entropy bound (Theorem 2)", *parts)
+
+    def __repr__(self) -> str:
+        return (f"EntropyBound(E* in [{fmt_lower(self.lower, 15)}, {decimal_up(self.upper, 15)}], liminf in "
+                f"[{fmt_lower(self.liminf_lower, 15)}, {decimal_up(self.liminf_upper, 15)}], "
+                f"limit_exists={self.limit_exists.value}, replayed={self.replayed})")
+
 
 def certified_digits(lo: Fraction, hi: Fraction, max_digits: int = 15) -> str:
     """Longest truncation ``d`` (at most ``max_digits`` decimals) with ``d <= lo <= hi < d + 10^-k``, plus ``…``."""

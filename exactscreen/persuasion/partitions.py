@@ -167,6 +167,14 @@ class FiniteValues:
         rows = ", ".join(f"{v}:{m}" for v, m in zip(self.values, self.masses))
         return f"FiniteValues({rows})"
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the atoms (value, probability), exact with decimals."""
+        from .. import notebook as nb
+
+        rows = [[f"{i + 1}", v, m] for i, (v, m) in enumerate(zip(self.values, self.masses))]
+        return nb.block(f"Values: {self.n} atom(s), mean {nb.fmt(self.mean())}",
+                        nb.table(["atom", "value", "probability"], rows))
+
 
 def uniform_values(n: int, start: object = 1, step: object = 1) -> FiniteValues:
     """``n`` uniformly distanced values ``start, start+step, ...`` with equal atoms ``1/n``."""
@@ -581,6 +589,34 @@ class PartitionMechanism:
         """``qbar_k - qbar_{k-1}`` over the served cells (``qbar_0 = 0``), for (31)."""
         served = [q for q in self.qualities if q > 0]
         return tuple(q - (served[i - 1] if i else Fraction(0)) for i, q in enumerate(served))
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the partition cell by cell (atoms, mean value, mass, quality, price) and the profit,
+        exact with decimals (Sec. 3: monotone partitions, IC prices (9))."""
+        from .. import notebook as nb
+
+        rows = []
+        for k, ((a, b), v, m, q, p) in enumerate(zip(cells_of(self.cuts), self.values, self.masses,
+                                                    self.qualities, self.prices), start=1):
+            atoms = f"{a + 1}" if b - a == 1 else f"{a + 1}–{b}"
+            rows.append([f"{k}", atoms, v, m, q, p])
+        facts = [("revenue", self.revenue), ("cost", self.cost), ("profit", self.profit),
+                 ("items on the menu", self.items),
+                 ("complete disclosure", "yes" if self.is_complete_disclosure else "no"),
+                 ("model", self.model), ("found by", f"{self.method} ({self.candidates} partition(s) examined)")]
+        parts = [nb.table(["cell", "atoms", "mean value", "mass", "quality", "price"], rows), nb.kv_table(facts)]
+        parts += [str(n) for n in self.notes]
+        return nb.block(f"Partition mechanism: {len(self.values)} cell(s), profit {nb.fmt(self.profit)}", *parts)
+
+    def __repr__(self) -> str:
+        from ..numbers import fmt
+
+        def seq(xs) -> str:
+            return "(" + ", ".join(fmt(x) for x in xs) + ")"
+
+        return (f"PartitionMechanism(cuts={self.cuts}, values={seq(self.values)}, masses={seq(self.masses)}, "
+                f"qualities={seq(self.qualities)}, prices={seq(self.prices)}, profit={fmt(self.profit)}, "
+                f"model={self.model!r}, method={self.method!r})")
 
 
 def _finish(dist, cuts, qualities, model, cost_value, method="given", candidates=1, notes=()):

@@ -155,6 +155,17 @@ class Report:
     def __repr__(self) -> str:
         return f"Report({self.summary_line()}; {len(self.figures)} figures)"
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the body of :func:`to_html` (its tables, badges and figures) without the page
+        around it: no ``<html>``/``<head>`` and no page-wide ``<style>`` that would restyle the notebook."""
+        import re
+
+        page = to_html(self)
+        found = re.search(r"<body[^>]*>(.*)</body>", page, re.S)
+        body = found.group(1) if found else page
+        body = re.sub(r"<style[^>]*>.*?</style>", "", body, flags=re.S)
+        return f'<div class="exactscreen-report">{body}</div>'
+
 
 def _short(text: str, limit: int = _SHORT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

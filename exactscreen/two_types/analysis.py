@@ -848,6 +848,55 @@ class TwoTypes:
             f"q_CD={None if self.q_cd is None else fmt(self.q_cd)})"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the valuation pairs by alternative name, the sets and thresholds of Theorem 1
+        (``q^BD1``, ``q^CD``, ``q^OD``), the optimal deterministic menus piece by piece and where
+        randomization helps (Corollary 3), exact with decimals; ``q`` is the paper's (type 2's)."""
+        from .. import notebook as nb
+
+        v, d = self.v, self.d
+        t1, t2 = self.type1, self.type2
+        header = ["alternative", f"v1 ({t1})", f"v2 ({t2})", "d = v2 − v1", "in"]
+        rows = []
+        for a in self.names:
+            tags = [name for name, group in (("E1", self.E1), ("E2", self.E2), ("A⁺", self.A_plus),
+                                             ("A⁻", self.A_minus), ("a^BD1", self.bd1)) if a in group]
+            rows.append([a, v[a][0], v[a][1], d[a], ", ".join(tags)])
+        relabel = (f"type 1 = {t1}, type 2 = {t2}"
+                   + (" (the file's types swapped: Assumption 1 makes the uncontested type type 2)"
+                      if self.swapped else ""))
+        qcd, qod = self.q_cd, self.q_od
+        facts = [
+            ("first-best (both types uncontested, Theorem 1)", "yes" if self.first_best else "no"),
+            ("type 1 uncontested", "yes" if self.uncontested1 else "no"),
+            ("a^BD1 (BD1)", nb.names(_names(self.bd1))),
+            ("a^VA = (b, b) (V)", nb.Html(f"({nb.num(self.b)}, {nb.num(self.b)})")),
+            ("q^BD1 (q-BD1)", self.q_bd1),
+            ("q^CD (CD)", qcd if qcd is not None else "— (type 1 uncontested)"),
+            ("q^OD (OD)", qod if qod is not None else "— (no q in [0, 1])"),
+        ]
+        if self.swapped:
+            facts.append(("the file's q (probability of the type listed second)", "1 − q"))
+        pieces = []
+        for p in self.deterministic_pieces:
+            where = nb.num(p.lo) if p.is_point else nb.Html(f"({nb.num(p.lo)}, {nb.num(p.hi)})")
+            pieces.append([where, p.regime, nb.names(_names(p.a1)), str(p.profit)])
+        parts = [nb.Html(f"<p>{nb.esc(relabel)}</p>"), nb.table(header, rows), nb.kv_table(facts),
+                 nb.Html("<p><em>Optimal deterministic menus (Theorem 1), by the paper's q</em></p>"),
+                 nb.table(["q", "regime", "A_1(q)", "profit"], pieces)]
+        c3 = self.corollary3
+        if c3 is not None:
+            helps = ", ".join(
+                f"{'[' if lc else '('}{nb.num(lo)}, {nb.num(hi)}{']' if hc else ')'}" for lo, hi, lc, hc in c3.helps)
+            parts.append(nb.kv_table([
+                ("randomization strictly helps for q in (Corollary 3)", nb.Html(helps or "nowhere")),
+                ("Corollary 3 statement 1 (literal / directional)",
+                 f"{'true' if c3.statement1 else 'false'} / {'true' if c3.statement1_directional else 'false'}"),
+                ("Corollary 3 statement 2", "true" if c3.statement2 else "false"),
+                ("Corollary 3 statement 3 (randomization never helps)", "true" if c3.statement3 else "false"),
+            ]))
+        return nb.block("Screening two types (Theorem 1, Corollaries 1-3)", *parts)
+
 
 def analyze(env: Environment, swap: bool | None = None) -> TwoTypes:
     """Theorem 1 and Corollaries 1-3 for a two-type environment (see :class:`TwoTypes`).
