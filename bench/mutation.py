@@ -70,11 +70,12 @@ KILLED_CODES = {1, 3}
 TIMEOUT_CODES = {36, -24, 24, 152, 255}
 SURVIVED_CODES = {0}
 NO_TESTS_CODES = {5, 33}
+INTERRUPTED_CODE = 2  # the run was interrupted while this mutant ran: no result
 
 
 def status_of(exit_code: int | None) -> str:
     """The table's status of a mutmut exit code (None: not run yet)."""
-    if exit_code is None:
+    if exit_code is None or exit_code == INTERRUPTED_CODE:
         return "not run"
     if exit_code in KILLED_CODES:
         return "killed"
@@ -84,7 +85,7 @@ def status_of(exit_code: int | None) -> str:
         return "survived"
     if exit_code in NO_TESTS_CODES:
         return "no checks"
-    return "other"  # interrupted, skipped, suspicious, segfault: listed, not counted as killed
+    return "other"  # skipped, suspicious, segfault: listed, not counted as killed
 
 
 def module_key(path: str) -> str:
@@ -264,8 +265,9 @@ def generate(nice: int) -> None:
 
 def run_mutants(names: list[str], max_children: int, nice: int, deadline: float | None,
                 log: Path) -> int:
-    """``mutmut run NAME...``; at ``deadline`` (epoch seconds) it is interrupted (SIGINT to its
-    own process group, mutmut keeps every result it has), SIGKILL 120 s later."""
+    """``mutmut run NAME...``; at ``deadline`` (epoch seconds) it is interrupted (SIGINT to the
+    mutmut process, which stops its workers; every result it has is kept), and its whole process
+    group is killed 60 s later if it is still running."""
     cmd = ["nice", "-n", str(nice)] + mutmut_cmd() + ["run", "--max-children", str(max_children)] + names
     with open(log, "a", encoding="utf-8") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
@@ -274,9 +276,9 @@ def run_mutants(names: list[str], max_children: int, nice: int, deadline: float 
             timeout = None if deadline is None else max(1.0, deadline - time.time())
             return proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGINT)
+            os.kill(proc.pid, signal.SIGINT)
             try:
-                return proc.wait(timeout=120)
+                return proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 return proc.wait()

@@ -39,7 +39,8 @@ def test_status_of_mutmut_exit_codes():
     assert mutation.status_of(-24) == mutation.status_of(36) == "timeout"  # SIGXCPU: over the CPU limit
     assert mutation.status_of(0) == "survived"
     assert mutation.status_of(33) == "no checks"
-    assert mutation.status_of(2) == "other"
+    assert mutation.status_of(2) == "not run"  # interrupted while it ran: no result
+    assert mutation.status_of(35) == "other"
 
 
 def test_tally_counts_only_sampled_run_mutants_and_drops_equivalents_from_the_denominator():
