@@ -1,0 +1,113 @@
+"""bench.mutation, the mutation-testing driver (issue 13, item 4): its sampling, tally and tables.
+
+No mutation run here (that is a benchmark-like job: ``python -m bench.mutation``, docs/mutation.md);
+mutmut need not be installed for these tests."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+_ROOT = Path(__file__).resolve().parents[1]
+if str(_ROOT) not in sys.path:  # bench/ is not installed: import it from the checkout
+    sys.path.insert(0, str(_ROOT))
+
+from bench import mutation  # noqa: E402
+
+NAMES = [f"exactscreen.two_types.analysis.x_f__mutmut_{i}" for i in range(1, 501)]
+
+
+def test_sample_is_seeded_sorted_and_without_repeats():
+    a = mutation.sample_names(NAMES, 200, 1, "analysis")
+    assert a == mutation.sample_names(list(reversed(NAMES)), 200, 1, "analysis")  # input order irrelevant
+    assert len(a) == len(set(a)) == 200 and a == sorted(a) and set(a) <= set(NAMES)
+    assert a != mutation.sample_names(NAMES, 200, 2, "analysis")
+    assert a != mutation.sample_names(NAMES, 200, 1, "entropy")  # each module has its own stream
+
+
+def test_sample_of_zero_or_more_than_all_is_all():
+    assert mutation.sample_names(NAMES, 0, 1, "m") == sorted(NAMES)
+    assert mutation.sample_names(NAMES[:10], 200, 1, "m") == sorted(NAMES[:10])
+
+
+def test_status_of_mutmut_exit_codes():
+    assert mutation.status_of(None) == "not run"
+    assert mutation.status_of(1) == mutation.status_of(3) == "killed"
+    assert mutation.status_of(-24) == mutation.status_of(36) == "timeout"  # SIGXCPU: over the CPU limit
+    assert mutation.status_of(0) == "survived"
+    assert mutation.status_of(33) == "no checks"
+    assert mutation.status_of(2) == "not run"  # interrupted while it ran: no result
+    assert mutation.status_of(35) == "other"
+
+
+def test_tally_counts_only_sampled_run_mutants_and_drops_equivalents_from_the_denominator():
+    results = {"m.a": 1, "m.b": 36, "m.c": 0, "m.d": 0, "m.e": 33, "m.f": None, "m.g": 1}
+    row = mutation.tally("m", "m.py", results, ["m.a", "m.b", "m.c", "m.d", "m.e", "m.f"],
+                         {"m.d": "x > 0 and x >= 1 agree on integers"})
+    assert (row.total, row.sampled, row.run) == (7, 6, 5)
+    assert (row.killed, row.timeout, row.survived, row.no_checks, row.equivalent) == (1, 1, 2, 1, 1)
+    assert row.score == pytest.approx(2 / 4)
+    classes = {s["name"]: s["class"] for s in row.survivors}
+    assert classes == {"m.c": "not yet killed", "m.d": "equivalent (x > 0 and x >= 1 agree on integers)",
+                       "m.e": "not yet killed"}
+
+
+def test_tally_with_nothing_run_has_no_score():
+    assert mutation.tally("m", "m.py", {"m.a": None}, ["m.a"], {}).score is None
+
+
+def test_function_of_mutant_names():
+    assert mutation.function_of("pkg.mod.x_upper_envelope__mutmut_12") == (None, "upper_envelope")
+    assert mutation.function_of("pkg.mod.xǁFaceǁ__init____mutmut_3") == ("Face", "__init__")
+
+
+SOURCE = '''\
+import x
+
+
+class Face:
+    @property
+    def width(self):
+        a = 1
+        return a + 2
+
+
+def f(v):
+    if v > 0:
+        return 1
+    return 0
+'''
+
+
+def test_locate_gives_the_file_line_and_the_mutation():
+    diff = ("--- m.py\n+++ m.py\n@@ -1,4 +1,4 @@\n def f(v):\n-    if v > 0:\n+    if v >= 0:\n"
+            "         return 1\n     return 0")
+    got = mutation.locate(diff, SOURCE, "pkg.m.x_f__mutmut_1")
+    assert got == {"line": 12, "before": "if v > 0:", "after": "if v >= 0:"}
+    diff = ("--- m.py\n+++ m.py\n@@ -2,3 +2,3 @@\n def width(self):\n     a = 1\n-    return a + 2\n"
+            "+    return a - 2")
+    got = mutation.locate(diff, SOURCE, "pkg.m.xǁFaceǁwidth__mutmut_4")
+    assert got["line"] == 8 and got["after"] == "return a - 2"  # decorator line 5 is the function's first
+
+
+def test_results_table_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(mutation, "RESULTS_DIR", tmp_path)
+    row = mutation.tally("m", "m.py", {"m.a": 1, "m.c": 0}, ["m.a", "m.c"], {})
+    row.survivors[0].update(line=12, before="if v > 0:", after="if v >= 0:")
+    meta = {"utc": "T", "seed": 1, "sample": 200, "command": "python -m bench.mutation",
+            "versions": {"mutmut": "3.8.1", "python": "3.x"}}
+    js, md = mutation.write_results([row], meta, "T")
+    data = json.loads(js.read_text())
+    assert data["modules"][0]["killed"] == 1 and data["modules"][0]["score"] == 0.5
+    text = md.read_text()
+    assert "| m | `m.py` | 2 | 2 | 2 | 1 | 0 | 1 | 0 | 0 | 0 | 50.0% |" in text
+    assert "m.py:12: `if v > 0:` -> `if v >= 0:`: not yet killed" in text
+
+
+def test_unknown_module_is_refused_naming_the_choices():
+    with pytest.raises(SystemExit, match="unknown module.*analysis"):
+        mutation.parse_modules("analysis,nonsense")
+    assert mutation.parse_modules("all") == list(mutation.MODULES)
