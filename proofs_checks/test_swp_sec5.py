@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from exactscreen.persuasion import entropy as ent
 from exactscreen.claims import claim
-from exactscreen.numbers import Certainty, fmt_decimal
+from exactscreen.numbers import Certainty
 from exactscreen.persuasion.partitions import FiniteValues, Inventory, QuadraticCost, complete_disclosure_optimum, condition35, optimal_partition, uniform_values
 
 from .swp_common import certify_partition, distributions, increasing, model_data, persuade_toml, served_pooling_grids

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from math import lcm
 
 __all__ = ["FaceCertificate", "FaceCheck", "check_face", "CHECKED_BY"]
 
