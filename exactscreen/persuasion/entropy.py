@@ -56,10 +56,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Sequence
 
-from flint import arb, ctx, fmpq
+from flint import arb, fmpq
 
 from ..exceptions import InputError, NotCertified, Undecided
 from ..numbers import Certainty, to_fraction
+from .entropy_phase import _prec  # the one ctx.prec context manager of the entropy code
 
 __all__ = [
     "hazard_map_expr",
@@ -90,18 +91,6 @@ __all__ = [
 ]
 
 PREC = 128  # bits for certified evaluations
-
-
-class _prec:
-    def __init__(self, bits: int):
-        self.bits = bits
-
-    def __enter__(self):
-        self.old = ctx.prec
-        ctx.prec = self.bits
-
-    def __exit__(self, *exc):
-        ctx.prec = self.old
 
 
 def to_arb(x) -> arb:
