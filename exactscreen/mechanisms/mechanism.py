@@ -61,9 +61,15 @@ class Welfare:
     surplus: tuple[Fraction, ...]
     consumer_surplus: Fraction
     revenue: Fraction
-    total_surplus: Fraction
     efficient_surplus: Fraction
-    efficiency_loss: Fraction
+
+    @property
+    def total_surplus(self) -> Fraction:
+        return self.consumer_surplus + self.revenue
+
+    @property
+    def efficiency_loss(self) -> Fraction:
+        return self.efficient_surplus - self.total_surplus
 
     def surplus_of(self, t: str) -> Fraction:
         """Consumer surplus of type ``t`` (by name)."""
@@ -205,8 +211,7 @@ class Mechanism:
         consumer = sum((f * u for f, u in zip(w, surplus)), Fraction(0))
         revenue = self.revenue(market)
         efficient = sum((f * env.efficient_value(t) for f, t in zip(w, env.types)), Fraction(0))
-        total = consumer + revenue
-        return Welfare(env.types, w, surplus, consumer, revenue, total, efficient, efficient - total)
+        return Welfare(env.types, w, surplus, consumer, revenue, efficient)
 
     # ---------------------------------------------------------- constraints
     def ic_violations(self) -> list[tuple[str, str, Fraction]]:

@@ -261,7 +261,7 @@ def _segmented_welfare(
         return sum((w * getattr(wel, attr) for w, wel in per), ZERO)
 
     return Welfare(market.environment.types, market.weights, tuple(surplus), total("consumer_surplus"),
-                   total("revenue"), total("total_surplus"), total("efficient_surplus"), total("efficiency_loss"))
+                   total("revenue"), total("efficient_surplus"))
 
 
 def _weights(m: Market) -> dict[str, Fraction]:
