@@ -142,7 +142,6 @@ class DaskCluster:
             raise InputError(f"--scheduler {address}: cannot connect ({exc})") from None
         self.parallelism = max(1, sum(self.client.nthreads().values()))
         if hunt is not None:
-            _pickle_by_value(hunt)
             ship_user_modules(self.client, hunt)
 
     def submit(self, fn: Callable, *args: Any) -> Any:
@@ -167,19 +166,6 @@ class DaskCluster:
 
     def __repr__(self) -> str:
         return f"DaskCluster({self.client.scheduler.address}, {self.parallelism} threads)"
-
-
-def _pickle_by_value(h: Hunt) -> None:
-    import sys
-
-    import cloudpickle
-
-    for fn in (h.prop, h.shrink, h.refutes, h.to_toml, h.describe):
-        module = getattr(fn, "__module__", None)
-        if not module or module.startswith(("exactscreen.", "builtins")) or module == "exactscreen":
-            continue
-        if module in sys.modules and module != "__main__":
-            cloudpickle.register_pickle_by_value(sys.modules[module])
 
 
 #: At most this many files (and bytes) are shipped to the workers.
