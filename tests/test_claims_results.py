@@ -111,6 +111,20 @@ def test_claim_strength_is_all_cases_if_a_check_decides_every_case_else_the_weak
     assert claim_strength([t("bounds"), t("paper-instances")]) == "bounds"
 
 
+def test_a_qualified_claim_is_as_strong_as_the_checks_that_found_its_counterexample():
+    from exactscreen.claims.results import TestOutcome, claim_strength
+
+    def t(strength, status=Status.VERIFIED):
+        return TestOutcome("x", ("A",), status, strength=strength)
+
+    # PIS-A4's shape: a counterexample on the paper's instances beside a not-checkable part
+    tests = [t("paper-instances"), t("paper-instances", Status.QUALIFIED), t("none", Status.NOT_CHECKABLE)]
+    assert claim_strength(tests, Status.QUALIFIED) == "paper-instances"
+    assert claim_strength(tests) == "none"  # without the status: the weakest, as before
+    two = [t("sampled", Status.REFUTED), t("paper-instances", Status.REFUTED), t("bounds")]
+    assert claim_strength(two, Status.REFUTED) == "paper-instances"
+
+
 def test_profiles_ci_is_fast_and_deterministic_deep_is_thorough():
     ci, deep = settings.get_profile("ci"), settings.get_profile("deep")
     assert 25 <= ci.max_examples <= 50 and ci.derandomize and ci.deadline is None

@@ -116,7 +116,7 @@ def test_json_is_one_object_and_deterministic_apart_from_timings(capsys, toy):
     assert list(a) == ["claims", "summary"]
     assert strip_seconds(a) == strip_seconds(b)
     sq = a["claims"][0]
-    assert list(sq) == ["id", "paper", "section", "statement", "status", "strength", "reach", "counterexample",
+    assert list(sq) == ["id", "paper", "section", "statement", "quote", "status", "strength", "reach", "counterexample",
                         "evidence", "instances", "tests", "seconds"]
     assert sq["strength"] == "sampled" and sq["counterexample"]["instance"] == {"x": "1/2"}
     assert sq["status"] == "refuted" and sq["instances"] > 1

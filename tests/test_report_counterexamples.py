@@ -84,3 +84,30 @@ def test_the_shipped_examples_are_recognised_by_the_command_that_reads_them():
     assert toml_command((EXAMPLES / "swp_uniform5.toml").read_text(encoding="utf-8"), "SWP") == "persuade"
     assert toml_command("not = [toml", "PIS") is None
     assert toml_command('[types.t1]\na1 = "x"\n', "PIS") is None  # not an exact number: no command loads it
+
+
+DICT_TWO_TYPES = {"types": {"T": {"steak": "30", "fish": "5"}, "A": {"steak": "60", "fish": "20"}},
+                  "q": "9/10", "random": True}
+DICT_SOLVE = {"types": {"t1": {"a1": "0", "a2": "1"}, "t2": {"a1": "1", "a2": "0"}},
+              "market": {"t1": "1", "t2": "0"}, "perturbed": {"t1": "9/10", "t2": "1/10"}}
+
+
+@pytest.mark.parametrize("paper, instance, command", [
+    ("STT", DICT_TWO_TYPES, "exactscreen two-types STT-X-counterexample.toml --q 9/10 --random"),
+    ("PIS", DICT_SOLVE, "exactscreen solve PIS-X-counterexample.toml"),
+])
+def test_an_environment_recorded_as_a_dict_is_written_as_toml_its_command_reproduces(tmp_path, paper, instance,
+                                                                                   command):
+    claim = REGISTRY[f"{paper}-X"]
+    outcome = TestOutcome("t.py::test_d", (claim.id,), Status.QUALIFIED, ("qualified: x",), 1, Decimal("0"),
+                          counterexamples=(_cx(instance),))
+    r = combine(claim, [outcome])
+    (f,) = counterexample_files(r)
+    assert f.name == f"{claim.id}-counterexample.toml" and f.command == command
+    if paper == "PIS":  # keys the command does not read are kept in the header, not lost
+        assert "# Instance, perturbed: t1 = 9/10, t2 = 1/10\n" in f.text
+    write_counterexamples([r], tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "exactscreen", *command.split()[1:]], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "steak" in proc.stdout if paper == "STT" else "t2" in proc.stdout

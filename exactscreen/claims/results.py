@@ -211,10 +211,20 @@ class ClaimResult:
         return f"ClaimResult({self.claim.id}: {self.status.value}, {len(self.tests)} checks)"
 
 
-def claim_strength(tests: Iterable[TestOutcome]) -> str:
+def claim_strength(tests: Iterable[TestOutcome], status: Status | None = None) -> str:
     """A claim's strength from its checks: ``all-cases`` if a passing check decides every case;
     otherwise the weakest of its checks (a general theorem checked on the paper's instances and
-    on generated ones is ``sampled``); ``none`` without checks."""
+    on generated ones is ``sampled``); ``none`` without checks.
+
+    A ``qualified`` or ``refuted`` claim rests on the checks that found its counterexample, not
+    on its other checks: its strength is the strongest among the checks with that ``status``
+    (a counterexample on the paper's own instance is ``paper-instances`` even when another
+    part of the claim is not checkable)."""
+    tests = list(tests)
+    if status in (Status.QUALIFIED, Status.REFUTED):
+        deciding = [t for t in tests if t.status is status]
+        if deciding:
+            return min((t.strength for t in deciding), key=STRENGTHS.index)
     levels = [t.strength for t in tests]
     if not levels:
         return "none"
@@ -245,5 +255,5 @@ def combine(claim: Claim, outcomes: Iterable[TestOutcome], skipped: Iterable[str
         sum(t.instances for t in tests),
         tests,
         sum((t.seconds for t in tests), Decimal("0.000")),
-        claim_strength(tests),
+        claim_strength(tests, status),
     )

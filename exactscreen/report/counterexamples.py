@@ -11,6 +11,10 @@ to ``DIR/counterexamples/``:
   a market, ``exactscreen persuade`` for ``values`` / ``probabilities``); its
   header comment names the claim, the statement as written and the command
   that reproduces it;
+  An instance recorded as a dict with ``types`` (each a dict of exact values) and
+  optionally ``market`` is written as such a TOML file too; its ``q`` (and
+  ``random``) become the ``--q`` (``--random``) of ``exactscreen two-types``, and
+  its other keys are listed in the header comment;
 * ``ID-counterexample.json`` otherwise: the claim, the statement as written,
   the corrected statement, the second route, the check and the instance data
   (``exactscreen check --claim ID`` reproduces it).
@@ -78,6 +82,48 @@ def toml_command(text: str, paper: str) -> str | None:
     return "solve" if market is not None else None
 
 
+def _key(name: Any) -> str:
+    """A TOML key: bare where TOML allows it, else a quoted string."""
+    text = str(name)
+    if text and all(c.isascii() and (c.isalnum() or c in "_-") for c in text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _environment_toml(instance: Any) -> tuple[str, list[str], list[str]] | None:
+    """An environment instance recorded as data (``{"types": {t: {a: value}}, "market": ...,
+    "q": ...}``) as TOML text, the extra command-line arguments its ``q`` / ``random`` keys
+    stand for, and comment lines for its other keys; ``None`` if it is not of that shape."""
+    if not isinstance(instance, dict) or not isinstance(instance.get("types"), dict):
+        return None
+    types = instance["types"]
+    if not types or not all(isinstance(row, dict) and row for row in types.values()):
+        return None
+    lines: list[str] = []
+    for t, row in types.items():
+        lines.append(f"[types.{_key(t)}]")
+        lines += [f"{_key(a)} = {json.dumps(str(v))}" for a, v in row.items()]
+        lines.append("")
+    market = instance.get("market")
+    if market is not None:
+        if not isinstance(market, dict):
+            return None
+        lines.append("[market]")
+        lines += [f"{_key(t)} = {json.dumps(str(w))}" for t, w in market.items()]
+        lines.append("")
+    args: list[str] = []
+    if instance.get("q") is not None:
+        args += ["--q", str(instance["q"])]
+    if instance.get("random") in (True, "true", "True"):
+        args.append("--random")
+    notes = [
+        f"{k}: {_one_line(v if not isinstance(v, dict) else ', '.join(f'{a} = {b}' for a, b in v.items()))}"
+        for k, v in instance.items()
+        if k not in ("types", "market", "q", "random")
+    ]
+    return "\n".join(lines), args, notes
+
+
 def _comment(text: str) -> str:
     return "# " + _one_line(text)
 
@@ -88,14 +134,25 @@ def counterexample_files(result: ClaimResult) -> list[CounterexampleFile]:
     for i, cx in enumerate(result.counterexamples):
         stem = f"{result.id}-counterexample" + (f"-{i + 1}" if i else "")
         instance = cx.get("instance")
-        command = toml_command(instance, result.claim.paper) if isinstance(instance, str) else None
+        args: list[str] = []
+        notes: list[str] = []
+        toml_text = instance if isinstance(instance, str) else None
+        as_env = _environment_toml(instance)
+        if as_env is not None:
+            toml_text, args, notes = as_env
+        command = toml_command(toml_text, result.claim.paper) if toml_text is not None else None
+        if command == "solve" and args:
+            command = None  # --q / --random belong to two-types
         if command is not None:
             name = f"{stem}.toml"
-            shell = f"exactscreen {command} {name}"
+            shell = " ".join(["exactscreen", command, name, *args])
             header = [
                 _comment(f"Counterexample to {result.id} ({result.claim.section}): {result.claim.statement}"),
                 _comment(f"As written: {cx.get('as_written', '')}"),
             ]
+            if cx.get("found"):
+                header.append(_comment(f"Found: {cx['found']}"))
+            header += [_comment(f"Instance, {note}") for note in notes]
             if cx.get("corrected"):
                 header.append(_comment(f"Corrected: {cx['corrected']}"))
             header += [
@@ -104,7 +161,7 @@ def counterexample_files(result: ClaimResult) -> list[CounterexampleFile]:
                 f"# Reproduce: {shell}",
                 "",
             ]
-            text = "\n".join(header) + instance.rstrip("\n") + "\n"
+            text = "\n".join(header) + toml_text.rstrip("\n") + "\n"
         else:
             name = f"{stem}.json"
             shell = f"exactscreen check --claim {result.id}"

@@ -181,6 +181,7 @@ def json_object(report: Report, figure_dir: str | None = None, counterexample_di
             "paper": r.claim.paper,
             "section": r.claim.section,
             "statement": r.claim.statement,
+            "quote": r.claim.quote or None,
             "status": r.status.value,
             "strength": r.strength,
             "reach": r.reach,
@@ -222,8 +223,9 @@ def json_object(report: Report, figure_dir: str | None = None, counterexample_di
 def to_json(report: Report, figure_dir: str | None = None, counterexample_dir: str | None = None) -> str:
     """One JSON object ``{"claims": [...], "summary": {...}}`` (keys in a fixed order).
 
-    Each claim has ``id, paper, section, statement, status, strength, reach,
-    counterexample, evidence, instances, tests, seconds``: ``strength`` is one of
+    Each claim has ``id, paper, section, statement, quote, status, strength, reach,
+    counterexample, evidence, instances, tests, seconds``: ``quote`` is the paper's own
+    sentence where the registry has it (else ``null``); ``strength`` is one of
     ``all-cases``, ``paper-instances``, ``sampled``, ``bounds``, ``none``;
     ``reach`` lists ``{"check", "hard_case", "hit", "tried"}`` per hard case of a
     sampled check; ``counterexample`` is ``{"as_written", "instance",
