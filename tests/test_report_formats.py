@@ -192,3 +192,18 @@ def test_papers_are_shown_by_title_authors_and_reference_not_file_name():
     report = make_report()
     for text in (to_markdown(report), to_html(report), to_latex(report)):
         assert "toy_1.txt" not in text and "toy\\_\\allowbreak{}1.txt" not in text and "Theorist" in text
+
+
+def test_the_terminal_shows_a_counterexample_instance_as_indented_lines_and_tables():
+    mechanism = "Mechanism\n  type  gets  pays\n  tL    aL    1/2\n  tH    0     0"
+    instance = {"environment": "toy", "witnesses": [{"payments": ["1/2", "0"], "mechanism": mechanism}],
+                "splits": [{"k": "1", "gain": "77/268"}, {"k": "12", "gain": "1/8"}]}
+    outcome = TestOutcome("t.py::test_a", ("TOY-A",), Status.QUALIFIED, ("qualified: x",), 1, Decimal("0"),
+                          counterexamples=({"as_written": "s", "instance": instance, "confirmed_by": "b"},))
+    run = CheckRun((combine(REGISTRY["TOY-A"], [outcome]),), (), "ci", ("t",), Decimal("0.5"))
+    console = Console(record=True, width=80)
+    render_text(Report(run, REGISTRY, ()), console)
+    lines = console.export_text().splitlines()
+    assert "    environment: toy" in lines and "      - payments: [1/2, 0]" in lines
+    assert "            tL    aL    1/2" in lines  # the mechanism table keeps its rows
+    assert "      k   gain" in lines and "      12  1/8" in lines  # records with the same keys: a table

@@ -854,6 +854,47 @@ def _plain(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+def _scalar(value: Any) -> bool:
+    """A value printed inline: a one-line number or text, or a list of such (nested lists too)."""
+    if isinstance(value, list):
+        return all(_scalar(v) for v in value)
+    return not isinstance(value, dict) and "\n" not in str(value)
+
+
+def _instance_lines(value: Any, indent: int = 4) -> list[str]:
+    """Instance data as indented plain-text lines for the terminal: a dict as ``key: value``
+    lines (nested values below their key), a list of records with the same keys as an aligned
+    table, a multi-line string (a mechanism table) as its own lines."""
+    pad = " " * indent
+    if value is None:
+        return [pad + "(no instance data recorded)"]
+    if isinstance(value, dict):
+        lines = []
+        for k, v in value.items():
+            if _scalar(v):
+                lines.append(f"{pad}{k}: {_plain(v)}")
+            else:
+                lines.append(f"{pad}{k}:")
+                lines += _instance_lines(v, indent + 2)
+        return lines
+    if isinstance(value, list):
+        keys = list(value[0]) if value and isinstance(value[0], dict) else None
+        if keys and all(isinstance(v, dict) and list(v) == keys and all(_scalar(x) for x in v.values())
+                        for v in value):
+            rows = [keys] + [[_plain(v[k]) for k in keys] for v in value]
+            widths = [max(len(row[i]) for row in rows) for i in range(len(keys))]
+            return [pad + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+        if _scalar(value):
+            return [pad + _plain(value)]
+        lines = []
+        for v in value:
+            sub = _instance_lines(v, indent + 2)
+            lines.append(pad + "- " + sub[0].lstrip())
+            lines += sub[1:]
+        return lines
+    return [pad + line.rstrip() for line in str(value).strip("\n").splitlines()]
+
+
 # --------------------------------------------------------------------- text
 def render_text(report: Report, console: Any) -> None:
     """Print the table (ID, paper, section, status, evidence) and the verdict on a rich console."""
@@ -867,7 +908,9 @@ def render_text(report: Report, console: Any) -> None:
             console.print(Text(f"{r.id} ", style="bold") + Text(r.status.value, style=STATUS_STYLE[r.status])
                           + Text(f" ({r.claim.section}): {_says(r)}"))
             for cx in r.counterexamples:
-                console.print(Text(f"  counterexample: {_plain(cx.get('instance'))}"))
+                console.print(Text("  counterexample:"))
+                for line in _instance_lines(cx.get("instance")):
+                    console.print(Text(line), overflow="fold", no_wrap=True, soft_wrap=True)
                 console.print(Text(f"  as written: {cx.get('as_written', '')}"))
                 if cx.get("found"):
                     console.print(Text(f"  exact values: {cx['found']}"))
