@@ -180,7 +180,7 @@ def test_findings_are_visible_without_clicking(seen):
     q = seen["findings"][0]
     assert "If the optimal payment rule is unique, it remains optimal in every nearby market." in q["text"]
     assert "CS(t2) drops from 1 to 0" in q["text"] and "hit 9 of 12" in q["text"]
-    assert "counterexamples/TOY-Q-counterexample.json" in q["links"]
+    assert "counterexamples/TOY-Q-counterexample.toml" in q["links"]
     assert "counterexamples/TOY-R-counterexample.toml" in seen["findings"][1]["links"]
     assert "exactscreen solve TOY-R-counterexample.toml" in seen["findings"][1]["text"]
 
