@@ -211,7 +211,7 @@ def test_interrupted_check_leaves_the_previous_report_untouched(tmp_path, toy, s
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == EXIT[sig]
+    assert proc.returncode == EXIT[sig], (proc.returncode, stdout[-2000:], stderr[-2000:])
     assert stdout == ""  # no partial report, never "exit status 0"
     assert stderr.count("\n") == 1 and "interrupted by " + sig.name in stderr, stderr
     assert f"{out} is untouched" in stderr
