@@ -15,11 +15,12 @@ import sympy
 from flint import arb
 
 from ...exceptions import InputError, NotCertified
+from ...numbers import Certainty
 from .arb import (PREC, _ball_of, _certainly_ge, _certainly_le, _certainly_lt, arb_ball, arb_function, interval_arb,
                   working_precision)
 from .bnb import BnBResult, Rule, branch_and_bound
 from .densities import PolyCost, PolyDensity, _rat
-from .symbols import _A, _B, _P, Q
+from .symbols import _A, _B, _P, Q, V
 
 @dataclass(frozen=True)
 class SingleItem:
@@ -123,7 +124,21 @@ def single_item_optimum(dist: PolyDensity, cost: PolyCost, *, max_boxes: int = 2
     profit = _simplify_number(dist.mass(xs, hi) * (mus * qs - cost.c(qs)))
     psi = _psi(dist, cost)
     cert = _certify_psi_sign(dist, cost, psi, xs, max_boxes=max_boxes)
+    if cert.certainty == Certainty.TRUE:
+        _replay_psi(dist, cost, xs, qs, cert)
     return SingleItem(dist, cost, xs, qs, mus, profit, cert)
+
+
+def _replay_psi(dist: PolyDensity, cost: PolyCost, xs, qs, cert: BnBResult) -> None:
+    """Have the sign of psi re-decided by :mod:`.replay_psi` (independent code: exact polynomials
+    and certified root isolation instead of interval branch and bound); NotCertified when it fails."""
+    from .replay_psi import replay_psi_sign
+
+    coeffs = [Fraction(int(c.p), int(c.q)) for c in reversed(sympy.Poly(dist.density, V).all_coeffs())]
+    rep = replay_psi_sign(coeffs, dist.lo, dist.hi, cost.alpha, cost.beta, cost.delta, xs, qs)
+    if not rep.ok:
+        raise NotCertified(f"single-item optimum for {dist.name}: the psi-sign certificate's {rep.summary()}")
+    cert.replay = rep.summary()
 
 
 def _psi(dist: PolyDensity, cost: PolyCost):
