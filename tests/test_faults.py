@@ -163,9 +163,20 @@ def _send(proc: subprocess.Popen, sig: int, group: bool) -> None:
         proc.send_signal(sig)
 
 
+def _as_from_a_terminal() -> None:
+    """In the child before exec: SIGINT handled by default, as for a command started in a terminal.
+
+    A command started in the background by a non-interactive shell (`pytest ... &`) has SIGINT
+    ignored, and an ignored signal stays ignored across fork and exec: without this, every
+    interrupt test would fail when the suite itself runs in the background.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(args: list[str], env: dict[str, str], **kw) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "exactscreen", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, **kw)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=_as_from_a_terminal, **kw)
 
 
 @pytest.fixture
@@ -439,7 +450,8 @@ def test_interrupted_solve_prints_one_line(tmp_path, sig):
     master, slave = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "exactscreen", "solve", str(fifo), "--json"],
                             env=_env(tmp_path, EXACTSCREEN_PROGRESS_AFTER="0", TERM="xterm"),
-                            stdout=subprocess.PIPE, stderr=slave, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=slave, start_new_session=True,
+                                preexec_fn=_as_from_a_terminal)
     os.close(slave)
     try:
         seen = _read_pty(master, b"solving exactly", TIMEOUT)
