@@ -310,7 +310,8 @@ def finite_K_bounds(K_max: int = 12, prec: int = DEFAULT_PREC, base_bits: int = 
     out = []
     for K in range(2, K_max + 1):
         masses, m, e = lows[K]
-        lower = _exact(e.lower())
+        with _prec(prec):
+            lower = _exact(e.lower())
         if K <= 4:
             with _prec(prec):
                 up = arb(K).log() / arb.const_log2()
