@@ -578,7 +578,7 @@ class EntropyBound:
     ``feasible_lower``/``feasible_upper`` enclose the sup of the entropy over *all*
     distributions satisfying every (36) (``= sup_K E_K*``, which Theorem 2's chain uses):
     an explicit rational witness and the certified supersolution.  Whether that sup equals
-    ``E*`` is Lemma 8 (not decided here).  ``limit_exists`` is FALSE when
+    ``E*`` is Lemma 8, decided (yes) by :mod:`.entropy_finite`.  ``limit_exists`` is FALSE when
     ``liminf_upper < lower``.  ``target_met`` is False only for an honest, wider enclosure
     (``entropy_bound(strict=False)`` with a box budget that ran out).
     """
@@ -637,7 +637,8 @@ class EntropyBound:
                     "distribution of Lemma 2); liminf_{f1->0} E(f1) is smaller, so lim_{f1->0} E(f1) "
                     "does not exist. sup_feasible: the sup of the entropy over every distribution "
                     "satisfying all (36) (= sup_K E_K*, what Theorem 2's chain needs); whether it "
-                    "equals E* is Lemma 8 (not decided here)",
+                    "equals E* is Lemma 8: yes, for every K (exactscreen.persuasion.entropy_finite, "
+                    "check test_lemma8_finite_K_and_limit)",
             "E_star_rounds_to_3_04": Fraction(3035, 1000) <= self.lower and self.upper < Fraction(3045, 1000),
             "limit_f1_to_0_exists": self.limit_exists.value == "true",
             "limit_certificate": {"liminf_at_most": both(self.liminf_upper), "limsup_at_least": both(self.lower)},
