@@ -141,3 +141,28 @@ def test_certified_refuses_an_unreplayed_number():
         ev.certified("x", 1, 2, method="m", precision_bits=1, boxes=1, replayed_by="r", replay_ok=False)
     with pytest.raises(TypeError, match="boxes"):
         ev.certified("x", 1, 2, method="m", precision_bits=1, boxes=-1, replayed_by="r", replay_ok=True)
+
+
+def test_the_finite_replay_imports_nothing_from_the_package():
+    import ast
+
+    import exactscreen.persuasion.entropy_finite_replay as rep
+
+    tree = ast.parse(Path(rep.__file__).read_text(encoding="utf-8"))
+    mods = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            mods.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            mods.add("." * node.level + (node.module or ""))
+    assert mods <= {"__future__", "dataclasses", "fractions", "flint"}, mods
+
+
+def test_entropy_bound_json_reports_lemma8_replayed():
+    proc = subprocess.run([sys.executable, "-m", "exactscreen", "persuade", "--entropy-bound", "--json"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    d = json.loads(proc.stdout)
+    assert d["lemma8"]["sup_feasible_equals_E_star"] is True and d["lemma8"]["replay"]["ok"] is True
+    assert F(d["lemma8"]["E_hat_on_window_at_least"]) > F(d["lemma8"]["log2_ratio_at_most"])
+    assert {"E_star", "liminf", "sup_feasible", "certificate", "method"} <= set(d)   # existing keys kept

@@ -61,7 +61,8 @@ from fractions import Fraction
 from flint import arb
 
 from ..exceptions import InputError, NotCertified
-from .entropy import (_exact, _round_up, binary_entropy, constraints36, entropy_bits, hazard_map, to_arb)
+from .entropy import (Lemma8Monotone, _exact, _round_up, binary_entropy, constraints36, entropy_bits, hazard_map,
+                      lemma8_monotone, to_arb)
 from .entropy_phase import _prec
 
 __all__ = ["FiniteKBound", "finite_K_bound", "finite_K_bounds", "Lemma8Monotone", "lemma8_monotone",
@@ -337,55 +338,3 @@ def finite_K_bound(K: int, **kw) -> FiniteKBound:
     return finite_K_bounds(K, **kw)[-1]
 
 
-# -------------------------------------------------- Lemma 8: monotonicity of E^
-@dataclass(frozen=True)
-class Lemma8Monotone:
-    """``a(h) < 0`` on ``[s0, 1)``, so ``E^`` is non-increasing there, with ``s0 <= S(y_0)``."""
-
-    E_star_upper: Fraction     # the E* upper end used for y_0 = 1/(1 + 2^E*)
-    s0: Fraction               # a rational lower bound of S(y_0)
-    log_ratio_upper: Fraction  # >= log2((1 - s0)/s0)
-    window: tuple[Fraction, Fraction]   # [xl, xr] contains S([s0, 1/2])
-    E_hat_lower: Fraction      # <= min of E^ over the window
-    boxes: int
-    terms: int
-    prec: int
-
-
-def _E_hat_box_lower(u: Fraction, v: Fraction, terms: int) -> arb:
-    """Lower ball for ``min_{x in [u, v]} E^(x)``: the first ``terms`` chain-rule terms with interval
-    hazards (S increasing: endpoints mapped), survival from the upper hazards, H concave (min at
-    an endpoint); the dropped tail is >= 0."""
-    lo, hi = to_arb(u), to_arb(v)
-    M, tot = arb(1), arb(0)
-    for _ in range(terms):
-        hmin = binary_entropy(lo)
-        hmax_end = binary_entropy(hi)
-        tot += M * (hmin if hmin < hmax_end else hmax_end if hmax_end < hmin else arb(hmin.lower()))
-        M = M * (1 - hi)
-        lo, hi = arb(hazard_map(lo).lower()), arb(hazard_map(hi).upper())
-    return tot
-
-
-def lemma8_monotone(E_star_upper: Fraction, boxes: int = 16, terms: int = 30, prec: int = DEFAULT_PREC) -> Lemma8Monotone:
-    """Certify ``a(h) = log2((1-h)/h) - E^(S(h)) < 0`` on ``[S(y_0), 1/2]`` (module docstring)."""
-    E_star_upper = Fraction(E_star_upper)
-    if not 3 <= E_star_upper < 8:
-        raise InputError(f"E_star_upper must be a certified upper end of E* in [3, 8), got {E_star_upper}")
-    with _prec(prec):
-        y0 = 1 / (1 + arb(2) ** to_arb(E_star_upper))            # <= 1/(1 + 2^E*)
-        s0 = _exact(hazard_map(arb(y0.lower())).lower())
-        xstar = (3 - arb(5).sqrt()) / 2
-        if not to_arb(s0) < xstar:
-            raise NotCertified("Lemma 8: s0 is not below the fixed point")
-        ratio = ((1 - to_arb(s0)) / to_arb(s0)).log() / arb.const_log2()
-        log_up = _exact(ratio.upper())
-        xl = _exact(hazard_map(s0).lower())
-        xr = _exact(hazard_map(Fraction(1, 2)).upper())
-        step = (xr - xl) / boxes
-        lows = [_E_hat_box_lower(xl + step * i, xl + step * (i + 1), terms) for i in range(boxes)]
-        low = min(_exact(b.lower()) for b in lows)
-    if not low > log_up:
-        raise NotCertified(f"Lemma 8: E^ >= {float(low):.4f} on the window does not exceed "
-                           f"log2((1-s0)/s0) <= {float(log_up):.4f}")
-    return Lemma8Monotone(E_star_upper, s0, log_up, (xl, xr), low, boxes, terms, prec)
