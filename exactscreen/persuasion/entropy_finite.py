@@ -70,11 +70,11 @@ __all__ = ["FiniteKBound", "finite_K_bound", "finite_K_bounds", "Lemma8Monotone"
 
 MAX_K = 40                 #: largest K accepted (cells x stages stay small)
 DEFAULT_PREC = 128         #: working precision (bits) of the DP tables
-DEFAULT_BASE_BITS = 10         #: base grid: 2^10 equal cells (and their S-preimages) per stage
+DEFAULT_BASE_BITS = 12         #: base grid: 2^12 equal cells (and their S-preimages) per stage
 DEFAULT_LEVELS = 36        #: geometric refinement levels around each witness hazard
 MAX_CELLS = 200_000        #: refused above this many cells (bad parameters)
 ROUND_BITS = 64            #: tables are rounded up to multiples of 2^-64
-DEFAULT_FINE = Fraction(1, 2**16)  #: finest cell of the quadratic refinement around each stage's witness hazard
+DEFAULT_FINE = Fraction(1, 2**18)  #: finest cell of the quadratic refinement around each stage's witness hazard
 
 
 @dataclass(frozen=True)
@@ -212,22 +212,15 @@ def _grid(base_bits: int, centres, levels: int, fine: Fraction | None = None) ->
 
 def _successor_index(pts: list[Fraction], prev: list[Fraction]) -> list[int]:
     """For each cell ``[a, b]`` of ``pts`` the first cell j of ``prev`` with ``prev[j+1] >= S(a)``,
-    decided exactly: ``y >= S(a)`` iff ``y = 1`` or ``(y/(1-y))^2 >= a``."""
-    n = len(prev) - 1
-
-    def ok(y: Fraction, a: Fraction) -> bool:
-        return y == 1 or (y / (1 - y)) ** 2 >= a
-
-    out = []
+    decided exactly: ``y >= S(a)`` iff ``y = 1`` or ``S^{-1}(y) = (y/(1-y))^2 >= a``.  The left
+    ends increase and S is increasing, so one merge-like pass suffices (j never moves left)."""
+    inv = [None if y == 1 else (y / (1 - y)) ** 2 for y in prev]
+    out, j, last = [], 0, len(prev) - 2
     for i in range(len(pts) - 1):
-        lo, hi = 0, n - 1
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if ok(prev[mid + 1], pts[i]):
-                hi = mid
-            else:
-                lo = mid + 1
-        out.append(lo)
+        a = pts[i]
+        while j < last and not (inv[j + 1] is None or inv[j + 1] >= a):
+            j += 1
+        out.append(j)
     return out
 
 
@@ -304,7 +297,17 @@ def finite_K_bounds(K_max: int = 12, prec: int = DEFAULT_PREC, base_bits: int = 
             hs.append(f / tail)
             tail -= f
         hz[K] = hs
-    grids = [_grid(base_bits, [hz[K][K - n] for K in range(max(n, 5), K_max + 1)], levels, fine)
+    # the left flank of the top stage is flat (H(h) is small there): follow the binding orbits from
+    # a few smaller first hazards too (float hints for where to refine; the bound does not use them)
+    extra: dict[int, list[float]] = {n: [] for n in range(2, K_max + 1)}
+    if K_max >= 5:
+        for c in (0.25, 0.5, 0.75):
+            h = float(hz[K_max][0]) * c
+            for n in range(K_max, 1, -1):
+                extra[n].append(h)
+                h = math.sqrt(h) / (1 + math.sqrt(h))
+    grids = [_grid(base_bits, [hz[K][K - n] for K in range(max(n, 5), K_max + 1)]
+                   + [Fraction(x) for x in extra[n]], levels, fine)
              for n in range(2, K_max + 1)]
     tables = _tables(grids, prec)
     secs = time.perf_counter() - t0

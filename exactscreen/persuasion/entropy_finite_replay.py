@@ -66,6 +66,10 @@ def _H(x: arb) -> arb:
     return out / _ln2()
 
 
+def _frac(x) -> Fraction:
+    return x if type(x) is Fraction else Fraction(x)
+
+
 def _next_ok(h: Fraction, y: Fraction) -> bool:
     """(37) ``y >= S(h)`` exactly: y = 1, or y >= 0 and y^2 >= h (1 - y)^2."""
     return y == 1 or (0 <= y < 1 and y * y >= h * (1 - y) ** 2)
@@ -125,8 +129,8 @@ def replay_finite_K(cert: dict) -> FiniteReplay:
     """Re-verify one ``FiniteKBound.plain()`` certificate (see the module docstring)."""
     K = int(cert["K"])
     lower, upper = Fraction(cert["lower"]), Fraction(cert["upper"])
-    grids = [[Fraction(p) for p in g] for g in cert.get("grids", [])]
-    tables = [[Fraction(u) for u in t] for t in cert.get("tables", [])]
+    grids = [[_frac(p) for p in g] for g in cert.get("grids", [])]
+    tables = [[_frac(u) for u in t] for t in cert.get("tables", [])]
     cells = sum(len(g) - 1 for g in grids)
     with _Prec():
         problem = _replay_lower(K, list(cert["masses"]), lower)
@@ -149,11 +153,14 @@ def replay_finite_K(cert: dict) -> FiniteReplay:
             best = [Fraction(0)] * (m + 1)
             for j in range(m - 1, -1, -1):
                 best[j] = max(best[j + 1], prev_vals[j])
+            # y >= S(a) iff y = 1 or y^2 >= a (1 - y)^2: squares of the right ends computed once
+            sq = [(y * y, (1 - y) * (1 - y)) for y in prev_grid]
             j = 0
             for i in range(len(g) - 1):
                 a, b = g[i], g[i + 1]
-                while not _next_ok(a, prev_grid[j + 1]):      # first cell whose right end is >= S(a)
-                    j += 1                                    # (a increases: j only moves right)
+                while not (prev_grid[j + 1] == 1 or sq[j + 1][0] >= a * sq[j + 1][1]):
+                    j += 1                                    # first cell whose right end is >= S(a)
+                                                              # (a increases: j only moves right)
                 bound = _cell_bound(a, b, best[j])
                 if not bound <= _q(U[i]):
                     return FiniteReplay(False, K, cells, f"stage {n}, cell {i} [{a}, {b}]: {bound} > U = {U[i]}")
@@ -214,8 +221,8 @@ def replay_finite_all(certs: list[dict]) -> list[FiniteReplay]:
             out.append(replay_finite_K(c) if top.ok else FiniteReplay(False, K, 0, "the shared DP failed its replay"))
             continue
         g, t = c.get("grids", []), c.get("tables", [])
-        same = (len(g) == K - 1 and [list(map(Fraction, x)) for x in g] == [list(map(Fraction, x)) for x in certs[-1]["grids"][:K - 1]]
-                and [list(map(Fraction, x)) for x in t] == [list(map(Fraction, x)) for x in certs[-1]["tables"][:K - 1]])
+        same = (len(g) == K - 1 and all(list(x) == list(y) for x, y in zip(g, certs[-1]["grids"]))
+                and len(t) == K - 1 and all(list(x) == list(y) for x, y in zip(t, certs[-1]["tables"])))
         if not same:
             out.append(replay_finite_K(c))          # not shared: replay it in full
             continue
