@@ -215,6 +215,7 @@ class Evidence:
         self._trivial = 0
         self._different: list[str] = []
         self._counterexamples: list[dict] = []
+        self._certified: list[dict] = []
 
     # --------------------------------------------------------------- record
     def _add(self, line: str) -> None:
@@ -288,6 +289,51 @@ class Evidence:
         """Status ``verified-bounds``: ``what`` is certified to lie in ``[lo, hi]``."""
         self._raise_status(Status.VERIFIED_BOUNDS)
         self._add(f"bounds: {what} in [{show(lo, 'lo')}, {show(hi, 'hi')}]")
+
+    def certified(
+        self,
+        what: str,
+        lo: Any,
+        hi: Any,
+        *,
+        method: str,
+        precision_bits: int,
+        boxes: int,
+        replayed_by: str,
+        replay_ok: bool,
+        **details: Any,
+    ) -> dict:
+        """Record *how* a number was certified, as structured data (issue 14, item 4).
+
+        Adds the line ``certified: {...}`` whose JSON object has the keys ``what``, ``lower``,
+        ``upper`` (exact strings), ``method``, ``working_precision_bits``, ``boxes`` (boxes /
+        intervals / cells / pieces of the certificate), ``replay`` (``{"by", "ok"}``) and any
+        ``details`` (exact numbers as strings, ints, bools, str).  The JSON report carries it in
+        the claim's ``evidence`` (a combined row appends `` [check]`` after the object).
+        Does not change the status (call :meth:`bounds` for that).  A certificate the
+        independent replay did not re-check is not certified: ``replay_ok`` must be ``True``.
+        Returns the record.
+        """
+        import json
+
+        if replay_ok is not True:
+            raise AssertionError(f"certified({what!r}): the independent replay ({replayed_by}) did not re-check it")
+        for name, v in (("precision_bits", precision_bits), ("boxes", boxes)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise TypeError(f"evidence.certified({name}): a non-negative int, got {v!r}")
+        rec: dict[str, Any] = {"what": what, "lower": show(lo, "lo"), "upper": show(hi, "hi"), "method": method,
+                               "working_precision_bits": precision_bits, "boxes": boxes,
+                               "replay": {"by": replayed_by, "ok": True}}
+        for k, v in details.items():
+            rec[k] = v if isinstance(v, (bool, int, str)) or v is None else show(v, k)
+        self._certified.append(rec)
+        self._add("certified: " + json.dumps(rec, ensure_ascii=False))
+        return rec
+
+    @property
+    def certified_records(self) -> tuple[dict, ...]:
+        """The records of :meth:`certified`, in order."""
+        return tuple(self._certified)
 
     def qualified(
         self,

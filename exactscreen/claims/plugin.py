@@ -299,6 +299,10 @@ class EvidenceHandle:
         """See :meth:`Evidence.bounds` (status ``verified-bounds``)."""
         self._current().bounds(what, lo, hi)
 
+    def certified(self, what: str, lo: Any, hi: Any, **how: Any) -> dict:
+        """See :meth:`Evidence.certified` (how a number was certified, as structured data)."""
+        return self._current().certified(what, lo, hi, **how)
+
     def equal(self, what: str, computed: Any, stated: Any, **route: Any) -> None:
         """See :meth:`Evidence.equal` (records and asserts)."""
         self._current().equal(what, computed, stated, **route)

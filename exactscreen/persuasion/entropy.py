@@ -88,6 +88,8 @@ __all__ = [
     "fmt_lower",
     "compare",
     "certified_digits",
+    "Lemma8Monotone",
+    "lemma8_monotone",
 ]
 
 PREC = 128  # bits for certified evaluations
@@ -560,6 +562,66 @@ def feasible_witness(f1: Fraction | None = None, atoms: int = 70, bits: int = 64
         return tuple(masses), entropy_bits(masses)
 
 
+# -------------------------------------------------- Lemma 8: monotonicity of E^
+@dataclass(frozen=True)
+class Lemma8Monotone:
+    """``a(h) < 0`` on ``[s0, 1)``, so ``E^`` is non-increasing there, with ``s0 <= S(y_0)``."""
+
+    E_star_upper: Fraction     # the E* upper end used for y_0 = 1/(1 + 2^E*)
+    s0: Fraction               # a rational lower bound of S(y_0)
+    log_ratio_upper: Fraction  # >= log2((1 - s0)/s0)
+    window: tuple[Fraction, Fraction]   # [xl, xr] contains S([s0, 1/2])
+    E_hat_lower: Fraction      # <= min of E^ over the window
+    boxes: int
+    terms: int
+    prec: int
+
+
+def _E_hat_box_lower(u: Fraction, v: Fraction, terms: int) -> arb:
+    """Lower ball for ``min_{x in [u, v]} E^(x)``: the first ``terms`` chain-rule terms with interval
+    hazards (S increasing: endpoints mapped), survival from the upper hazards, H concave (min at
+    an endpoint); the dropped tail is >= 0."""
+    lo, hi = to_arb(u), to_arb(v)
+    M, tot = arb(1), arb(0)
+    for _ in range(terms):
+        hmin = binary_entropy(lo)
+        hmax_end = binary_entropy(hi)
+        tot += M * (hmin if hmin < hmax_end else hmax_end if hmax_end < hmin else arb(hmin.lower()))
+        M = M * (1 - hi)
+        lo, hi = arb(hazard_map(lo).lower()), arb(hazard_map(hi).upper())
+    return tot
+
+
+def lemma8_monotone(E_star_upper: Fraction, boxes: int = 16, terms: int = 30, prec: int = 128) -> Lemma8Monotone:
+    """Lemma 8's monotonicity step: ``E^`` is non-increasing on ``[S(y_0), 1)``, ``y_0 = 1/(1 + 2^E*)``.
+
+    Certifies ``a(h) = log2((1-h)/h) - E^(S(h)) < 0`` on ``[s_0, 1/2]`` (``s_0 <= S(y_0)``; for
+    ``h > 1/2`` it is automatic), which makes ``E^' = sum_k P_k a(h_k) < 0`` along every orbit in
+    ``[s_0, 1)``.  With it, ``lim_K E_K* = sup_K E_K* = E*`` for every K (the argument is in
+    :mod:`.entropy_finite`).  ``E_star_upper``: a certified upper end of ``E*``.
+    """
+    E_star_upper = Fraction(E_star_upper)
+    if not 3 <= E_star_upper < 8:
+        raise InputError(f"E_star_upper must be a certified upper end of E* in [3, 8), got {E_star_upper}")
+    with _prec(prec):
+        y0 = 1 / (1 + arb(2) ** to_arb(E_star_upper))            # <= 1/(1 + 2^E*)
+        s0 = _exact(hazard_map(arb(y0.lower())).lower())
+        xstar = (3 - arb(5).sqrt()) / 2
+        if not to_arb(s0) < xstar:
+            raise NotCertified("Lemma 8: s0 is not below the fixed point")
+        ratio = ((1 - to_arb(s0)) / to_arb(s0)).log() / arb.const_log2()
+        log_up = _exact(ratio.upper())
+        xl = _exact(hazard_map(s0).lower())
+        xr = _exact(hazard_map(Fraction(1, 2)).upper())
+        step = (xr - xl) / boxes
+        lows = [_E_hat_box_lower(xl + step * i, xl + step * (i + 1), terms) for i in range(boxes)]
+        low = min(_exact(b.lower()) for b in lows)
+    if not low > log_up:
+        raise NotCertified(f"Lemma 8: E^ >= {fmt_lower(low, 4)} on the window does not exceed "
+                           f"log2((1-s0)/s0) <= {decimal_up(log_up, 4)}")
+    return Lemma8Monotone(E_star_upper, s0, log_up, (xl, xr), low, boxes, terms, prec)
+
+
 # ------------------------------------------------------------- the bound E*
 #: defaults of :func:`entropy_bound` (working precision in bits, box budget per search, target width)
 DEFAULT_PREC = 104
@@ -578,7 +640,7 @@ class EntropyBound:
     ``feasible_lower``/``feasible_upper`` enclose the sup of the entropy over *all*
     distributions satisfying every (36) (``= sup_K E_K*``, which Theorem 2's chain uses):
     an explicit rational witness and the certified supersolution.  Whether that sup equals
-    ``E*`` is Lemma 8 (not decided here).  ``limit_exists`` is FALSE when
+    ``E*`` is Lemma 8, decided (yes) by :mod:`.entropy_finite`.  ``limit_exists`` is FALSE when
     ``liminf_upper < lower``.  ``target_met`` is False only for an honest, wider enclosure
     (``entropy_bound(strict=False)`` with a box budget that ran out).
     """
@@ -601,6 +663,10 @@ class EntropyBound:
     notes: tuple[str, ...] = field(default=())
     #: :func:`.entropy_sup_replay.replay_sup_feasible` of ``sup_feasible`` (supersolution and witness)
     replay_feasible: object = field(default=None, repr=False)
+    #: Lemma 8's monotonicity step (:func:`lemma8_monotone`) and its independent replay's summary:
+    #: with them ``sup_K E_K* = E*``, so ``sup_feasible`` is ``E*`` (its own enclosure stays as computed)
+    lemma8: object = field(default=None, repr=False)
+    lemma8_replay: str = ""
 
     @property
     def limsup_lower(self) -> Fraction:
@@ -637,7 +703,21 @@ class EntropyBound:
                     "distribution of Lemma 2); liminf_{f1->0} E(f1) is smaller, so lim_{f1->0} E(f1) "
                     "does not exist. sup_feasible: the sup of the entropy over every distribution "
                     "satisfying all (36) (= sup_K E_K*, what Theorem 2's chain needs); whether it "
-                    "equals E* is Lemma 8 (not decided here)",
+                    "equals E* is Lemma 8: yes, for every K (key lemma8; E_K* for K = 2..12 in "
+                    "exactscreen.persuasion.entropy_finite, check test_lemma8_finite_K_and_limit)",
+            "lemma8": (None if self.lemma8 is None else {
+                "sup_feasible_equals_E_star": True,
+                "statement": "lim_K E_K* = sup_K E_K* = sup_f E^(f) = E* (Lemma 8; every K)",
+                "method": "W_n <= G(s) = sup_(x>=s) E^(x) by induction on the hazard DP, using (51), concavity "
+                          "in the first hazard and E^ non-increasing on [S(y0), 1), y0 = 1/(1+2^E*) "
+                          "(docs/persuasion.md)",
+                "s0": fmt_lower(self.lemma8.s0, 12),
+                "log2_ratio_at_most": decimal_up(self.lemma8.log_ratio_upper, 12),
+                "E_hat_on_window_at_least": fmt_lower(self.lemma8.E_hat_lower, 12),
+                "boxes": self.lemma8.boxes, "terms": self.lemma8.terms,
+                "working_precision_bits": self.lemma8.prec,
+                "replay": {"ok": True, "by": "exactscreen.persuasion.entropy_finite_replay",
+                           "summary": self.lemma8_replay}}),
             "E_star_rounds_to_3_04": Fraction(3035, 1000) <= self.lower and self.upper < Fraction(3045, 1000),
             "limit_f1_to_0_exists": self.limit_exists.value == "true",
             "limit_certificate": {"liminf_at_most": both(self.liminf_upper), "limsup_at_least": both(self.lower)},
@@ -776,11 +856,17 @@ def entropy_bound(fast: bool = False, prec: int = DEFAULT_PREC, max_boxes: int =
     rf = replay_sup_feasible(ub.points, ub.values, ub.prefix, ub.bound, masses, _exact(ent.lower()))
     if not rf.ok:
         raise NotCertified("entropy bound: the independent replay rejected sup_feasible: " + rf.summary())
+    from .entropy_finite_replay import replay_lemma8
+
+    l8 = lemma8_monotone(sup_c.upper)
+    l8_ok, l8_why = replay_lemma8(l8.E_star_upper, l8.s0, l8.log_ratio_upper, l8.window)
+    if not l8_ok:
+        raise NotCertified("entropy bound: the independent replay rejected Lemma 8's monotonicity step: " + l8_why)
     limit = Certainty.FALSE if inf_c.upper < sup_c.lower else Certainty.UNDECIDED
     return EntropyBound(
         lower=sup_c.lower, upper=sup_c.upper, liminf_lower=inf_c.lower, liminf_upper=inf_c.upper,
         feasible_lower=_exact(ent.lower()), feasible_upper=ub.bound, limit_exists=limit,
         witness_atoms=len(masses), upper_detail=ub, sup_certificate=sup_c, inf_certificate=inf_c,
         replay_sup=rs, replay_inf=ri, target_met=met, seconds=time.perf_counter() - t0,
-        replay_feasible=rf,
+        replay_feasible=rf, lemma8=l8, lemma8_replay=l8_why,
     )
