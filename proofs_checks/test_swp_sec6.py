@@ -239,6 +239,116 @@ def test_lemma11_three_cases_hold_on_generated_instances(evidence):
                   "isolating interval", "precision_bits": 192, "boxes": 0}))
 
 
+def _brute_qstar(u, vh, qb, alpha, beta, gamma):
+    """q* of (60) by brute force, sharing nothing with ``restricted_top_quality``: (54) with
+    Delta q_(K-1) = 0 for L(v; 0, v_h) above u, masses and means from their integrals, maximized over
+    an exact grid of w (step (v_h - u)/32) and Delta q (step 1/100 on [0, 3]) in Fractions."""
+    vh, u = F(vh), F(u)
+    chat = lambda x: alpha * x + beta * x * x / 2 + gamma  # noqa: E731
+    best, arg = None, None
+    for i in range(33):
+        w = u + (vh - u) * i / 32
+        mass = (vh - w) ** 2                          # 1 - L(w; 0, v_h), times v_h^2
+        mean = (2 * w + vh) / 3 if w < vh else vh     # E[v | v >= w]
+        for j in range(301):
+            dq = F(j, 100)
+            val = mass * (dq * mean - (chat(qb + dq) - chat(qb)))
+            if best is None or val > best:
+                best, arg = val, qb + dq
+    return arg
+
+
+@claim("SWP-LEM11")
+def test_lemma11_fails_as_written_for_a_quadratic_cost(evidence):
+    """Lemma 11 allows c''' = 0.  For c(q) = q/4 + q^2/2 (convex, c''' = 0), L(v; 0, 1) above
+    w_(K-2) = 1/2 and q_(K-2), q_(K-1), q_K = 1/10, 1/5, 9/10 no (alpha, beta, gamma) satisfies any case:
+    case 1's c-hat is the interpolant (61) = c itself (so c(q*) < c-hat(q*) fails); a c-hat of case 2
+    is c + t (q - q_(K-2))(q - q_(K-1)) with t < 0 and needs q*(t) in {q_(K-2), q_(K-1)} (the only points
+    where it meets c); case 3 is c + t (q - q_(K-2))(q - q_K), t > 0, q*(t) in {q_(K-2), q_K}.  Route 1:
+    the exhaustive exact search (every equation q*(t) = node per piece of (60), real roots, piece
+    conditions exact; piece 0 an exact interval).  Route 2 (shares nothing): brute-force maximization
+    of (54) on an exact grid for t in a grid of (-1/2, 0) and (0, 40]: q*(t) stays > 2/5 for t < 0
+    and in (2/5, 3/5) for t > 0, far from the nodes.  Corrected: with c''' > 0 and distinct nodes the
+    cases hold on every generated instance (the check above)."""
+    from exactscreen.persuasion.singleitem.lemmas import lemma11_witness
+
+    R = sp.Rational
+    cost = q / 4 + q**2 / 2
+    u, vh, q0, q1, q2 = R(1, 2), sp.Integer(1), R(1, 10), R(1, 5), R(9, 10)
+    report: dict = {}
+    w = lemma11_witness(lambda x: cost.subs(q, x), u, vh, q0, q1, q2, report=report)
+    assert w is None and report["exhaustive"], (w, report)
+
+    def second_route() -> bool:
+        ok = True
+        for k in range(1, 20):                                   # case 2: t in (-1/2, 0)
+            t = -F(k, 40)
+            a, b, g = F(1, 4) - t * (F(1, 10) + F(1, 5)), 1 + 2 * t, t * F(1, 10) * F(1, 5)
+            ok &= _brute_qstar(F(1, 2), 1, F(1, 10), a, b, g) > F(2, 5)
+        for t in [F(k, 8) for k in range(1, 9)] + [F(k) for k in (2, 5, 10, 20, 40)]:   # case 3: t > 0
+            a, b, g = F(1, 4) - t * (F(1, 10) + F(9, 10)), 1 + 2 * t, t * F(1, 10) * F(9, 10)
+            qs = _brute_qstar(F(1, 2), 1, F(1, 10), a, b, g)
+            ok &= F(2, 5) < qs < F(3, 5)
+        return ok
+
+    evidence.qualified(
+        "Lemma 11: for every convex c with c''' >= 0 and every q_(K-2) <= q_(K-1) <= q_K some (alpha, beta, gamma) "
+        "satisfies c(q_(K-2)) = c-hat(q_(K-2)) and one of cases 1-3",
+        {"c(q)": "q/4 + q^2/2 (c''' = 0)", "values above w_(K-2)": "L(v; 0, 1), w_(K-2) = 1/2",
+         "q_(K-2), q_(K-1), q_K": ["1/10", "1/5", "9/10"]},
+        "with c''' > 0 and q_(K-2) < q_(K-1) < q_K a case holds on every generated instance (exact witnesses); "
+        f"here the exhaustive exact search solved {report['equations']} equations and found none",
+        confirmed_by="brute-force maximization of (54) on an exact grid (no closed form of (60)): q*(t) never "
+                     "reaches a node for t on grids of (-1/2, 0) and (0, 40]",
+        confirm=second_route,
+    )
+    evidence.note("as written it also fails with tied nodes q_(K-2) = q_(K-1) = q_K = Q and c'(Q) >= v_h, for every c "
+                  "(test_lemma11_boundary_q_star_at_a_node)")
+
+
+@claim("SWP-LEM11")
+def test_lemma11_boundary_q_star_at_a_node(evidence):
+    """Boundary cases: the interpolant's q* equal to q_(K-1) or q_K exactly (v_h chosen so), where case 1
+    fails (c(q*) = c-hat(q*)) and the proof's other cases must take over; and tied nodes with
+    c'(Q) < v_h (case 1 with a steep c-hat)."""
+    from exactscreen.persuasion.singleitem.lemmas import interpolation_coefficients, lemma11_witness, restricted_top_quality
+
+    R = sp.Rational
+    cost = q**2 / 2 + q**3 / 3
+    q0, q1, q2 = R(1, 10), R(1, 2), R(4, 5)
+    a, b, _ = interpolation_coefficients(q0, q1, q2, *(cost.subs(q, x) for x in (q0, q1, q2)))
+    for node, expect in ((q1, 2), (q2, 3)):
+        vh = 2 * b * (node - q0 / 2) + a                      # interior piece of (60): q* = q0/2 + (v_h - alpha)/(2 beta)
+        assert restricted_top_quality(0, vh, q0, a, b) == node
+        w = lemma11_witness(lambda x: cost.subs(q, x), 0, vh, q0, q1, q2)
+        assert w is not None and w.case == expect, w
+        _check_witness(cost, 0, vh, q0, q1, q2, w)
+        evidence.note(f"q* of (61) = {node} exactly (v_h = {vh}): case {w.case} via {w.route}")
+        evidence.instances(1)
+    # tied nodes with c'(Q) >= v_h: on each piece of (60), c-hat(q*) - c-hat(Q) = Delta (theta + m)/2 with
+    # m = E[v | v >= w*] > theta (the increment is positive only then), so it is < v_h Delta <= c'(Q) Delta
+    # <= c(q*) - c(Q) (convexity): case 1 fails for every c-hat, cases 2-3 need a strict relation at a node
+    th_, be_, Qs, uu, vv = sp.symbols("theta beta Q u v_h", real=True)
+    al_ = th_ - be_ * Qs
+    ch = lambda x: al_ * x + be_ * x**2 / 2  # noqa: E731
+    for piece, m in ((1, (2 * ((vv + 3 * th_) / 4) + vv) / 3), (2, (2 * uu + vv) / 3)):
+        qs_ = restricted_top_quality(uu, vv, Qs, al_, be_, pieces=True)[piece]
+        dq = qs_ - Qs
+        assert sp.simplify(ch(qs_) - ch(Qs) - dq * (th_ + m) / 2) == 0
+        assert sp.simplify(dq - (m - th_) / be_) == 0
+    evidence.note("tied nodes q_(K-2) = q_(K-1) = q_K = Q with c'(Q) >= v_h: no case holds for any c (c-hat(q*) - "
+                  "c-hat(Q) = Delta (theta + E[v | v >= w*])/2 < v_h Delta <= c(q*) - c(Q), identity checked per piece "
+                  "of (60)); with c'(Q) < v_h case 1 holds (below)")
+    # tied nodes Q = 1/4, c'(Q) = 5/16 < v_h = 1: c-hat = c(Q) + theta (x - Q) + B (x - Q)^2/2 with
+    # theta = 1/2, B = 8 gives q* = Q + 1/32 (interior piece) and c-hat(q*) > c(q*)
+    Q, th, B = R(1, 4), R(1, 2), sp.Integer(8)
+    al = th - B * Q
+    ga = cost.subs(q, Q) - al * Q - B * Q**2 / 2
+    qs = restricted_top_quality(0, 1, Q, al, B)
+    assert qs == Q + R(1, 32) and cost.subs(q, qs) < al * qs + B * qs**2 / 2 + ga
+    evidence.note(f"tied nodes Q = 1/4 with c'(Q) < v_h: case 1 with alpha = {al}, beta = {B}, q* = {qs}")
+
+
 @claim("SWP-LEM12")
 def test_z_bounds_match_65(evidence):
     vs, mu, Fv, zl, zh = sp.symbols("vstar mu Fv zl zh", positive=True)

@@ -130,7 +130,8 @@ def _sign_at(e, r, *, max_refine: int = 6) -> int:
     raise ArithmeticError(f"sign of {e} at {r} undecided")
 
 
-def lemma11_witness(cost: Callable, u, vh, q0, q1, q2, *, max_roots: int = 64) -> Lemma11Witness | None:
+def lemma11_witness(cost: Callable, u, vh, q0, q1, q2, *, max_roots: int = 64,
+                    report: dict | None = None) -> Lemma11Witness | None:
     """Follow the proof of Lemma 11 exactly for ``c = cost`` (a sympy polynomial in ``q`` with
     ``c''' >= 0``) and ``q_{K-2} = q0 < q1 < q2`` (distinct, rational): return the case and its
     ``(alpha, beta, gamma)``, or ``None`` when no node of the proof's families satisfies the case
@@ -139,7 +140,10 @@ def lemma11_witness(cost: Callable, u, vh, q0, q1, q2, *, max_roots: int = 64) -
     Case 1: the interpolant (61) with ``q* in [q1, q2]`` and ``c(q*) < c-hat(q*)``.  Otherwise the
     family through ``q0, q1, q`` (``q* < q1``, proof after (62)) or ``q0, q, q2`` (``q* >= q1``
     but not case 1): ``q-hat`` is a real root of ``q*(alpha(q), beta(q)) = q`` in ``[q0, q2]``
-    on one of the three pieces of (60) (exact root isolation, piece conditions decided exactly).
+    on one of the three pieces of (60) (exact root isolation, piece conditions decided exactly);
+    failing those, every ``c-hat`` of cases 2 and 3 (:func:`_pencil_witness`).  Case 1's ``c-hat`` is
+    unique (three distinct nodes), so for a polynomial ``c`` a ``None`` with
+    ``report["exhaustive"]`` true proves that no ``(alpha, beta, gamma)`` satisfies any case.
     """
     c = lambda x: cost(x)  # noqa: E731
     a, b, g = interpolation_coefficients(q0, q1, q2, c(q0), c(q1), c(q2))
@@ -187,17 +191,60 @@ def lemma11_witness(cost: Callable, u, vh, q0, q1, q2, *, max_roots: int = 64) -
                     return Lemma11Witness(case, A.subs(_q, r), B.subs(_q, r), G.subs(_q, r), r, r, conds,
                                           f"family through {'q_{K-2}, q_{K-1}, q' if case == 2 else 'q_{K-2}, q, q_K'}, "
                                           f"piece {piece} of (60)")
-    return _pencil_witness(c, u, vh, q0, q1, q2, a, b, g, max_roots=max_roots)
+    return _pencil_witness(c, u, vh, q0, q1, q2, a, b, g, max_roots=max_roots, report=report)
 
 
-def _pencil_witness(c, u, vh, q0, q1, q2, a, b, g, *, max_roots: int = 64) -> Lemma11Witness | None:
+def _linear_region(conds) -> tuple | None:
+    """The set of ``t`` with ``l_i(t) > 0`` (strict) / ``>= 0`` for linear ``l_i`` (exact rationals), as
+    ``(lo, lo_open, hi, hi_open)`` (``None`` ends unbounded), or ``None`` when empty."""
+    lo, lo_open, hi, hi_open = None, False, None, False
+    t = _q
+    for expr, strict in conds:
+        p = sympy.Poly(sympy.expand(expr), t)
+        k, m = (p.all_coeffs() + [0])[:2] if p.degree() == 1 else (sympy.Integer(0), p.as_expr())
+        if p.degree() < 1:
+            m = sympy.sympify(p.as_expr())
+            if m < 0 or (strict and m == 0):
+                return None
+            continue
+        root = -m / k
+        if k > 0:       # t > root (or >=)
+            if lo is None or root > lo or (root == lo and strict):
+                lo, lo_open = root, strict
+        else:           # t < root (or <=)
+            if hi is None or root < hi or (root == hi and strict):
+                hi, hi_open = root, strict
+    if lo is not None and hi is not None and (lo > hi or (lo == hi and (lo_open or hi_open))):
+        return None
+    return lo, lo_open, hi, hi_open
+
+
+def _point_in(region) -> sympy.Expr:
+    lo, lo_open, hi, hi_open = region
+    if lo is None and hi is None:
+        return sympy.Integer(0)
+    if lo is None:
+        return hi - 1
+    if hi is None:
+        return lo + 1
+    return (lo + hi) / 2
+
+
+def _pencil_witness(c, u, vh, q0, q1, q2, a, b, g, *, max_roots: int = 64, report: dict | None = None):
     """Every ``c-hat`` of case 2 (resp. 3) is ``c-hat_0 + t (q - q0)(q - q1)`` with ``t < 0`` (resp.
     ``c-hat_0 + t (q - q0)(q - q2)`` with ``t > 0``), ``c-hat_0`` the interpolant (61): the strict
     relation at ``q_K`` (resp. ``q_{K-1}``) is the sign of ``t``.  The remaining relation
     ``c(q*) = c-hat_t(q*)`` holds when ``q*(t)`` is a node (``q0``, ``q1``, resp. ``q0``, ``q2``) or a
-    further crossing of ``c`` and ``c-hat_t``; each is a polynomial equation in ``t`` per piece of
-    (60), solved exactly (real roots, piece conditions decided exactly)."""
+    further crossing of ``c`` and ``c-hat_t``; per piece of (60) each is a polynomial equation in
+    ``t`` (real roots, piece conditions decided exactly), and on piece 0 (``q* = q0``, a node) the
+    region is an interval of ``t`` given by linear inequalities.  ``q*`` needs ``beta_t > 0`` (for
+    ``beta_t <= 0`` and ``theta_t < v_h`` the profit (54) is unbounded in ``Delta q``; piece 0 allows
+    ``beta_t >= 0``).  For a polynomial ``c`` the search is exhaustive: ``report["exhaustive"]``
+    stays ``True`` unless an equation vanished identically or more than ``max_roots`` roots."""
     t = _q
+    if report is not None:
+        report.setdefault("exhaustive", True)
+        report.setdefault("equations", 0)
     for case, other, sgn in ((2, q1, -1), (3, q2, 1)):
         A = sympy.expand(a + t * (-(q0 + other)))           # c-hat_t = c-hat_0 + t (q^2 - (q0+other) q + q0 other)
         B = sympy.expand(b + 2 * t)
@@ -206,26 +253,35 @@ def _pencil_witness(c, u, vh, q0, q1, q2, a, b, g, *, max_roots: int = 64) -> Le
         chat = lambda x: A * x + B * x**2 / 2 + G  # noqa: E731
         for piece, e in enumerate(restricted_top_quality(u, vh, q0, A, B, pieces=True)):
             e = sympy.cancel(sympy.together(e))
-            eqs = [e - q0, e - other, c(e) - chat(e)] if piece else [sympy.Integer(0)]
             cands: list = []
             if piece == 0:
-                # q* = q0 on the whole region theta >= v_h: a rational t there if any
-                tb = sympy.solve(sympy.Eq(theta, vh), t)
-                for t0 in tb:
-                    for step in (1, -1):
-                        for k in range(1, 12):
-                            cands.append(t0 + step * sympy.Rational(1, 2**k))
-                cands += [sympy.Integer(sgn) * k for k in range(1, 5)]
+                region = _linear_region([(sgn * t, True), (B, False), (theta - vh, False)])
+                if report is not None:
+                    report["equations"] += 1
+                if region is not None:
+                    cands.append(_point_in(region))
             else:
-                for eq in eqs:
+                for eq in (e - q0, e - other, c(e) - chat(e)):
                     num = sympy.numer(sympy.together(eq))
                     poly = sympy.Poly(sympy.expand(num), t)
-                    if poly.is_zero or poly.degree() < 1:
+                    if report is not None:
+                        report["equations"] += 1
+                    if poly.is_zero:
+                        if report is not None:
+                            report["exhaustive"] = False
                         continue
-                    cands += sympy.real_roots(poly, radicals=False)[:max_roots]
+                    if poly.degree() < 1:
+                        continue
+                    roots = sympy.real_roots(poly, radicals=False)
+                    if len(roots) > max_roots and report is not None:
+                        report["exhaustive"] = False
+                    cands += roots[:max_roots]
             for r in cands:
                 try:
-                    if (r > 0) != (sgn > 0) or r == 0 or _sign_at(B, r) <= 0:
+                    if (r > 0) != (sgn > 0) or r == 0:
+                        continue
+                    bs = _sign_at(B, r)
+                    if bs < 0 or (bs == 0 and piece):
                         continue
                     over = _sign_at(theta - vh, r)
                     ok = {0: over >= 0,
@@ -236,9 +292,10 @@ def _pencil_witness(c, u, vh, q0, q1, q2, a, b, g, *, max_roots: int = 64) -> Le
                     qst = e if piece else sympy.Integer(q0)
                     conds = {"c(q_K) - chat(q_K)": _sign_at(c(q2) - chat(q2), r),
                              "c(q_{K-1}) - chat(q_{K-1})": _sign_at(c(q1) - chat(q1), r),
-                             "c(q*) - chat(q*)": _sign_at(c(qst) - chat(qst), r) if piece else
-                             _sign_at(c(q0) - chat(q0), r)}
+                             "c(q*) - chat(q*)": _sign_at(c(qst) - chat(qst), r)}
                 except ArithmeticError:
+                    if report is not None:
+                        report["exhaustive"] = False
                     continue
                 want = (1, 0, 0) if case == 2 else (0, 1, 0)
                 if tuple(conds.values()) == want:
