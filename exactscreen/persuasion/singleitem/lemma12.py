@@ -232,41 +232,41 @@ def _mps_bnb(cons: Lemma12Construction, vhat, atom_zero: bool, zh_hi: Fraction, 
 
     def F_of(a: Fraction, b: Fraction) -> arb:
         parts = []
-        if a < lo:
+        if a <= lo:
             parts.append(arb(0))
-        if b > lo and a < hi:
+        if b >= lo and a <= hi:
             parts.append(cdf01(Ff(interval_arb(max(a, lo), min(b, hi)))))
-        if b > hi:
+        if b >= hi:
             parts.append(arb(1))
         return _union(parts)
 
     def Fint_of(a: Fraction, b: Fraction) -> arb:
         parts = []
-        if a < lo:
+        if a <= lo:
             parts.append(arb(0))
-        if b > lo and a < hi:
+        if b >= lo and a <= hi:
             parts.append(Fif(interval_arb(max(a, lo), min(b, hi))))
-        if b > hi:
+        if b >= hi:
             parts.append(Fi_hi + (interval_arb(max(a, hi), b) - arb_ball(hi)))
         return _union(parts)
 
     def Fhat_of(a: Fraction, b: Fraction) -> arb:
         parts = []
-        if a < v_hi_r:
+        if a <= v_hi_r:
             parts.append(A)
-        if b > v_lo_r and a < z_hi_r:
+        if b >= v_lo_r and a <= z_hi_r:
             parts.append(cdf01(Lf(interval_arb(max(a, v_lo_r), min(b, z_hi_r)))))
-        if b > z_lo_r:
+        if b >= z_lo_r:
             parts.append(arb(1))
         return _union(parts)
 
     def Fhat_int(a: Fraction, b: Fraction) -> arb:
         parts = []
-        if a < v_hi_r:
+        if a <= v_hi_r:
             parts.append(A * interval_arb(a, min(b, v_hi_r)))
-        if b > v_lo_r and a < z_hi_r:
+        if b >= v_lo_r and a <= z_hi_r:
             parts.append(base + Lif(interval_arb(max(a, v_lo_r), min(b, z_hi_r))))
-        if b > z_lo_r:
+        if b >= z_lo_r:
             parts.append(base + Lif(zh_b) + (interval_arb(max(a, z_lo_r), b) - zh_b))
         return _union(parts)
 
@@ -304,17 +304,22 @@ def _mps_bnb(cons: Lemma12Construction, vhat, atom_zero: bool, zh_hi: Fraction, 
             stack += [(x, m), (m, y)]
         return True
 
-    # the longest [0, x_r] with D' >= 0 and [x_f, T] with D' <= 0 among dyadic candidates
-    x_r = Fraction(0)
-    for k in range(1, 41):
-        if dD_sign_on(Fraction(0), T / 2**k, 1):
-            x_r = T / 2**k
-            break
-    x_f = T
-    for k in range(1, 41):
-        if dD_sign_on(T - T / 2**k, T, -1):
-            x_f = T - T / 2**k
-            break
+    # the longest [0, x_r] with D' >= 0 and [x_f, T] with D' <= 0: binary search on dyadic points
+    # (certified on [0, x] implies certified on [0, x'] for x' < x: the search only narrows)
+    def _longest(ok, steps: int = 30) -> Fraction:
+        good, bad = Fraction(0), T
+        if ok(T):
+            return T
+        for _ in range(steps):
+            mid = (good + bad) / 2
+            if ok(mid):
+                good = mid
+            else:
+                bad = mid
+        return good
+
+    x_r = _longest(lambda x: dD_sign_on(Fraction(0), x, 1))
+    x_f = T - _longest(lambda x: dD_sign_on(T - x, T, -1))
 
     # around v*: D(v*) = 0 and D'(v*) = 0 exactly when v-hat < v* (F-hat = L there and L(v*) = F(v*),
     # and int_[0, v*] v dF-hat = E_F[v] - (1 - F(v*)) mu = int_0^v* v dF by (65)-(66)), so D >= 0 on a
@@ -328,7 +333,8 @@ def _mps_bnb(cons: Lemma12Construction, vhat, atom_zero: bool, zh_hi: Fraction, 
     if (v_hi_r < vs_lo or at_start) and vs_hi < smooth_hi and (vs_lo >= lo):
         for k in range(3, 41):
             h = T / 2**k
-            x_l = vs_lo if at_start else max(v_hi_r, vs_lo - h, Fraction(0), lo)
+            # at_start with v* <= v_l: F-hat = F = 0 below v*, so D = 0 on [0, v*] and the valley starts at 0
+            x_l = (Fraction(0) if bool(cons.vstar <= d.L) else vs_lo) if at_start else max(v_hi_r, vs_lo - h, Fraction(0), lo)
             x_u = min(smooth_hi, vs_hi + h)
             if _positive_on(lambda x, y: ldens(interval_arb(x, y)) - fdens(interval_arb(x, y)), x_l, x_u):
                 valley = (x_l, x_u)
