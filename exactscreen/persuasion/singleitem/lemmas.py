@@ -56,12 +56,12 @@ def restricted_top_quality(u, vh, qb, alpha, beta, *, pieces: bool = False):
     increment); ``(v_h + 3 theta)/4 >= u`` -> ``qb + (v_h - theta)/(2 beta)``; otherwise (cutoff
     clamped at ``u``) ``qb + ((2u + v_h)/3 - theta)/beta``.  With ``pieces=True`` returns the
     three expressions and the piece index instead (for fixed-point equations)."""
+    if not pieces and not beta > 0:
+        raise InputError(f"restricted_top_quality: beta must be positive, got {beta}")
     theta = alpha + beta * qb
     exprs = (qb, qb + (vh - theta) / (2 * beta), qb + ((2 * u + vh) / 3 - theta) / beta)
     if pieces:
         return exprs
-    if not beta > 0:
-        raise InputError(f"restricted_top_quality: beta must be positive, got {beta}")
     if theta >= vh:
         return exprs[0]
     if (vh + 3 * theta) / 4 >= u:
