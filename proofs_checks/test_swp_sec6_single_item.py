@@ -300,13 +300,23 @@ def _fig1_obstruction(opt) -> str:
 
     one = branch_and_bound([(Fraction(0), Fraction(1))], [Rule("bound", below)], max_boxes=5000)
     assert one.certainty == Certainty.TRUE, one.summary()
+    # independent replay (exact, no arb): one served cell [a, 1] earns qbar vbar (1 - a^2) =
+    # (1 - a^10)/(5 (1 - a^2)) * (2/3)(1 - a^3)/(1 - a^2) * (1 - a^2) = (2/15)(1 + a^2 + ... + a^8)(1 - a^3);
+    # ub1 minus it has no root in [0, 1] (Sturm count) and is positive at 0
+    a = sp.Symbol("a", real=True)
+    r1 = sp.Rational(2, 15) * (1 + a**2 + a**4 + a**6 + a**8) * (1 - a**3)
+    tq = sp.Symbol("t")
+    direct = (sp.integrate(tq**4, (tq, a**2, 1)) / (1 - a**2)) * (sp.integrate(2 * tq**2, (tq, a, 1)) / (1 - a**2)) * (1 - a**2)
+    assert sp.cancel(direct - r1) == 0
+    p1 = sp.Poly(sp.Rational(ub1.numerator, ub1.denominator) - r1, a)
+    assert p1.count_roots(0, 1) == 0 and p1.eval(0) > 0
     assert ub1 < opt.revenue_lo                      # two items beat every single item, certainly
     three = _fixed_supply_three_items(Fraction(317086, 10**6), Fraction(631285, 10**6), Fraction(862165, 10**6))
     assert three < opt.revenue_lo
     gap_hi = opt.revenue_hi - three
     assert gap_hi < Fraction(18, 10**5)
     return (f"(1) Corollary 2's bound K < q_h/q_l is void since q_l = G^-1(0) = 0; (2) Fig. 2's top-two route "
-            f"fails: every single-item menu earns < {_dec(ub1, 4)} ({one.summary()}) while the 2-item optimum earns "
+            f"fails: every single-item menu earns < {_dec(ub1, 4)} ({one.summary()}; replayed exactly: the polynomial bound has no root in [0, 1]) while the 2-item optimum earns "
             f">= {_dec(opt.revenue_lo, 9)}, so two top items can beat one; (3) sup over K-item menus is "
             f"nondecreasing in K (cells can shrink to points), so only a local reduction valid for every lower end "
             f"and base quality would do, and it must resolve a margin of < {_dec(gap_hi, 6)}: the 3-item menu with "
