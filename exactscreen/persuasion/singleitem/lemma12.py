@@ -158,7 +158,6 @@ def _sign3(ball: arb) -> Certainty:
 def lemma12_certificate(cons: Lemma12Construction, *, bisect: int = 120, max_boxes: int = 60_000,
                         max_depth: int = 40) -> Lemma12Certificate:
     """Certify Lemma 12's two comparisons for one construction (see the module docstring)."""
-    d = cons.dist
     with working_precision(PREC * 2):
         zl_b, zh_b = _ball_of(cons.z_lo), _ball_of(cons.z_hi)
         meanF = _ball_of(cons.mean_F)
@@ -175,11 +174,12 @@ def lemma12_certificate(cons: Lemma12Construction, *, bisect: int = 120, max_box
             vh_lo = vh_hi = None
         hm = _with_z(cons, 2 * (_ZH**3 / 6 - _ZH * _x**2 / 2 + _x**3 / 3) / (_ZH - _ZL) ** 2)
         # rational enclosure of [start, z_hi]
-        s_lo, _ = arb_interval(_ball_of(start)) if start != 0 else (Fraction(0), Fraction(0))
         _, zh_hi = arb_interval(zh_b)
         if exists == Certainty.TRUE and not atom_zero:
             a, b = arb_interval(_ball_of(start))[1], arb_interval(zh_b)[0]
-            for _ in range(bisect):          # m(a) > mean_F > m(b) = 0 kept invariant
+            if not (_sign3(hm(arb_ball(a)) - meanF) == Certainty.TRUE and _sign3(hm(arb_ball(b)) - meanF) == Certainty.FALSE):
+                exists = Certainty.UNDECIDED          # the bracket's signs are not certified: no enclosure
+            for _ in range(bisect if exists == Certainty.TRUE else 0):   # m(a) > mean_F > m(b) kept invariant
                 mid = (a + b) / 2
                 s = _sign3(hm(arb_ball(mid)) - meanF)
                 if s == Certainty.TRUE:

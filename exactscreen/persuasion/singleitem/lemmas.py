@@ -31,12 +31,6 @@ from .arb import PREC, _crootof_interval, arb_function, interval_arb, working_pr
 _q = sympy.Symbol("q", real=True)
 
 
-def _r(x) -> sympy.Expr:
-    if isinstance(x, Fraction):
-        return sympy.Rational(x.numerator, x.denominator)
-    return sympy.sympify(x) if isinstance(x, int) else x
-
-
 def interpolation_coefficients(q0, q1, q2, c0, c1, c2):
     """Lemma 11's alpha, beta, gamma (the displayed formulas after (61)), verbatim:
     ``c-hat`` through ``(q_{K-2}, c0), (q_{K-1}, c1), (q_K, c2)``; needs distinct nodes."""
