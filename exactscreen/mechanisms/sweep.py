@@ -151,9 +151,10 @@ class Sweep:
 
     ``pieces`` tile ``[0, 1]`` in order (open pieces between point pieces); ``revenue_kinks`` are
     the ``l`` in ``(0, 1)`` where the optimal revenue changes slope; ``breakpoints`` are the
-    ``l`` where the optimal face or the selected mechanism differs from that of the adjacent open
-    pieces: the kinks, and ``0`` / ``1`` when the face or selection there differs (each breakpoint is
-    a point piece carrying the face there).  ``solves``: engine solves used
+    ``l`` where the optimal face, the selected mechanism or its efficiency differs from that of the
+    adjacent open pieces: the kinks, and ``0`` / ``1`` when one of them differs there (an end's
+    market can have a smaller support: paper 000, Sec. 3.1.1, "inefficient except for market
+    q = 1").  Each breakpoint is a point piece carrying the face there (ties).  ``solves``: engine solves used
     (:func:`~exactscreen.mechanisms.optimum.optimal_mechanism` calls, plus the end-face tests).
     ``check``: the independent check (:func:`exactscreen.mechanisms.sweep_check.check_sweep`).
     """
@@ -245,7 +246,7 @@ class Sweep:
         for r in rows:
             lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
         lines.append("  revenue kinks: " + (", ".join(f"{fmt(k)} ({fmt_decimal(k, 4)})" for k in self.revenue_kinks) or "none"))
-        lines.append("  breakpoints (the face or the selected mechanism changes): "
+        lines.append("  breakpoints (the face, the selected mechanism or its efficiency changes): "
                      + (", ".join(fmt(b) for b in self.breakpoints) or "none"))
         lines.append(f"  certificate: {'verified' if self.verified else 'NOT verified'} "
                      f"(each piece: optimal at both ends with exact duals); {self.solves} engine solves; "
