@@ -14,7 +14,8 @@ __all__, __getattr__, __dir__ = lazy_exports(
             "PaymentPolytope", "mechanism_lp", "optimal_mechanism", "optimal_face",
             "optimal_deterministic", "payment_polytope", "SELECTION_RULES", "linear_functional",
             "functional_range", "payment_functional_range"),
-        ".sweep": ("Sweep", "SweepPiece", "sweep", "line_market"),
+        # the function is re-exported as sweep_markets: "sweep" is the module's own name
+        ".sweep": ("Sweep", "SweepPiece", "sweep as sweep_markets", "line_market"),
         ".sweep_check": ("SweepCheck", "check_sweep"),
         ".structured": ("MechanismSolution", "MechanismFace", "solve_mechanism", "mechanism_face"),
         ".certificate": ("check_mechanism_certificate",),
