@@ -21,13 +21,18 @@ face at ``0`` equals the face on ``(0, k_1)`` iff ``c(1) . x`` is constant on it
 an end as a point piece.
 
 **Method** (Eisner & Severance's parametric search with the exact engine; no second solver).
-Solve at ``0`` and ``1``; for two solved points ``a < b`` with optimal mechanisms ``x_a, x_b``,
-the lines ``c(l) . x_a`` and ``c(l) . x_b`` either coincide at an end (then ``R`` is affine on
-``[a, b]``) or cross once at ``l*`` in ``(a, b)``; solve at ``l*``: if ``R(l*)`` equals the lines,
-``l*`` is a kink; otherwise the new optimum's line is new and both halves recurse.  Each solve either
-confirms a kink or adds a line (an optimal vertex value), so the search ends; ``max_solves`` bounds it
-(:class:`~exactscreen.exceptions.Undecided` when exceeded).  Each open piece takes its face from a
-solved point inside it, or one solve at its midpoint.
+The search needs only optimal values, so it runs the certified LP alone
+(:func:`~exactscreen.mechanisms.structured.solve_mechanism`, no face): solve at ``0`` and ``1``;
+for two solved points ``a < b`` with optimal vertices ``x_a, x_b``, the lines ``c(l) . x_a`` and
+``c(l) . x_b`` either meet ``R`` at the other end too (then ``R`` is affine on ``[a, b]``) or cross
+once at ``l*`` in ``(a, b)``; solve at ``l*``: if ``R(l*)`` equals the lines, ``l*`` is a kink (by
+convexity ``R`` is the left line on ``[a, l*]`` and the right one on ``[l*, b]``); otherwise the new
+optimum's line is new and both halves recurse.  Each solve either confirms a kink or adds a
+supporting line, and no point is solved twice, so the search ends; ``max_solves`` bounds it
+(:class:`~exactscreen.exceptions.Undecided` when exceeded).  Then the full engine
+(:func:`~exactscreen.mechanisms.optimum.optimal_mechanism`: face, selection, checks) runs once per
+open piece, at the piece's simplest rational (short numbers make the exact face cheaper), once
+per kink (the tie face), and at an end only when the end can differ from its neighbour.
 
 **Certificate per piece.**  The piece's selected mechanism ``x`` with exact dual certificates
 ``y_lo`` (for ``c(lo)``) and ``y_hi`` (for ``c(hi)``) of equal value: a convex combination of the two
@@ -39,7 +44,7 @@ that shares nothing with this module; :func:`sweep` raises :class:`NotCertified`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Callable, Mapping, Sequence
 
@@ -48,12 +53,13 @@ from ..exceptions import InputError, NotCertified, Undecided
 from ..numbers import fmt, fmt_decimal, to_fraction
 from .mechanism import Mechanism
 from .optimum import OptimalFace, OptimalMechanism, optimal_mechanism, payment_functional_range
+from .structured import MechanismSolution, solve_mechanism
 
 __all__ = ["Sweep", "SweepPiece", "sweep", "line_market", "DEFAULT_MAX_SOLVES", "SWEEP_SELECTION_RULES"]
 
 ZERO, ONE = Fraction(0), Fraction(1)
 DEFAULT_MAX_SOLVES = 400
-"""Default bound on the engine solves of one sweep (the search's loop bound)."""
+"""Default bound on the solves of one sweep (LP-only and full engine solves together: the loop bound)."""
 SWEEP_SELECTION_RULES = ("support-value", "total-value")
 """Selection rules a sweep accepts: those depending only on the optimal set and the support (the
 consumer-surplus rules weigh types by ``f_l`` and could change inside a piece)."""
@@ -154,8 +160,9 @@ class Sweep:
     ``l`` where the optimal face, the selected mechanism or its efficiency differs from that of the
     adjacent open pieces: the kinks, and ``0`` / ``1`` when one of them differs there (an end's
     market can have a smaller support: paper 000, Sec. 3.1.1, "inefficient except for market
-    q = 1").  Each breakpoint is a point piece carrying the face there (ties).  ``solves``: engine solves used
-    (:func:`~exactscreen.mechanisms.optimum.optimal_mechanism` calls, plus the end-face tests).
+    q = 1").  Each breakpoint is a point piece carrying the face there (ties).  ``solves``: full engine
+    solves (:func:`~exactscreen.mechanisms.optimum.optimal_mechanism`: face and selection);
+    ``lp_solves``: the search's LP-only solves and the end-face tests (each one LP plus a small LP on the face).
     ``check``: the independent check (:func:`exactscreen.mechanisms.sweep_check.check_sweep`).
     """
 
@@ -167,6 +174,7 @@ class Sweep:
     revenue_kinks: tuple[Fraction, ...]
     selection: str = "support-value"
     solves: int = 0
+    lp_solves: int = 0
     check: object = field(default=None, repr=False, compare=False)
 
     @property
@@ -212,6 +220,7 @@ class Sweep:
             "breakpoints": [fmt(b) for b in self.breakpoints],
             "revenue_kinks": [fmt(b) for b in self.revenue_kinks],
             "solves": self.solves,
+            "lp_solves": self.lp_solves,
             "certificate": {
                 "verified": self.verified,
                 "checked_by": "exactscreen.mechanisms.sweep_check.check_sweep",
@@ -249,7 +258,7 @@ class Sweep:
         lines.append("  breakpoints (the face, the selected mechanism or its efficiency changes): "
                      + (", ".join(fmt(b) for b in self.breakpoints) or "none"))
         lines.append(f"  certificate: {'verified' if self.verified else 'NOT verified'} "
-                     f"(each piece: optimal at both ends with exact duals); {self.solves} engine solves; "
+                     f"(each piece: optimal at both ends with exact duals); {self.solves} face solves + {self.lp_solves} LP solves; "
                      f"selection rule {self.selection}")
         return "\n".join(lines)
 
@@ -273,7 +282,7 @@ class Sweep:
         facts = [("f0", nb.esc(repr(self.f0))), ("f1", nb.esc(repr(self.f1))),
                  ("revenue kinks", nb.Html(", ".join(nb.num(k) for k in self.revenue_kinks) or "none")),
                  ("breakpoints", nb.Html(", ".join(nb.num(b) for b in self.breakpoints) or "none")),
-                 ("certificate", f"{'verified' if self.verified else 'NOT verified'}; {self.solves} engine solves"),
+                 ("certificate", f"{'verified' if self.verified else 'NOT verified'}; {self.solves} face solves + {self.lp_solves} LP solves"),
                  ("selection rule", self.selection)]
         return nb.block("Sweep of the markets (1 − l) f0 + l f1", nb.table(header, rows), nb.kv_table(facts))
 
@@ -305,7 +314,7 @@ def sweep(
 
     See the module docstring (paper 000, Sec. 3.1.1 for the two-type line; App. A.4 for
     families of markets).  ``selection`` is ``"support-value"`` or ``"total-value"``
-    (:data:`SWEEP_SELECTION_RULES`).  ``max_solves`` bounds the engine solves; past it the sweep
+    (:data:`SWEEP_SELECTION_RULES`).  ``max_solves`` bounds the solves (LP-only and full); past it the sweep
     raises :class:`~exactscreen.exceptions.Undecided`.  ``check_face`` is passed to
     :func:`~exactscreen.mechanisms.optimum.optimal_mechanism` for every solve.  The result is
     re-checked by :func:`exactscreen.mechanisms.sweep_check.check_sweep`; a failure raises
@@ -319,112 +328,150 @@ def sweep(
     if isinstance(max_solves, bool) or not isinstance(max_solves, int) or max_solves < 3:
         raise InputError(f"max_solves: need a whole number >= 3, got {max_solves!r}")
     m0, m1 = _as_market(env, f0, "from"), _as_market(env, f1, "to")
-    solved: dict[Fraction, OptimalMechanism] = {}
-    extra = [0]
+    lps: dict[Fraction, MechanismSolution] = {}  # the LP alone (optimum and duals): the search
+    full: dict[Fraction, OptimalMechanism] = {}  # the engine with face and selection: what is reported
+    tests = [0]  # end-face tests (one small LP on the face each)
 
     def budget(what: str) -> None:
-        if len(solved) + extra[0] >= max_solves:
+        if len(lps) + len(full) + tests[0] >= max_solves:
             raise Undecided(f"sweep: the search needs more than max_solves={max_solves} engine solves "
                             f"({what}); raise max_solves (--max-solves)")
 
-    def solve(l: Fraction) -> OptimalMechanism:
-        r = solved.get(l)
+    def lp(l: Fraction) -> MechanismSolution:
+        r = lps.get(l)
         if r is None:
-            budget(f"at l = {fmt(l)}")
+            budget(f"optimum at l = {fmt(l)}")
             if progress is not None:
-                progress(f"solve {len(solved) + 1} at l = {fmt(l)}")
-            r = solved[l] = optimal_mechanism(env, line_market(m0, m1, l), selection=selection, check_face=check_face)
+                progress(f"optimum {len(lps) + 1} at l = {fmt(l)}")
+            r = lps[l] = solve_mechanism(env, line_market(m0, m1, l))
+            if not r.check.ok:  # pragma: no cover - solve_mechanism never returns one
+                raise NotCertified(f"sweep: the optimum at l = {fmt(l)} failed its certificate check")
         return r
 
-    def line(r: OptimalMechanism) -> tuple[Fraction, Fraction]:
-        """``(c0 . x, c1 . x)`` of the selected mechanism: its revenue is ``(1 - l) A + l B``."""
-        pay = r.mechanism.payments
-        return (sum((f * p for f, p in zip(m0.weights, pay)), ZERO), sum((f * p for f, p in zip(m1.weights, pay)), ZERO))
+    def face(l: Fraction) -> OptimalMechanism:
+        r = full.get(l)
+        if r is None:
+            budget(f"face at l = {fmt(l)}")
+            if progress is not None:
+                progress(f"face {len(full) + 1} at l = {fmt(l)}")
+            r = full[l] = optimal_mechanism(env, line_market(m0, m1, l), selection=selection, check_face=check_face)
+        return r
+
+    def revenue(l: Fraction) -> Fraction:
+        return lp(l).result.objective
+
+    def line(payments: Sequence[Fraction]) -> tuple[Fraction, Fraction]:
+        """``(c0 . x, c1 . x)`` of a mechanism with these payments: its revenue is ``(1 - l) A + l B``."""
+        return (sum((f * p for f, p in zip(m0.weights, payments)), ZERO),
+                sum((f * p for f, p in zip(m1.weights, payments)), ZERO))
+
+    w = env.k + 2  # mechanism_lp's columns: per type x(t, a_1..a_k), x(t, 0), p(t)
+
+    def lp_line(l: Fraction) -> tuple[Fraction, Fraction]:
+        x = lp(l).result.x
+        return line([x[i * w + w - 1] for i in range(env.n)])
 
     def at(ln: tuple[Fraction, Fraction], l: Fraction) -> Fraction:
         return (1 - l) * ln[0] + l * ln[1]
 
-    # Eisner-Severance on an explicit stack; every pop either ends (affine or a kink) or adds a
-    # solve, and solves are bounded by max_solves
-    r0, r1 = solve(ZERO), solve(ONE)
+    # Eisner-Severance on an explicit stack, with the LP alone; every pop either ends (affine, or
+    # a kink) or adds a solve at a new point, and solves are bounded by max_solves
     kinks: set[Fraction] = set()
-    stack = [(ZERO, line(r0), ONE, line(r1))]
+    stack = [(ZERO, lp_line(ZERO), ONE, lp_line(ONE))]
     while stack:
         a, la, b, lb = stack.pop()
         Ra, Rb = at(la, a), at(lb, b)
         if at(la, b) == Rb or at(lb, a) == Ra:
             continue  # one optimum is optimal at both ends: R is affine on [a, b]
         # la is above lb at a and below it at b: the lines cross once, inside (a, b)
-        da, db = la[0] - lb[0], la[1] - lb[1]  # difference (1 - l) da + l db vanishes at l = da / (da - db)
+        da, db = la[0] - lb[0], la[1] - lb[1]  # (1 - l) da + l db vanishes at l = da / (da - db)
         ls = da / (da - db)
         if not a < ls < b:  # pragma: no cover - excluded by the signs above
             raise NotCertified(f"sweep: the lines of two optima cross at {fmt(ls)}, outside ({fmt(a)}, {fmt(b)})")
-        rs = solve(ls)
-        if rs.revenue == at(la, ls):
-            kinks.add(ls)  # R = la on [a, ls], lb on [ls, b], and their slopes differ
+        rs = revenue(ls)
+        if rs == at(la, ls):
+            kinks.add(ls)  # R = la on [a, ls] and lb on [ls, b] (convexity), and their slopes differ
             continue
-        if rs.revenue < at(la, ls):  # pragma: no cover - the engine's optimum is certified
+        if rs < at(la, ls):  # pragma: no cover - the engine's optimum is certified
             raise NotCertified(f"sweep: the optimum at l = {fmt(ls)} is below a feasible mechanism's revenue")
-        lm = line(rs)
+        lm = lp_line(ls)
         stack += [(a, la, ls, lm), (ls, lm, b, lb)]
 
     ends = [ZERO, *sorted(kinks), ONE]
-    pieces: list[SweepPiece] = []
-    inside: list[OptimalMechanism] = []
-    samples: list[Fraction] = []
-    for a, b in zip(ends, ends[1:]):
-        samples.append(next((l for l in sorted(solved) if a < l < b), (a + b) / 2))
-        inside.append(solve(samples[-1]))
+    # each open piece's face at its simplest rational (short numbers: a cheaper exact face)
+    samples = [_simplest_between(a, b) for a, b in zip(ends, ends[1:])]
+    inside = [face(l) for l in samples]
 
-    def dual(r: OptimalMechanism) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]]:
-        return (tuple(r.certificate.y_eq), tuple(r.certificate.y_ub))
+    def dual(l: Fraction) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]]:
+        res = lp(l).result
+        return (tuple(res.y_eq), tuple(res.y_ub))
 
-    def make(r: OptimalMechanism, lo: Fraction, hi: Fraction, lo_closed: bool, hi_closed: bool, sample: Fraction) -> SweepPiece:
-        face = r.face
-        assert face is not None
+    def make(r: OptimalMechanism, lo: Fraction, hi: Fraction, lo_closed: bool, hi_closed: bool,
+             sample: Fraction) -> SweepPiece:
+        fc = r.face
+        assert fc is not None
         m = r.mechanism
-        ln = line(r)
+        ln = line(m.payments)
         for e in (lo, hi):  # the selected mechanism must be optimal at both ends (module docstring)
-            if at(ln, e) != solved[e].revenue:
+            if at(ln, e) != revenue(e):
                 raise NotCertified(f"sweep: the mechanism selected at l = {fmt(sample)} earns {fmt(at(ln, e))} at "
-                                   f"l = {fmt(e)}, not the optimum {fmt(solved[e].revenue)}")
-        return SweepPiece(lo, hi, lo_closed, hi_closed, solved[lo].revenue, solved[hi].revenue, m,
-                          tuple(m.surplus(i) for i in range(env.n)), r.efficient, face.unique,
-                          face.payment_rule_unique, face, sample, dual(solved[lo]), dual(solved[hi]))
+                                   f"l = {fmt(e)}, not the optimum {fmt(revenue(e))}")
+        return SweepPiece(lo, hi, lo_closed, hi_closed, revenue(lo), revenue(hi), m,
+                          tuple(m.surplus(i) for i in range(env.n)), r.efficient, fc.unique,
+                          fc.payment_rule_unique, fc, sample, dual(lo), dual(hi))
 
-    def same_face_at_end(e: Fraction, r_in: OptimalMechanism) -> bool:
-        """Is the face at the end ``e`` (0 or 1) the face of the adjacent open piece, with the same selection?"""
-        r_e = solved[e]
-        if (r_e.mechanism != r_in.mechanism or r_e.efficient != r_in.efficient
-                or r_e.face.unique != r_in.face.unique):  # type: ignore[union-attr]
-            return False
+    def face_grows_at(e: Fraction) -> bool:
+        """Is the optimal face at the end ``e`` (0 or 1) larger than on the adjacent open piece?
+        It is not iff the revenue in the other end's market is constant on it."""
         if m0 == m1:
-            return True  # one market: the objective does not move
-        extra[0] += 1
+            return False  # one market: the objective does not move
+        tests[0] += 1
         budget(f"end test at l = {fmt(e)}")
         other = m1 if e == ZERO else m0
-        return payment_functional_range(env, solved[e].market, other.weights).is_point
+        return not payment_functional_range(env, line_market(m0, m1, e), other.weights).is_point
 
-    first = same_face_at_end(ZERO, inside[0])
-    last = same_face_at_end(ONE, inside[-1])
+    def support(l: Fraction) -> tuple[bool, ...]:
+        return tuple(f > 0 for f in line_market(m0, m1, l).weights)
+
+    def end_joins(e: Fraction, r_in: OptimalMechanism, l_in: Fraction) -> bool:
+        """Does the end ``e`` belong to the adjacent open piece (same face, selection and efficiency)?"""
+        if face_grows_at(e):
+            return False
+        if support(e) == support(l_in):
+            return True  # same face and same support: the same selected mechanism, the same efficiency
+        r_e = face(e)
+        return r_e.mechanism == r_in.mechanism and r_e.efficient == r_in.efficient
+
+    first = end_joins(ZERO, inside[0], samples[0])
+    last = end_joins(ONE, inside[-1], samples[-1])
+    pieces: list[SweepPiece] = []
     breakpoints: list[Fraction] = []
     if not first:
-        pieces.append(make(r0, ZERO, ZERO, True, True, ZERO))
+        pieces.append(make(face(ZERO), ZERO, ZERO, True, True, ZERO))
         breakpoints.append(ZERO)
     for i, (a, b) in enumerate(zip(ends, ends[1:])):
-        lo_closed = i == 0 and first
-        hi_closed = i == len(ends) - 2 and last
-        pieces.append(make(inside[i], a, b, lo_closed, hi_closed, samples[i]))
+        pieces.append(make(inside[i], a, b, i == 0 and first, i == len(ends) - 2 and last, samples[i]))
         if i < len(ends) - 2:
-            pieces.append(make(solved[b], b, b, True, True, b))
+            pieces.append(make(face(b), b, b, True, True, b))
             breakpoints.append(b)
     if not last:
-        pieces.append(make(r1, ONE, ONE, True, True, ONE))
+        pieces.append(make(face(ONE), ONE, ONE, True, True, ONE))
         breakpoints.append(ONE)
     out = Sweep(env, m0, m1, tuple(pieces), tuple(breakpoints), tuple(sorted(kinks)), selection,
-                len(solved) + extra[0])
+                len(full), len(lps) + tests[0])
     chk = check_sweep(out)
     if not chk.ok:
         raise NotCertified(f"sweep: failed its independent check (exactscreen.mechanisms.sweep_check): {chk.failures[0]}")
-    return Sweep(env, m0, m1, out.pieces, out.breakpoints, out.revenue_kinks, selection, out.solves, chk)
+    return replace(out, check=chk)
 
+
+def _simplest_between(a: Fraction, b: Fraction) -> Fraction:
+    """The rational with the smallest denominator strictly between ``a < b`` (continued fractions;
+    the recursion depth is the length of their expansions, a few dozen at most)."""
+    fa = a.numerator // a.denominator
+    if fa + 1 < b:
+        return Fraction(fa + 1)
+    if a == fa:  # (fa, b) with b <= fa + 1: the simplest is fa + 1/m, m the least with 1/m < b - fa
+        c = b - fa
+        return fa + Fraction(1, c.denominator // c.numerator + 1)
+    return fa + 1 / _simplest_between(1 / (b - fa), 1 / (a - fa))
