@@ -35,7 +35,7 @@ def add_parser(sub) -> None:
                    help="selection rule among optimal mechanisms (default: support-value; the consumer-surplus "
                         "rules weigh types by the market and are not offered)")
     p.add_argument("--max-solves", type=positive_int, default=None, metavar="N",
-                   help="bound on the engine solves (default 400); past it the sweep stops, not certified")
+                   help="bound on the solves, LP-only and full (default 1000); past it the sweep stops: undecided, exit 3")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the piece table")
     p.add_argument("--figure", metavar="OUT.png",
                    help="also draw revenue and each type's surplus along l, breakpoints marked (PNG)")

@@ -58,7 +58,7 @@ from .structured import MechanismSolution, solve_mechanism
 __all__ = ["Sweep", "SweepPiece", "sweep", "line_market", "DEFAULT_MAX_SOLVES", "SWEEP_SELECTION_RULES"]
 
 ZERO, ONE = Fraction(0), Fraction(1)
-DEFAULT_MAX_SOLVES = 400
+DEFAULT_MAX_SOLVES = 1000
 """Default bound on the solves of one sweep (LP-only and full engine solves together: the loop bound)."""
 SWEEP_SELECTION_RULES = ("support-value", "total-value")
 """Selection rules a sweep accepts: those depending only on the optimal set and the support (the

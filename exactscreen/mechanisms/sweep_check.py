@@ -134,6 +134,7 @@ def check_sweep(result, *, max_failures: int = 20) -> SweepCheck:
                     g[t][s] = next(rest)
         out = [m[t] + sum(g[t]) for t in range(n)]
         into = [sum(g[s][t] for s in range(n)) for t in range(n)]
+        incoming = [[(s, g[s][t]) for s in range(n) if g[s][t]] for t in range(n)]  # duals are sparse
         for t in range(n):
             if out[t] - into[t] < f[t]:
                 fail(f"{where}: dual constraint of p({types[t]}) fails")
@@ -142,7 +143,7 @@ def check_sweep(result, *, max_failures: int = 20) -> SweepCheck:
                 fail(f"{where}: dual constraint of x({types[t]},0) fails")
                 ok = False
             for a in range(k):
-                lhs = y[t] - net[t][a] * out[t] + sum((g[s][t] * net[s][a] for s in range(n) if g[s][t]), Fraction(0))
+                lhs = y[t] - net[t][a] * out[t] + sum((gs * net[s][a] for s, gs in incoming[t]), Fraction(0))
                 if lhs < 0:
                     fail(f"{where}: dual constraint of x({types[t]},{alts[a]}) fails")
                     ok = False
@@ -150,6 +151,8 @@ def check_sweep(result, *, max_failures: int = 20) -> SweepCheck:
 
     pieces = list(result.pieces)
     duals = 0
+    seen: dict = {}
+    feasible: dict = {}
     if not pieces:
         return SweepCheck(False, ("no pieces",))
     # 1. the pieces tile [0, 1]
@@ -168,13 +171,19 @@ def check_sweep(result, *, max_failures: int = 20) -> SweepCheck:
         mech = p.mechanism
         alloc = [[Fraction(v) for v in row] for row in mech.allocation]
         pay = [Fraction(v) for v in mech.payments]
-        if not primal(alloc, pay, where):
+        mkey = (tuple(map(tuple, alloc)), tuple(pay))  # a mechanism shared by neighbouring pieces: checked once
+        if mkey not in feasible:
+            feasible[mkey] = primal(alloc, pay, where)
+        if not feasible[mkey]:
             continue
         for end, rev, d in ((p.lo, p.revenue_lo, p.dual_lo), (p.hi, p.revenue_hi, p.dual_hi)):
             f = market(end)
             earned = sum((a * b for a, b in zip(f, pay)), Fraction(0))
-            bound = dual(d, f, f"{where} at l = {_show(end)}")
-            duals += 1
+            key = (end, d)  # the same dual at the same l (a kink's, shared by three pieces) is checked once
+            if key not in seen:
+                seen[key] = dual(d, f, f"{where} at l = {_show(end)}")
+                duals += 1
+            bound = seen[key]
             if bound is None:
                 continue
             if earned != rev:
