@@ -225,3 +225,48 @@ def test_text_and_html_show_the_piece_table(paper):
     assert "(1/4, 3/4)" in text and "aL @ 3/4" in text and "verified" in text
     html = paper._repr_html_()
     assert "<table>" in html and "1/4" in html and "Sweep" in html
+
+
+def _ties_env(seed: int, n: int, k: int) -> tuple[Environment, Market, Market]:
+    """Values from {0, 1/2, 1, 3/2, 2} (equal valuations abound: degenerate LPs, ties at the kinks)
+    and a duplicated type; ends with small integer weights, some types absent."""
+    rng = random.Random(f"sweep-ties:{seed}:{n}:{k}")
+    rows = [[F(rng.randint(0, 4), 2) for _ in range(k)] for _ in range(n - 1)]
+    rows.append(list(rows[0]))  # a copy of the first type
+    env = Environment.from_dict({f"t{i + 1}": {f"a{j + 1}": v for j, v in enumerate(r)} for i, r in enumerate(rows)})
+    def market() -> Market:
+        w = [rng.choice((0, 1, 1, 2)) for _ in range(n)]
+        w[rng.randrange(n)] += 1
+        return Market(env, tuple(F(x, sum(w)) for x in w))
+
+    return env, market(), market()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_degenerate_lines_with_ties_match_direct_solves_at_kinks_and_between(seed):
+    """Where float parametric tools fail (degenerate boundaries): every kink and a point inside
+    every open piece re-solved directly must give the piece's revenue, mechanism and uniqueness."""
+    env, f0, f1 = _ties_env(seed, 5, 3)
+    s = sweep(env, f0, f1)
+    assert s.verified
+    for p in s.pieces:
+        l = p.lo if p.is_point else p.lo + (p.hi - p.lo) / 3  # not the sample the sweep used
+        direct = optimal_mechanism(env, line_market(f0, f1, l))
+        assert direct.revenue == p.revenue(l)
+        assert direct.mechanism == p.mechanism and direct.face.unique == p.unique
+
+
+def test_paper_line_blown_up_with_copies_keeps_the_papers_kinks():
+    """PIS Sec. 3.1.1 with every type and alternative duplicated (the bench's degenerate family):
+    the LPs are degenerate everywhere, the kinks stay 1/4 and 3/4 and the mechanisms the paper's."""
+    v = {"tL": {"aL": F(3, 4), "aH": F(1)}, "tH": {"aL": F(1), "aH": F(2)}}
+    env = Environment.from_dict({f"{t}{c}": {f"{a}{d}": x for a, x in row.items() for d in ("", "'")}
+                                 for t, row in v.items() for c in ("", "'")})
+    low = {"tL": F(1, 3), "tL'": F(2, 3), "tH": 0, "tH'": 0}
+    high = {"tL": 0, "tL'": 0, "tH": F(1, 4), "tH'": F(3, 4)}
+    s = sweep(env, low, high)
+    assert s.verified and s.revenue_kinks == (F(1, 4), F(3, 4))
+    for p in s.pieces:
+        assert s.revenue(p.sample) == optimal_mechanism(env, s.market(p.sample)).revenue
+    surplus_tH = [p.surplus[env.type_index("tH")] for p in s.pieces if not p.is_point]
+    assert surplus_tH == [1, F(1, 4), 0]
