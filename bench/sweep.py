@@ -32,7 +32,6 @@ and with the open pieces only (the stricter reading).  Results: JSON and Markdow
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
@@ -141,17 +140,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench.sweep: error: --families: unknown {', '.join(bad)}; choose from {', '.join(FAMILIES)}", file=sys.stderr)
         return 2
     command = "python -m bench.sweep " + " ".join(sys.argv[1:] if argv is None else argv)
-    records = []
+    records: list[dict] = []
+    out = args.out
     for n, k in sizes:
         for family in families:
             for rep in range(lines):
                 records.append(measure(n, k, family, args.seed, rep))
-    md = markdown(records, command.strip())
-    md_path = None
-    result = {"command": command.strip(), "records": records}
-    out = write_results(result, args.out, "sweep", args.seed, md, None)
-    md_path = out.with_suffix(".md")
-    md_path.write_text(md + "\n", encoding="utf-8")
+                # written after every line, so an interrupted run keeps what it measured
+                md = markdown(records, command.strip())
+                out = write_results({"command": command.strip(), "records": records}, out, "sweep", args.seed, md, None)
+                md_path = out.with_suffix(".md")
+                md_path.write_text(md + "\n", encoding="utf-8")
     print(md)
     print(f"results: {out} and {md_path.name}")
     return 0 if all(r["verified"] for r in records) else 1

@@ -48,9 +48,9 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Callable, Mapping, Sequence
 
-from ..environment import OUTSIDE, Environment, Market
+from ..environment import Environment, Market
 from ..exceptions import InputError, NotCertified, Undecided
-from ..numbers import fmt, fmt_decimal, to_fraction
+from ..numbers import fmt, fmt_decimal
 from .mechanism import Mechanism
 from .optimum import OptimalFace, OptimalMechanism, optimal_mechanism, payment_functional_range
 from .structured import MechanismSolution, solve_mechanism
