@@ -150,3 +150,16 @@ def test_names_with_control_characters_print_escaped(tmp_path):
     assert "\x1b" not in r.stdout and "t\\x1b[2J" in r.stdout and "[b]u[/b]" in r.stdout
     bad = run_cli(str(path), "--from", "t\x1b[2J=1", "--to", "t\x1b[2J=0,[b]u[/b]=1")
     assert bad.returncode == 2 and "\x1b" not in bad.stderr and bad.stderr.count("\n") == 1
+
+
+def test_readme_shows_the_real_output_of_its_sweep_example():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Every market on a line: `exactscreen sweep`"):]
+    command = section[section.index("```bash\n") + 8:section.index("\n```")]
+    shown = section[section.index("```text\n") + 8:]
+    shown = shown[:shown.index("```")]
+    args = command.split()
+    assert args[:2] == ["exactscreen", "sweep"]
+    r = subprocess.run([sys.executable, "-m", "exactscreen", *args[1:]], capture_output=True, text=True, timeout=120,
+                       cwd=Path(__file__).resolve().parents[1])
+    assert r.returncode == 0 and r.stdout == shown
