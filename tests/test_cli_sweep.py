@@ -155,7 +155,8 @@ def test_names_with_control_characters_print_escaped(tmp_path):
 def test_readme_shows_the_real_output_of_its_sweep_example():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Every market on a line: `exactscreen sweep`"):]
-    command = section[section.index("```bash\n") + 8:section.index("\n```")]
+    start = section.index("```bash\n") + 8
+    command = section[start:section.index("\n```", start)]
     shown = section[section.index("```text\n") + 8:]
     shown = shown[:shown.index("```")]
     args = command.split()
