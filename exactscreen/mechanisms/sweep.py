@@ -378,7 +378,11 @@ def sweep(
     # a kink) or adds a solve at a new point, and solves are bounded by max_solves
     kinks: set[Fraction] = set()
     stack = [(ZERO, lp_line(ZERO), ONE, lp_line(ONE))]
+    pops = 0
     while stack:
+        pops += 1  # each pop ends an interval or solves at a new point inside it: pops <= 2 solves + 1
+        if pops > 2 * max_solves + 1:  # pragma: no cover - implied by the solve budget
+            raise Undecided(f"sweep: the search did not end within {2 * max_solves + 1} steps")
         a, la, b, lb = stack.pop()
         Ra, Rb = at(la, a), at(lb, b)
         if at(la, b) == Rb or at(lb, a) == Ra:
