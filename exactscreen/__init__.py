@@ -23,6 +23,7 @@ __all__, __getattr__, __dir__ = lazy_exports(
         ".exceptions": ("ExactscreenError", "InputError", "ExactNumberError", "LPError", "Infeasible",
                         "Unbounded", "NotCertified", "Undecided", "StatedObjectFails"),
         ".mechanisms.optimum": ("optimal_mechanism", "OptimalMechanism", "payment_polytope"),
+        ".mechanisms.sweep": ("sweep as sweep_markets", "Sweep"),
         ".mechanisms.segmentation": ("two_type_analysis", "two_segment_improvement", "check_segmentation",
                                      "pareto_compare"),
         ".two_types.analysis": ("analyze as analyze_two_types", "TwoTypes"),

@@ -74,6 +74,73 @@ def test_sec311_intervals_mechanisms_and_surplus_are_the_papers(evidence):
 
 
 @claim("PIS-EX311")
+def test_sec311_decided_for_every_q_by_certified_pieces(evidence):
+    """Every market q in [0, 1] at once, from the certified sweep of the line tL -> tH
+    (:mod:`exactscreen.mechanisms.sweep`; every piece's mechanism is proved optimal on the whole
+    piece with exact duals at both ends and re-checked by ``sweep_check``; on an open piece the
+    optimal face and the selected mechanism are constant).
+
+    * The intervals, mechanisms, CS(tH) and efficiency are the paper's for every q.
+    * Every inefficient q in an open piece P is Pareto improvable by two segments: take q' inside
+      a piece L left of P whose CS is weakly higher for both types and strictly for one, and q''
+      in (q, sup P) (same piece: same CS as q).  Both segments weakly Pareto dominate q, q'
+      strictly; revenue rises strictly because the certified revenue is convex with a kink at
+      inf P, strictly between q' and q (a convex function below its chord, strictly across a
+      kink).  The conditions do not depend on q inside P, so this decides every q of P; a few
+      q per piece are also re-solved segment by segment (``check_segmentation``).
+    * The inefficient point q = 3/4 is not Pareto improvable: any non-trivial segmentation of
+      3/4 has a segment q'' > 3/4, every q'' in (3/4, 1] has tH present and CS(tH, q'') = 0 <
+      CS(tH, 3/4) = 1/4 (certified pieces), so that segment does not weakly Pareto dominate 3/4
+      (Sec. 3.1.1, the paper's own argument)."""
+    from exactscreen.mechanisms.sweep import sweep
+
+    env = sec311()
+    s = sweep(env, {"tL": 1, "tH": 0}, {"tL": 0, "tH": 1})
+    assert s.verified
+    evidence.note(f"certified sweep: {len(s.pieces)} pieces, kinks {', '.join(map(str, s.revenue_kinks))}; "
+                  + "; ".join(f"{p.interval()} CS(tH)={p.surplus[1]}{' efficient' if p.efficient else ''}" for p in s.pieces))
+    # runs of equal (selected mechanism, efficiency): the paper's intervals
+    runs: list[list] = []
+    for p in s.pieces:
+        if runs and runs[-1][4] == (p.mechanism, p.efficient):
+            runs[-1][1], runs[-1][3] = p.hi, p.hi_closed
+        else:
+            runs.append([p.lo, p.hi, p.lo_closed, p.hi_closed, (p.mechanism, p.efficient), p.surplus])
+    assert len(runs) == len(PAPER_PIECES)
+    for (lo, hi, lc, hc, (mech, eff), cs), (iv, a_l, a_h, prices, cs_h, eff_paper) in zip(runs, PAPER_PIECES):
+        evidence.compared(f"interval {'[' if lc else '('}{lo}, {hi}{']' if hc else ')'} (all q)", (lo, hi, lc, hc), iv)
+        assert (lo, hi, lc, hc) == iv
+        assert mech == Mechanism.from_dict(env, {"tL": a_l, "tH": a_h}, {"tL": prices[0], "tH": prices[1]})
+        assert cs == (F(0), cs_h) and eff == eff_paper
+    opened = [p for p in s.pieces if not p.is_point]
+    decided = []
+    for P in opened:
+        if P.efficient:
+            continue
+        assert P.lo in s.revenue_kinks  # a kink at inf P, strictly left of every q in P
+        lefts = [L for L in opened if L.hi <= P.lo
+                 and all(a >= b for a, b in zip(L.surplus, P.surplus)) and L.surplus != P.surplus]
+        assert lefts, f"no certifying left piece for {P.interval()}"
+        L = lefts[-1]
+        decided.append(f"{P.interval()} via q' = {L.sample} in {L.interval()}")
+        for q in (P.lo + (P.hi - P.lo) / 10**6, P.sample, P.hi - (P.hi - P.lo) / 10**6):  # re-solved, independently
+            q1, q2 = L.sample, (q + P.hi) / 2
+            w = (q2 - q) / (q2 - q1)
+            chk = check_segmentation(env, q_market(env, q), [(w, q_market(env, q1)), (1 - w, q_market(env, q2))])
+            assert chk.pareto_improving, q
+            evidence.instances(1)
+    evidence.note("every q of these open pieces is Pareto improvable by two segments: " + "; ".join(decided))
+    # the inefficient point pieces: only 3/4, not improvable
+    points = [p for p in s.pieces if p.is_point and not p.efficient]
+    assert [p.lo for p in points] == [F(3, 4)]
+    q = points[0]
+    right = [p for p in s.pieces if p.lo >= q.lo and p is not q]
+    assert right and all(p.surplus[1] < q.surplus[1] for p in right)  # tH is in every market q'' > 0
+    evidence.compared("CS(tH) at 3/4 vs every q'' in (3/4, 1]", [p.surplus[1] for p in right], [F(0)] * len(right))
+    evidence.strength("all-cases")
+
+
+@claim("PIS-EX311")
 def test_sec311_every_inefficient_market_but_three_quarters_is_improvable_by_two_segments(evidence):
     """Decided exactly for every market: on each piece CS and the optimal set are
     constant, so the finitely many representative pairs decide all q (see

@@ -87,6 +87,7 @@ def parse_html(text: str) -> None:
         ("solve", "pis_sec311.toml", "--no-face", "--json"),
         ("segment", "pis_sec311.toml", "--json"),
         ("segment", "pis_fn25.toml", "--json"),
+        ("sweep", "pis_fn25.toml", "--from", "t1=1,t2=0,t3=0", "--to", "t1=0,t2=0,t3=1", "--json"),
     ],
     ids=lambda a: "-".join(a),
 )
@@ -103,6 +104,10 @@ def test_solve_json_revenue_is_exact_in_a_fresh_process():
 
 def test_solve_table_has_no_banner():
     no_foreign_text(clean(run("solve", str(EX / "pis_sec311.toml"))))
+
+
+def test_sweep_table_has_no_banner():
+    no_foreign_text(clean(run("sweep", str(EX / "pis_sec311.toml"), "--from", "tL=1,tH=0", "--to", "tL=0,tH=1")))
 
 
 # --------------------------------------------------------------------------- two-types, persuade

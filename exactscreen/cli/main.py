@@ -25,7 +25,7 @@ from ..interrupts import exit_status, signal_name, sigterm_raises
 
 #: Subcommand modules under exactscreen.cli, in the order --help lists them
 #: (module names; each module's add_parser chooses the command's name).
-COMMANDS = ("check", "hunt", "solve", "verify", "segment", "two_types", "persuade")
+COMMANDS = ("check", "hunt", "solve", "verify", "segment", "sweep", "two_types", "persuade")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -13,7 +13,10 @@ __all__, __getattr__, __dir__ = lazy_exports(
         ".optimum": ("OptimalFace", "OptimalMechanism", "DeterministicOptimum",
             "PaymentPolytope", "mechanism_lp", "optimal_mechanism", "optimal_face",
             "optimal_deterministic", "payment_polytope", "SELECTION_RULES", "linear_functional",
-            "functional_range"),
+            "functional_range", "payment_functional_range"),
+        # the function is re-exported as sweep_markets: "sweep" is the module's own name
+        ".sweep": ("Sweep", "SweepPiece", "sweep as sweep_markets", "line_market"),
+        ".sweep_check": ("SweepCheck", "check_sweep"),
         ".structured": ("MechanismSolution", "MechanismFace", "solve_mechanism", "mechanism_face"),
         ".certificate": ("check_mechanism_certificate",),
         ".selected_check": ("SelectedCheck", "check_selected_mechanism"),

@@ -88,6 +88,7 @@ __all__ = [
     "SELECTION_RULES",
     "linear_functional",
     "functional_range",
+    "payment_functional_range",
 ]
 
 SELECTION_RULES = ("support-value", "total-value", "consumer-best", "consumer-worst")
@@ -561,7 +562,27 @@ def functional_range(env: Environment, market: Market, terms) -> Range:
     """Exact range of the linear functional ``terms`` (:func:`linear_functional`) over all
     optimal mechanisms, with an optimal mechanism attaining each end (both checked
     independently for IC, IR and revenue by :mod:`exactscreen.mechanisms.selected_check`)."""
-    obj = linear_functional(env, market, terms)
+    return _columns_range(env, market, linear_functional(env, market, terms), _describe(terms))
+
+
+def payment_functional_range(env: Environment, market: Market, weights: Sequence[Fraction]) -> Range:
+    """Exact range of ``sum_t w(t) p(t)`` over all optimal mechanisms for ``market`` (``weights``
+    by type, in the environment's order), each end attained by a checked optimal mechanism.
+
+    With ``w`` another market ``f1`` this is the revenue in ``f1`` over the optimal face of
+    ``market``: it is a point exactly when the optimal face of ``market`` stays optimal when the
+    market moves towards ``f1`` (used by :mod:`exactscreen.mechanisms.sweep` at the ends of a line).
+    Type names enter no parser here (unlike :func:`functional_range`'s ``"p(t)"`` terms)."""
+    if len(weights) != env.n:
+        raise InputError(f"weights: need one per type ({env.n}), got {len(weights)}")
+    obj = {_p(env, i): to_fraction(w, f"weights[{i}]") for i, w in enumerate(weights)}
+    obj = {col: v for col, v in obj.items() if v}
+    what = " + ".join(f"{fmt(v)}*p({env.types[col // (env.k + 2)]})" for col, v in obj.items()) or "0"
+    return _columns_range(env, market, obj, what)
+
+
+def _columns_range(env: Environment, market: Market, obj: dict[int, Fraction], what: str) -> Range:
+    """Range of the sparse functional ``obj`` (LP column -> coefficient) over the optimal face."""
     sol = solve_mechanism(env, market)
     geometry = StructuredFace(_Data(env, market), sol.result, None)
     points = _Points(env, geometry)
@@ -571,8 +592,8 @@ def functional_range(env: Environment, market: Market, terms) -> Range:
         return Range(value, value, points.star, points.star)
     lo, hi, wlo, whi = geometry.range_of(g)
     at_lo, at_hi = points(wlo), points(whi)
-    for m, what in ((at_lo, "lower"), (at_hi, "upper")):
-        _check_selected(env, market, m, sol.result.objective, f"{what} end of the range of {_describe(terms)}")
+    for m, end in ((at_lo, "lower"), (at_hi, "upper")):
+        _check_selected(env, market, m, sol.result.objective, f"{end} end of the range of {what}")
     return Range(value + lo, value + hi, at_lo, at_hi)
 
 
