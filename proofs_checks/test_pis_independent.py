@@ -36,7 +36,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactscreen.claims import claim
-from exactscreen.environment import Market
+from exactscreen.environment import Environment, Market
 from exactscreen.lp.exact import LinearProgram, solve_lp
 from exactscreen.mechanisms.optimum import optimal_deterministic, payment_polytope
 from exactscreen.mechanisms.selected_check import check_selected_mechanism
@@ -147,18 +147,20 @@ class _System:
         return value
 
 
-def _deterministic_brute_force(env, market) -> tuple[F, set]:
+def _deterministic_brute_force(env, market) -> tuple[F, set, int]:
     """Best deterministic menu by enumeration of every assignment (written here): the largest
     IC-IR payments of an assignment are the shortest-path distances to the outside option in
     the IC graph (``n`` rounds of relaxation; a change in round ``n + 1`` is a negative cycle,
-    i.e. not implementable); a negative largest payment means no ``p >= 0`` exists."""
+    i.e. not implementable); a negative largest payment means no ``p >= 0`` exists.  Returns the
+    best revenue, the revenue-maximizing ``(assignment, payments)`` and the number of
+    implementable assignments."""
     net = _net(env)
     n, k = env.n, env.k
 
     def v(t, a):
         return ZERO if a == k else net[t][a]
 
-    best, winners = None, set()
+    best, winners, feasible = None, set(), 0
     for assign in itertools.product(range(k + 1), repeat=n):
         d = [v(t, assign[t]) for t in range(n)]
         stable = False
@@ -171,12 +173,13 @@ def _deterministic_brute_force(env, market) -> tuple[F, set]:
             d = new
         if not stable or min(d) < 0:
             continue
+        feasible += 1
         rev = sum((f * q for f, q in zip(market.weights, d)), ZERO)
         if best is None or rev > best:
             best, winners = rev, {(assign, tuple(d))}
         elif rev == best:
             winners.add((assign, tuple(d)))
-    return best, winners
+    return best, winners, feasible
 
 
 def _certify_polytope(evidence, env, extra_directions=()) -> tuple:
@@ -226,22 +229,32 @@ def test_payment_polytope_and_deterministic_menus_against_an_independent_system(
     implementable, facets and equations valid and tight, support function equal in the coordinate
     directions and a random one.  The engine's best deterministic menus (optimal_deterministic)
     must equal a brute force over all assignments written here, lie in P, and earn at most the
-    best vertex of P.  Hard case: three types and a vertex of P at which two or more types pay
+    best vertex of P.  In about half the examples the last type values nothing (net value 0), so
+    P has the equation p(t_n) = 0, certified in both directions.  Hard case: three types and a vertex of P at which two or more types pay
     (the IC rows between paying types shape P there; the two-type check in test_pis_sec4.py and
-    Fig. 4a cannot see an IC row that matters only with three types)."""
+    Fig. 4a cannot see an IC row that matters only with three types); second hard case: P lies
+    in a hyperplane (the engine's equation branch of the affine-hull search)."""
+    if env.n >= 2 and data.draw(st.booleans(), label="a type that values nothing"):
+        # the last type's values equal the costs (net value 0 everywhere): IR forces p(t_n) = 0,
+        # so P lies in the hyperplane p(t_n) = 0, an *equation* of P (certified below).  Outside
+        # the standing assumption of Sec. 3, which Lemma 1 does not use.
+        env = Environment(env.types, env.alternatives, env.values[:-1] + (tuple(env.costs),), env.costs)
     d = data.draw(st.lists(st.integers(-3, 3), min_size=env.n, max_size=env.n), label="direction")
     market = data.draw(markets(env), label="market")
     poly, _ = _certify_polytope(evidence, env, extra_directions=[d])
-    best, winners = _deterministic_brute_force(env, market)
+    best, winners, feasible = _deterministic_brute_force(env, market)
     det = optimal_deterministic(env, market)
     names = (*env.alternatives, "0")
     engine = {(tuple(names.index(a) for a in assign), tuple(pay)) for assign, pay in det.optimal}
     assert det.revenue == best, f"best deterministic revenue: engine {det.revenue}, brute force {best}"
     assert engine == winners, "the revenue-maximizing deterministic menus differ from the brute force"
+    assert (det.assignments_tried, det.implementable) == ((env.k + 1) ** env.n, feasible)
+    assert det.selected_check is not None and det.selected_check.ok
     for _, pay in winners:
         assert _in_polytope(poly, pay), f"deterministic payment rule {tuple(map(str, pay))} lies outside P"
     top = max(sum((f * q for f, q in zip(market.weights, v)), ZERO) for v in poly.vertices)
     assert best <= top
     evidence.reach("three types and a vertex of P where 2+ types pay",
                    env.n >= 3 and any(sum(1 for q in v if q > 0) >= 2 for v in poly.vertices))
+    evidence.reach("P lies in a hyperplane (an equation of P certified)", bool(poly.equations))
     evidence.instances(1)
