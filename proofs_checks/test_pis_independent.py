@@ -206,16 +206,54 @@ def _in_polytope(poly, p) -> bool:
         sum((a * q for a, q in zip(row, p)), ZERO) == b for row, b in poly.equations)
 
 
+def _the_checker_can_fail(env, system) -> None:
+    """Negative controls for :func:`check_selected_mechanism`, on which every witness above rests:
+    it accepts a witness of the vertex (1, 1) of Fig. 4a and rejects each of six broken copies,
+    naming the broken condition (a lottery not summing to 1, a negative probability, a negative
+    payment, IR, IC, the revenue)."""
+    ok, alloc = system.witness((F(1), F(1)))
+    assert ok
+    pay = [F(1), F(1)]
+    u = Market.uniform(env)
+
+    def verdict(al, pa, rev=None):
+        rev = sum((w * q for w, q in zip(u.weights, pa)), ZERO) if rev is None else rev
+        return check_selected_mechanism(env, u, al, pa, rev)
+
+    assert verdict(alloc, pay).ok
+    k = env.k
+    broken_sum = [list(r) for r in alloc]
+    broken_sum[0][k] += F(1, 2)
+    negative = [list(r) for r in alloc]
+    negative[0] = [F(-1)] + [F(0)] * (k - 1) + [F(2)]
+    net = _net(env)
+    best = [max(range(k), key=lambda a: net[t][a]) for t in range(env.n)]
+    full = [[F(int(a == best[t])) for a in range(k + 1)] for t in range(env.n)]  # efficient, full price
+    cases = [
+        ("prob(", broken_sum, pay, None),
+        ("< 0", negative, pay, None),
+        ("p(", alloc, [F(-1), F(1)], None),
+        ("IR(", alloc, [F(1) + max(net[0]) + 1, F(1)], None),
+        ("IC(", full, [net[t][best[t]] for t in range(env.n)], None),
+        ("revenue", alloc, pay, F(1) + 1),
+    ]
+    for what, al, pa, rev in cases:
+        chk = verdict(al, pa, rev)
+        assert not chk.ok and any(what in f for f in chk.failures), (what, chk.failures)
+
+
 # ------------------------------------------------------------------ Lemma 1
 @claim("PIS-LEM1")
 def test_payment_polytope_of_sec311_certified_by_an_independent_system(evidence):
     """Fig. 4a's environment (Sec. 3.1.1): every vertex of the computed P has an IC-IR witness and
     every facet is valid and tight, both certified from a separately written IC-IR system; the
-    paper's three vertices (1,1), (3/4,7/4), (0,2) are among them."""
+    paper's three vertices (1,1), (3/4,7/4), (0,2) are among them; and the independent IC-IR
+    checker rejects six broken mechanisms (it can fail)."""
     env = sec311()
-    poly, _ = _certify_polytope(evidence, env, extra_directions=[(1, 1), (1, 3), (3, 1), (-1, 1)])
+    poly, system = _certify_polytope(evidence, env, extra_directions=[(1, 1), (1, 3), (3, 1), (-1, 1)])
     found = set(poly.vertices)
     assert {(F(1), F(1)), (F(3, 4), F(7, 4)), (F(0), F(2))} <= found
+    _the_checker_can_fail(env, system)
     evidence.note(f"Sec. 3.1.1: {len(poly.vertices)} vertices, {len(poly.facets)} facets of P certified "
                   "(witness mechanisms by selected_check; facets by exact dual multipliers)")
 
