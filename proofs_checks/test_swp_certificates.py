@@ -1,0 +1,101 @@
+"""Paper 004, Sec. 6 (Fig. 1, Fig. 2): the structure of the single-item branch-and-bound
+certificates that are not replayed box by box (issue 13, item 1; docs/mutation.md, "Named
+survivor kinds").
+
+The top-two and linear-family certificates are re-verified by
+:mod:`exactscreen.persuasion.singleitem.replay` (tiling and every sign claim).  The others --
+the single-item optimality of (52) (the sign of psi), Fig. 2's "no menu with two items beats the
+single item" (:func:`~exactscreen.persuasion.singleitem.certify_cells`, 3 cells on the ordered
+cutoffs ``a <= b``) and Fig. 1's "at most 2 items" under a fixed inventory
+(:func:`~exactscreen.persuasion.singleitem.inventory_optimum`) -- were trusted.  A search that
+drops a box, or discards a box of the domain as "outside" the ordered cutoffs, still answers
+TRUE when the statement is true, so no verdict changes and no check saw it.
+
+Here each certificate's record (:attr:`BnBResult.final`: every settled box with the rule that
+settled it, and every box discarded as outside) is re-checked as plain data:
+
+* the boxes tile the search domain exactly (:func:`~exactscreen.persuasion.singleitem.replay.check_tiling`,
+  which imports nothing from the search);
+* every box discarded as "outside" really misses the ordered domain ``x_1 <= x_2 <= ...``: some
+  ``i`` with ``lo_i > hi_{i+1}`` (then every point of the box has ``x_i > x_{i+1}``), decided here
+  in exact rationals;
+* every other box was settled by one of the rules the search declares, and the rule counts agree
+  with the summary.
+
+Not re-verified here (still trusted): the interval bound each rule certified on its box.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from fractions import Fraction
+
+from exactscreen.claims import claim
+from exactscreen.numbers import Certainty
+from exactscreen.persuasion.singleitem import (
+    InventoryPartition,
+    PolyCost,
+    certify_cells,
+    inventory_optimum,
+    power_distribution,
+    single_item_optimum,
+)
+from exactscreen.persuasion.singleitem.inventory import _TQ
+from exactscreen.persuasion.singleitem.replay import check_tiling
+
+FIG2 = (power_distribution(2), PolyCost(0, 1, 0))
+
+
+def _misses_ordered_domain(box) -> bool:
+    """Exact: the box contains no point with ``x_1 <= x_2 <= ... <= x_d``."""
+    return any(Fraction(box[i][0]) > Fraction(box[i + 1][1]) for i in range(len(box) - 1))
+
+
+def _replay_structure(res, domain, rules, *, ordered: bool) -> dict:
+    """Re-check the record of one certificate (module docstring); returns the rule counts."""
+    assert res.certainty == Certainty.TRUE, res.summary()
+    assert not res.undecided and res.counterexample is None
+    boxes = [box for box, _, _ in res.final]
+    problem = check_tiling(domain, boxes)
+    assert problem == "", f"certificate boxes do not tile the domain: {problem}"
+    counts = Counter(rule for _, rule, _ in res.final)
+    assert set(counts) <= set(rules) | {"outside"}, f"unknown rules {set(counts) - set(rules)}"
+    for box, rule, _ in res.final:
+        if rule == "outside":
+            assert ordered, "a box discarded as outside in a search without an outside test"
+            assert _misses_ordered_domain(box), \
+                f"box {tuple((str(a), str(b)) for a, b in box)} was discarded as outside but meets a <= b"
+    assert counts["outside"] == res.outside
+    assert {k: counts[k] for k in rules} == {k: res.by_rule.get(k, 0) for k in rules}
+    return dict(counts)
+
+
+@claim("SWP-FIG2")
+def test_fig2_single_item_and_two_item_certificates_tile_their_domains(evidence):
+    """Fig. 2 (F(v) = v^2, quadratic cost): the certificate that v* is the global optimum of (52)
+    (sign of psi on [0, 1]) and the 3-cell certificate that no menu with two items beats the
+    single item (cutoffs 0 <= a <= b <= 1) tile their domains exactly, and every box the 3-cell
+    search discarded as outside misses a <= b."""
+    single = single_item_optimum(*FIG2)
+    dist = FIG2[0]
+    one = _replay_structure(single.certificate, [(dist.lo, dist.hi)], set(single.certificate.by_rule), ordered=False)
+    res = certify_cells(single, 3)
+    cells = _replay_structure(res, [(dist.lo, dist.hi)] * 2, {"bound", "single item", "top split"}, ordered=True)
+    evidence.note(f"single-item certificate: {sum(one.values())} boxes tile [0, 1] ({one}); 3-cell certificate: "
+                  f"{sum(cells.values())} boxes tile [0, 1]^2 ({cells}), every 'outside' box misses a <= b "
+                  "(exact; tiling by singleitem.replay.check_tiling); per-box bounds not re-verified")
+    evidence.instances(1)
+
+
+@claim("SWP-FIG1")
+def test_fig1_two_item_inventory_certificate_tiles_its_domain(evidence):
+    """Fig. 1 (F(v) = v^2, inventory G(q) = q^(1/4)): the certificate that no partition with at
+    most 2 items beats the optimum found tiles [0, 1]^2 exactly and every box discarded as outside
+    misses the ordered cutoffs."""
+    inv = InventoryPartition(power_distribution(2), _TQ**4, "G(q)=q^(1/4)")
+    opt = inventory_optimum(inv, items_max=2)
+    dist = inv.dist
+    counts = _replay_structure(opt.certificates[2], [(dist.lo, dist.hi)] * 2, {"bound", "concave"}, ordered=True)
+    evidence.note(f"at most 2 items: {sum(counts.values())} boxes tile [0, 1]^2 ({counts}), every 'outside' box "
+                  "misses a <= b (exact); per-box bounds not re-verified")
+    evidence.instances(1)
