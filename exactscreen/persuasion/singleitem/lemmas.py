@@ -124,6 +124,16 @@ def _sign_at(e, r, *, max_refine: int = 6) -> int:
     raise ArithmeticError(f"sign of {e} at {r} undecided")
 
 
+def _on_piece(piece: int, theta, vh, u, r) -> bool:
+    """Is the root ``r`` on the given piece of (60): 0 when theta >= v_h, else 1 / 2 as
+    (v_h + 3 theta)/4 - u is >= 0 / < 0 there."""
+    over = _sign_at(theta - vh, r)
+    if piece == 0:
+        return over >= 0
+    side = _sign_at((vh + 3 * theta) / 4 - u, r)
+    return over < 0 and (side >= 0 if piece == 1 else side < 0)
+
+
 def lemma11_witness(cost: Callable, u, vh, q0, q1, q2, *, max_roots: int = 64,
                     report: dict | None = None) -> Lemma11Witness | None:
     """Follow the proof of Lemma 11 exactly for ``c = cost`` (a sympy polynomial in ``q`` with
@@ -168,11 +178,7 @@ def lemma11_witness(cost: Callable, u, vh, q0, q1, q2, *, max_roots: int = 64,
                 try:
                     if _sign_at(B, r) <= 0:
                         continue
-                    over = _sign_at(theta - vh, r)
-                    ok = {0: over >= 0,
-                          1: over < 0 and _sign_at((vh + 3 * theta) / 4 - u, r) >= 0,
-                          2: over < 0 and _sign_at((vh + 3 * theta) / 4 - u, r) < 0}[piece]
-                    if not ok:
+                    if not _on_piece(piece, theta, vh, u, r):
                         continue
                     chat_q = lambda x: A * x + B * x**2 / 2 + G  # noqa: E731  (c-hat of the node q)
                     conds = {"c(q_K) - chat(q_K)": _sign_at(c(q2) - chat_q(q2), r),
@@ -277,11 +283,7 @@ def _pencil_witness(c, u, vh, q0, q1, q2, a, b, g, *, max_roots: int = 64, repor
                     bs = _sign_at(B, r)
                     if bs < 0 or (bs == 0 and piece):
                         continue
-                    over = _sign_at(theta - vh, r)
-                    ok = {0: over >= 0,
-                          1: over < 0 and _sign_at((vh + 3 * theta) / 4 - u, r) >= 0,
-                          2: over < 0 and _sign_at((vh + 3 * theta) / 4 - u, r) < 0}[piece]
-                    if not ok:
+                    if not _on_piece(piece, theta, vh, u, r):
                         continue
                     qst = e if piece else sympy.Integer(q0)
                     conds = {"c(q_K) - chat(q_K)": _sign_at(c(q2) - chat(q2), r),
