@@ -66,15 +66,21 @@ def _q(x) -> fmpq:
     return fmpq(x.numerator, x.denominator)
 
 
-def _ball(x: fmpq) -> arb:
-    return arb(x)
-
-
 def _horner(p: fmpq_poly, x: arb) -> arb:
     acc = arb(0)
     for c in reversed(p.coeffs()):
         acc = acc * x + arb(c)
     return acc
+
+
+def _sign_at(p: fmpq_poly, ball: arb, exact: fmpq | None) -> int | None:
+    """Sign of ``p`` at a point: exact when the point is rational, else certified from its ball
+    (``None``: the ball's value straddles 0)."""
+    if exact is not None:
+        v = p(exact)
+        return (v > 0) - (v < 0)
+    v = _horner(p, ball)
+    return 1 if v > 0 else -1 if v < 0 else None
 
 
 def _integral(p: fmpq_poly) -> fmpq_poly:
@@ -159,7 +165,7 @@ def replay_psi_sign(density: list, lo, hi, alpha, beta, delta, cutoff: sympy.Exp
     if not M(lo_q) > 0:
         return PsiReplay(False, 0, 0, f"the mass above lo is not positive ({M(lo_q)})")
     for r, _ in M.complex_roots():
-        if r.imag.is_zero() and not (r.real < _ball(lo_q) or r.real > _ball(hi_q)):
+        if r.imag.is_zero() and not (r.real < arb(lo_q) or r.real > arb(hi_q)):
             return PsiReplay(False, 0, 0, "undecided: the upper mass may vanish inside [lo, hi]")
     g = fmpq_poly([a, b / 2, d / 3])
     cprime = fmpq_poly([a, b, d])
@@ -171,6 +177,7 @@ def replay_psi_sign(density: list, lo, hi, alpha, beta, delta, cutoff: sympy.Exp
     below_alpha = lo_q < a  # psi > 0 on [lo, alpha) outright
     s_lo, s_lo_exact = _inverse_g(d / 3, b / 2, a, max(lo_q, a))
     s_hi, _ = _inverse_g(d / 3, b / 2, a, hi_q)
+    lo_sign = _sign_at(D, s_lo, s_lo_exact)  # of psi at max(lo, c'(0))
     inside: list[tuple[arb, int]] = []  # roots strictly inside (s(lo), s(hi))
     at_lo = False                        # D(s(lo)) == 0 exactly (a rational s(lo))
     real_roots = [(r.real, mult) for r, mult in D.complex_roots() if r.imag.is_zero()]  # disjoint balls
@@ -179,27 +186,26 @@ def replay_psi_sign(density: list, lo, hi, alpha, beta, delta, cutoff: sympy.Exp
             continue
         if x > s_lo and x < s_hi:
             inside.append((x, mult))
-        elif s_lo_exact is not None and D(s_lo_exact) == 0 and x.contains(arb(s_lo_exact)) and x < s_hi:
+        elif s_lo_exact is not None and lo_sign == 0 and x.contains(arb(s_lo_exact)) and x < s_hi:
             at_lo = True
         else:
             return PsiReplay(False, D.degree(), len(inside), "undecided: a root of D touches an end of the range")
     D_hi = _horner(D, s_hi)
     if not D_hi < 0:
         return PsiReplay(False, D.degree(), len(inside), f"psi(hi) < 0 not certified (D(s(hi)) in {D_hi})")
-    D_lo = D(s_lo_exact) if s_lo_exact is not None else None
     interior = cutoff != sympy.Rational(lo_q.p, lo_q.q)
     if not interior:
         if below_alpha:
             return PsiReplay(False, D.degree(), len(inside), "v* = lo but psi > 0 on [lo, c'(0))")
         if inside:
             return PsiReplay(False, D.degree(), len(inside), "v* = lo but psi changes sign inside (lo, hi)")
-        if not (D_lo <= 0 if D_lo is not None else bool(_horner(D, s_lo) < 0)):
+        if lo_sign is None or lo_sign > 0:
             return PsiReplay(False, D.degree(), 0, "v* = lo but psi(lo) > 0 (or undecided)")
         return PsiReplay(True, D.degree(), 0)
     if len(inside) != 1 or at_lo or inside[0][1] % 2 == 0:
         return PsiReplay(False, D.degree(), len(inside),
                          f"expected one simple sign change of psi in (lo, hi), found roots {inside}")
-    if not below_alpha and not (D_lo > 0 if D_lo is not None else bool(_horner(D, s_lo) > 0)):
+    if not below_alpha and lo_sign != 1:
         return PsiReplay(False, D.degree(), 1, "psi > 0 at lo not certified")
     # the engine's q* is that root, exactly
     if quality is None:
