@@ -129,13 +129,14 @@ INDEPENDENT_CHECKERS = {
     "exactscreen.mechanisms.segmentation_check": (),
     "exactscreen.persuasion.entropy_replay": (),
     "exactscreen.persuasion.singleitem.replay": (),
+    "exactscreen.persuasion.singleitem.replay_cells": (),
     "exactscreen.persuasion.entropy_sup_replay": (),
     "exactscreen.persuasion.entropy_finite_replay": (),
     # sympy only for the engine's exact numbers (their minimal polynomials); no package code
     "exactscreen.persuasion.singleitem.replay_psi": ("sympy",),
 }
 _STDLIB_OK = {"__future__", "dataclasses", "fractions", "math", "typing", "flint", "itertools", "functools",
-              "collections", "enum"}
+              "collections", "enum", "heapq"}
 
 
 def test_independent_checkers_share_no_code_with_the_engine():

@@ -11,12 +11,12 @@ from typing import Sequence
 import sympy
 from flint import arb
 
-from ...exceptions import InputError
+from ...exceptions import InputError, NotCertified
 from ...numbers import Certainty, to_fraction
 from .arb import PREC, _certainly_ge, _certainly_le, _certainly_lt, arb_ball, arb_function, arb_interval, interval_arb, working_precision
 from .bnb import BnBResult, Rule, branch_and_bound
 from .densities import PolyDensity, _rat
-from .symbols import _A, _B, _C
+from .symbols import _A, _B, _C, V
 
 _TQ = sympy.Symbol("t", real=True)
 
@@ -224,10 +224,32 @@ def inventory_optimum(inv: InventoryPartition, *, items_max: int = 3, start=None
 
     certs[2] = branch_and_bound([(lo, hi)] * 2, [Rule("bound", bound3), Rule("concave", concave3)],
                                 outside=outside, refute=refute3, max_boxes=max_boxes, max_depth=max_depth)
+    if certs[2].certainty == Certainty.TRUE:
+        _replay(inv, 2, x0, r_lo, r_hi, certs[2])
     boxes = _maximizer_boxes(h3f, g3f, x0)
     if items_max >= 3:
         certs[3] = _inventory_three_items(inv, ref_lo, max_boxes=max_boxes, max_depth=max_depth)
     return InventoryOptimum(inv, tuple(x0), r_lo, r_hi, boxes, certs, items_max)
+
+
+def _replay(inv: InventoryPartition, items: int, x0, r_lo: Fraction, target: Fraction, res: BnBResult) -> None:
+    """Have every box re-verified by :mod:`.replay_cells` (independent code: the revenue rebuilt as
+    an exact rational function, exact ranges); NotCertified when the replay fails, else
+    ``res.replay`` is its summary."""
+    from .replay_cells import replay_inventory
+
+    def frac(c):
+        c = sympy.Rational(c)
+        return Fraction(int(c.p), int(c.q))
+
+    d = inv.dist
+    data = {"density": [frac(c) for c in reversed(sympy.Poly(d.density, V).all_coeffs())], "lo": d.lo, "hi": d.hi,
+            "quantile": [frac(c) for c in reversed(sympy.Poly(inv.quantile, _TQ).all_coeffs())], "items": items,
+            "x0": tuple(x0), "revenue": r_lo, "target": target, "final": res.final}
+    rep = replay_inventory(data)
+    if not rep.ok:
+        raise NotCertified(f"inventory certificate ({inv.name or d.name}, at most {items} items): {rep.summary()}")
+    res.replay = rep.summary()
 
 
 def _maximizer_boxes(h3f, g3f, x0, radius=Fraction(1, 2**20)):

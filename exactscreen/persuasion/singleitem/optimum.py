@@ -333,9 +333,30 @@ def certify_cells(single: SingleItem, n_cells: int = 3, *, max_boxes: int = 100_
     def refute(point):
         return _beats_single(model, point, pi1)
 
-    return branch_and_bound([(dist.lo, dist.hi)] * (n - 1),
-                            [Rule("bound", bound), Rule("single item", single_rule), Rule("top split", top_split)],
-                            outside=outside, refute=refute, max_boxes=max_boxes, max_depth=max_depth)
+    res = branch_and_bound([(dist.lo, dist.hi)] * (n - 1),
+                           [Rule("bound", bound), Rule("single item", single_rule), Rule("top split", top_split)],
+                           outside=outside, refute=refute, max_boxes=max_boxes, max_depth=max_depth)
+    if res.certainty == Certainty.TRUE:
+        _replay_cells(single, n, res)
+    return res
+
+
+def _replay_cells(single: SingleItem, n: int, res: BnBResult) -> None:
+    """Have every box of the certificate re-verified by :mod:`.replay_cells` (independent code: exact
+    monotone ranges of the cell pieces, its own ``c*`` bounds and top-split ``h``); NotCertified when
+    the replay fails, else ``res.replay`` is its summary."""
+    from .arb import arb_interval
+    from .replay_cells import replay_cells
+
+    dist, cost = single.dist, single.cost
+    coeffs = [Fraction(int(c.p), int(c.q)) for c in reversed(sympy.Poly(dist.density, V).all_coeffs())]
+    with working_precision(PREC):
+        pi1, vstar = arb_interval(single.profit_ball()), arb_interval(single.cutoff_ball())
+    rep = replay_cells({"density": coeffs, "lo": dist.lo, "hi": dist.hi, "alpha": cost.alpha, "beta": cost.beta,
+                        "delta": cost.delta, "n_cells": n, "pi1": pi1, "vstar": vstar, "final": res.final})
+    if not rep.ok:
+        raise NotCertified(f"{n}-cell certificate for {dist.name}: {rep.summary()}")
+    res.replay = rep.summary()
 
 
 def _beats_single(model: _CellModel, point: Sequence[Fraction], pi1: arb) -> bool:
