@@ -9,7 +9,6 @@ by exact factorization or certified monotonicity), three-valued: a check asserts
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from functools import lru_cache
 
@@ -258,10 +257,20 @@ def test_fig1_optimal_partition_fixed_inventory(evidence):
                       f"revenue in {ball_text(interval_arb(opt.revenue_lo, opt.revenue_hi), 12)}")
         assert x < y and q[0] < q[1]
     obstruction = _fig1_obstruction(opt)
-    evidence.note("certification: " + json.dumps({
-        "method": "branch and bound with arb balls on exact rational boxes (rules bound, concave); optimum by "
-                  "Newton at 400 bits, exact rational revenue at the rational critical point",
-        "precision_bits": PREC, "boxes": {str(k): r.boxes for k, r in opt.certificates.items()}}))
+    two = opt.certificates[2]
+    # every box re-verified by singleitem/replay_cells.py (no code shared with the search): the revenue
+    # rebuilt there as an exact rational function, exact Taylor-form ranges, concavity by its own Hessian
+    assert two.replay is not None and two.replay.startswith("replayed"), two.summary()
+    extra = {}
+    if 3 in opt.certificates:
+        three = opt.certificates[3]
+        extra = {"boxes_3_items": three.boxes, "replay_3_items": three.replay or "not replayed"}
+    evidence.certified("optimal revenue of Fig. 1 among menus with at most 2 items", opt.revenue_lo, opt.revenue_hi,
+                       method="branch and bound with arb balls on exact rational boxes (rules bound, concave); optimum "
+                              "by Newton at 400 bits, exact rational revenue at the rational critical point",
+                       precision_bits=PREC, boxes=two.boxes, settled_boxes=len(two.final), depth=two.depth,
+                       replayed_by="exactscreen.persuasion.singleitem.replay_cells",
+                       replay_ok=two.replay.startswith("replayed"), replay_summary=two.replay, **extra)
     evidence.not_checkable(
         "Fig. 1 is an image (its cutoffs are not in the text), and no finite certified argument covers menus with "
         "any number of items: " + obstruction,
