@@ -281,3 +281,46 @@ def test_a_loosened_top_split_in_the_engine_is_caught(monkeypatch):
     single = single_item_optimum(*FIG2)
     with pytest.raises(NotCertified, match="top split"):
         certify_cells(single, 3)
+
+
+def _wrap_search(monkeypatch, module, change):
+    original = module.branch_and_bound
+
+    def wrapped(*args, **kwargs):
+        res = original(*args, **kwargs)
+        res.final = change(list(res.final))
+        return res
+
+    monkeypatch.setattr(module, "branch_and_bound", wrapped)
+
+
+def test_a_search_that_drops_a_settled_box_is_caught(monkeypatch):
+    """Mutation e3 (d7-like, inside the engine now): the search forgets one settled box."""
+    single = single_item_optimum(*FIG2)
+    _wrap_search(monkeypatch, optimum_module, lambda final: final[:40] + final[41:])
+    with pytest.raises(NotCertified, match="volumes"):
+        certify_cells(single, 3)
+
+
+def test_a_search_that_discards_a_box_of_the_ordered_domain_as_outside_is_caught(monkeypatch):
+    """Mutation e4 (d6-like): a settled box of the ordered domain is recorded as outside (not checked)."""
+    def relabel(final):
+        i = next(k for k, (_, r, _) in enumerate(final) if r == "bound")
+        return final[:i] + [(final[i][0], "outside", None)] + final[i + 1:]
+
+    single = single_item_optimum(*FIG2)
+    _wrap_search(monkeypatch, optimum_module, relabel)
+    with pytest.raises(NotCertified, match="outside meets the ordered"):
+        certify_cells(single, 3)
+
+
+def test_a_loosened_inventory_revenue_bound_in_the_engine_is_caught(monkeypatch):
+    """Mutation e5: the engine's piecewise revenue enclosure halved (``_InventoryModel.revenue``):
+    the search settles large boxes around the maximizer by 'bound'; the replay cannot confirm them."""
+    from exactscreen.persuasion.singleitem import inventory as inventory_module
+
+    original = inventory_module._InventoryModel.revenue
+    monkeypatch.setattr(inventory_module._InventoryModel, "revenue", lambda self, balls: original(self, balls) / 2)
+    inv = InventoryPartition(power_distribution(2), _TQ**4, "G(q)=q^(1/4)")
+    with pytest.raises(NotCertified, match="rule 'bound'"):
+        inventory_optimum(inv, items_max=2)

@@ -775,8 +775,8 @@ def _replay_inventory(cert: dict, kind: str) -> CellsReplay:
         return bad
     x0 = tuple(_q(x) for x in cert["x0"])
     rev = _q(cert["revenue"])
-    if r == 2:
-        got = inv.value(x0)
+    if r == 2 or len(x0) == 2:
+        got = (inv if r == 2 else _Inventory(dens, cert["quantile"], 2)).value(x0)
         if got != rev:
             return CellsReplay(False, kind, len(final), 0, f"the revenue at x0 is {_show(got)}, not the given "
                                f"{_show(rev)}")
@@ -845,4 +845,77 @@ def _replay_inventory(cert: dict, kind: str) -> CellsReplay:
 
 
 def _three_item_tests(inv: _Inventory, bound):
-    raise _Fail("the 3-item replay is not written yet")
+    """The rules of the 3-item search (module docstring), after the identities that let an emptied
+    cell be merged are checked as exact polynomial identities."""
+    a, b, c = inv.gens
+    d = inv.dens
+    hi = d.hi
+    P4, Q4 = inv.P, inv.Q
+
+    def r3(x, y):
+        return inv.rational([x, y])
+
+    def at(p, x, y, z):
+        return p.compose(x, y, z)
+
+    def same(lhs, rhs, what):
+        if lhs != rhs:
+            raise _Fail(f"the identity {what} does not hold (revenue of an emptied cell)")
+
+    one = a * 0 + 1
+    # (i) c = hi empties the top cell: R_4(a, b, hi) = R_3(a, b)
+    P3, Q3 = r3(a, b)
+    top = one * hi
+    same(at(P4, a, b, top) * Q3, P3 * at(Q4, a, b, top), "R_4(a, b, hi) = R_3(a, b)")
+
+    def gap_check(x, y, z, pair, cell, weight, what):
+        """R_3(pair) - R_4(x, y, z) = weight * (M~ - e D)/D (a nonnegative quantity, module docstring)."""
+        P3_, Q3_ = r3(*pair)
+        P4_, Q4_ = at(P4, x, y, z), at(Q4, x, y, z)
+        u, v, e = cell
+        D = _divided(d.F, u, v)
+        Mt = _divided(d.W, u, v)
+        lhs = (P3_ * Q4_ - P4_ * Q3_) * D
+        rhs = weight * (Mt - e * D) * Q3_ * Q4_
+        same(lhs, rhs, what)
+
+    S = lambda x: 1 - _horner(d.F, x)           # noqa: E731
+    GF = lambda x: _horner(inv.GF, x)            # noqa: E731
+    # (ii) b = c empties the middle cell: R_3(a, c) - R_4(a, c, c) = (G^-1(F(c)) - qbar(a, c)) (vbar(c, hi) - c) S(c)
+    Dac, Jac = _divided(d.F, a, c), _divided(inv.J, a, c)
+    P3ac, Q3ac = r3(a, c)
+    P4acc, Q4acc = at(P4, a, c, c), at(Q4, a, c, c)
+    Dc, Mc = _divided(d.F, c, top), _divided(d.W, c, top)
+    same((P3ac * Q4acc - P4acc * Q3ac) * Dac * Dc, (GF(c) * Dac - Jac) * (Mc - c * Dc) * S(c) * Q3ac * Q4acc,
+         "R_3(a, c) - R_4(a, c, c) = (G^-1(F(c)) - qbar(a, c))(vbar(c, hi) - c) S(c)")
+    # (iii) a = b empties the bottom cell: R_3(b, c) - R_4(b, b, c) = G^-1(F(b)) (vbar(b, c) - b) S(b)
+    gap_check(b, b, c, (b, c), (b, c, b), GF(b) * S(b), "R_3(b, c) - R_4(b, b, c) = G^-1(F(b))(vbar(b, c) - b) S(b)")
+    # (iv) b = a: R_3(a, c) - R_4(a, a, c) = G^-1(F(a)) (vbar(a, c) - a) S(a)
+    gap_check(a, a, c, (a, c), (a, c, a), GF(a) * S(a), "R_3(a, c) - R_4(a, a, c) = G^-1(F(a))(vbar(a, c) - a) S(a)")
+
+    def monotone(box, i, sign) -> bool:
+        """d R_4 / d x_i has the sign ``sign`` (+1: >= 0, -1: <= 0) on the box (Q > 0 there)."""
+        if not inv.range(inv.Q, box)[0] > 0:
+            return False
+        lo_, hi_ = inv.range(inv.grad[i], box)
+        return lo_ >= 0 if sign > 0 else hi_ <= 0
+
+    def merge_top(box):
+        A, B, C = box
+        ext = (A, B, (C[0], hi))
+        return "" if monotone(ext, 2, +1) else "dR_4/dc >= 0 up to c = hi not confirmed"
+
+    def merge_middle(box):
+        A, B, C = box
+        ext = (A, (B[0], max(B[1], C[1])), C)
+        return "" if monotone(ext, 1, +1) else "dR_4/db >= 0 up to b = c not confirmed"
+
+    def merge_bottom(box):
+        A, B, C = box
+        if monotone(((A[0], max(A[1], B[1])), B, C), 0, +1):
+            return ""
+        if monotone((A, (min(A[0], B[0]), B[1]), C), 1, -1):
+            return ""
+        return "neither dR_4/da >= 0 up to a = b nor dR_4/db <= 0 down to b = a is confirmed"
+
+    return {"bound": bound, "merge top": merge_top, "merge middle": merge_middle, "merge bottom": merge_bottom}
