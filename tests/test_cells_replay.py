@@ -324,3 +324,41 @@ def test_a_loosened_inventory_revenue_bound_in_the_engine_is_caught(monkeypatch)
     inv = InventoryPartition(power_distribution(2), _TQ**4, "G(q)=q^(1/4)")
     with pytest.raises(NotCertified, match="rule 'bound'"):
         inventory_optimum(inv, items_max=2)
+
+
+# ------------------------------------------------------------------ the 3-item inventory rules
+_FIG1_THREE = {"density": [0, 2], "lo": 0, "hi": 1, "quantile": [0, 0, 0, 0, 1], "items": 3,
+               "x0": (Fraction(596, 1000), Fraction(85, 100)), "revenue": 0, "target": Fraction(171158242, 10**9)}
+
+
+def test_the_emptied_cell_identities_hold_and_a_wrong_revenue_breaks_them():
+    """R_4(a, b, hi) = R_3(a, b) and the three R_3 - R_4 formulas of an emptied cell are exact
+    polynomial identities of the replay's own revenue; a revenue scaled by 2 fails them."""
+    tests = rc._inventory_rule_tests(_FIG1_THREE)
+    assert set(tests) == {"bound", "merge top", "merge middle", "merge bottom"}
+    inv = rc._Inventory(rc._Density([0, 2], 0, 1), [0, 0, 0, 0, 1], 3)
+    inv.P = inv.P * 2
+    with pytest.raises(rc._Fail, match="identity"):
+        rc._three_item_tests(inv, lambda box: "")
+
+
+def test_the_three_item_rules_on_boxes_of_the_engines_search():
+    """Fig. 1's 3-item search (deep profile) ends undecided within its budget, so no 3-item certificate
+    reaches the replay; its 'bound' boxes are confirmed by the replay's own bound one by one, and a
+    merge rule is refused where the derivative has no sign (a coarse box in the middle of the domain)."""
+    from exactscreen.persuasion.singleitem.arb import arb_ball
+    from exactscreen.persuasion.singleitem.inventory import _inventory_three_items
+
+    inv = InventoryPartition(power_distribution(2), _TQ**4, "G")
+    with working_precision(PREC):
+        ref = arb_ball(Fraction(171158242, 10**9))
+    res = _inventory_three_items(inv, ref, max_boxes=1500, max_depth=40)
+    tests = rc._inventory_rule_tests(_FIG1_THREE)
+    bounds = [bx for bx, r, _ in res.final if r == "bound"][::15]
+    assert len(bounds) >= 20
+    for bx in bounds:
+        ok, _, why = rc._confirm(tests["bound"], tuple((rc._q(a), rc._q(b)) for a, b in bx))
+        assert ok, why
+    box = tuple((rc.fmpq(k, 8), rc.fmpq(k + 1, 8)) for k in (2, 4, 6))
+    for rule in ("merge top", "merge middle", "merge bottom"):
+        assert tests[rule](box), rule

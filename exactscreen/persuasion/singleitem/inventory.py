@@ -229,6 +229,8 @@ def inventory_optimum(inv: InventoryPartition, *, items_max: int = 3, start=None
     boxes = _maximizer_boxes(h3f, g3f, x0)
     if items_max >= 3:
         certs[3] = _inventory_three_items(inv, ref_lo, max_boxes=max_boxes, max_depth=max_depth)
+        if certs[3].certainty == Certainty.TRUE:
+            _replay(inv, 3, x0, r_lo, r_lo, certs[3])
     return InventoryOptimum(inv, tuple(x0), r_lo, r_hi, boxes, certs, items_max)
 
 

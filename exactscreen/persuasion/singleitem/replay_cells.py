@@ -762,26 +762,43 @@ def replay_inventory(cert: dict) -> CellsReplay:
 
 
 def _replay_inventory(cert: dict, kind: str) -> CellsReplay:
-    dens = _Density(cert["density"], cert["lo"], cert["hi"])
     r = int(cert["items"])
     if r not in (2, 3):
         raise _Fail("items must be 2 or 3")
-    inv = _Inventory(dens, cert["quantile"], r)
     final = cert["final"]
-    target = _q(cert["target"])
     rules = {"bound", "concave"} if r == 2 else {"bound", "merge top", "merge middle", "merge bottom"}
-    bad = _check_structure(((dens.lo, dens.hi),) * r, final, rules, kind)
+    lo, hi = _q(cert["lo"]), _q(cert["hi"])
+    bad = _check_structure(((lo, hi),) * r, final, rules, kind)
     if bad is not None:
         return bad
+    dens = _Density(cert["density"], lo, hi)
     x0 = tuple(_q(x) for x in cert["x0"])
-    rev = _q(cert["revenue"])
-    if r == 2 or len(x0) == 2:
-        got = (inv if r == 2 else _Inventory(dens, cert["quantile"], 2)).value(x0)
-        if got != rev:
-            return CellsReplay(False, kind, len(final), 0, f"the revenue at x0 is {_show(got)}, not the given "
-                               f"{_show(rev)}")
-        if not rev <= target:
-            return CellsReplay(False, kind, len(final), 0, "the target is below the revenue at x0")
+    rev, target = _q(cert["revenue"]), _q(cert["target"])
+    got = _Inventory(dens, cert["quantile"], 2).value(x0)
+    if got != rev:
+        return CellsReplay(False, kind, len(final), 0, f"the revenue at x0 is {_show(got)}, not the given {_show(rev)}")
+    if not rev <= target:
+        return CellsReplay(False, kind, len(final), 0, "the target is below the revenue at x0")
+    tests = _inventory_rule_tests(cert)
+    pieces = 0
+    for bx, rule, _ in final:
+        if rule == "outside":
+            continue
+        box = tuple((_q(a), _q(b)) for a, b in bx)
+        ok, k, why = _confirm(tests[rule], box)
+        pieces += k
+        if not ok:
+            return CellsReplay(False, kind, len(final), pieces, f"rule {rule!r}: {why}", box)
+    return CellsReplay(True, kind, len(final), pieces)
+
+
+def _inventory_rule_tests(cert: dict) -> dict:
+    """The per-box tests of an inventory certificate: rule name -> ``test(box) -> '' or the reason``."""
+    dens = _Density(cert["density"], cert["lo"], cert["hi"])
+    r = int(cert["items"])
+    inv = _Inventory(dens, cert["quantile"], r)
+    target = _q(cert["target"])
+    x0 = tuple(_q(x) for x in cert["x0"])
 
     # the compared value rounded down to 2^-64 (a smaller target only makes each check harder):
     # exact revenues at 2^-100 points have huge denominators that would slow every range
@@ -829,19 +846,8 @@ def _replay_inventory(cert: dict, kind: str) -> CellsReplay:
                     - 2 * inv.dQ[j] * dPQ[i]
         hess[1][0] = hess[0][1]
         inv.hess = hess
-        tests = {"bound": bound, "concave": concave}
-    else:
-        tests = _three_item_tests(inv, bound)
-    pieces = 0
-    for bx, rule, _ in final:
-        if rule == "outside":
-            continue
-        box = tuple((_q(a), _q(b)) for a, b in bx)
-        ok, k, why = _confirm(tests[rule], box)
-        pieces += k
-        if not ok:
-            return CellsReplay(False, kind, len(final), pieces, f"rule {rule!r}: {why}", box)
-    return CellsReplay(True, kind, len(final), pieces)
+        return {"bound": bound, "concave": concave}
+    return _three_item_tests(inv, bound)
 
 
 def _three_item_tests(inv: _Inventory, bound):
