@@ -50,7 +50,8 @@ concavity: ``c*(p) <= g(q-) + (p - c'(q-))(q+ - q-)``, ``g(q) = pq - c(q)``.
       ``q_2 = c'^{-1}(phi_2)``, ``q_3 = c'^{-1}(vbar_3)``, ``M = 1 - F(a)``.
 
   So ``h >= 0`` on ``[b, hi]`` gives ``f(a, b) <= 0``: two top items earn at most the single item
-  sold to ``v >= a``.  Bounds: ``q K - c(q)`` increases in ``q`` up to ``q_2`` (``c'(q) <= phi_2
+  sold to ``v >= a`` (``C(p) >= c*(p)`` where real, with equality for ``p >= alpha``; so ``mu(a) >=
+  alpha`` is required, and ``c'^{-1}`` must be real at ``phi_2`` and ``vbar_3``).  Bounds: ``q K - c(q)`` increases in ``q`` up to ``q_2`` (``c'(q) <= phi_2
   <= K``), so it is at least its value at ``q_2^-``; ``c(q) - b q`` is convex in ``q`` with slope
   ``c'(q) - b``, so it is at least ``c(q_3^-) - b q_3^- + min(0, c'(q_3^-) - b)(q_3^+ - q_3^-)``.
 
@@ -502,7 +503,8 @@ class _Cells:
 
     def h_lower(self, A, B) -> fmpq | None:
         """Lower bound of ``h(a, b)`` (module docstring) on ``a in A``, ``b in B``, ``a <= b``;
-        None when a piece has no finite bound (the middle cell may be empty, or ``c'^{-1}`` is not real)."""
+        None when a piece has no finite bound (the middle cell may be empty, or ``c'^{-1}`` is not real)
+        or when ``mu(a) < c'(0)`` is possible (then ``f(a, b) <= 0`` would not bound the profit by ``Pi_1(a)``)."""
         d, c = self.dens, self.cost
         a_lo, a_hi = A
         b_lo, b_hi = max(B[0], a_lo), B[1]
@@ -514,6 +516,8 @@ class _Cells:
         m3 = (1 - d.F(b_hi), 1 - d.F(b_lo))
         if not m2[0] > 0:
             return None
+        if d.mean(a_lo, d.hi) < c.a:
+            return None         # mu(a) < c'(0): C(mu(a)) > 0 = c*(mu(a)), the comparison with Pi_1(a) fails
         v2 = (d.mean(a_lo, b_lo), d.mean(a_hi, b_hi))
         v3 = (d.mean(b_lo, d.hi), d.mean(b_hi, d.hi))
         phi2_lo = v2[0] - (v3[1] - v2[0]) * m3[1] / m2[0]
