@@ -80,7 +80,7 @@ bounded by ``|c| r^alpha`` (``[0, c r^alpha]`` for even exponents, ``c > 0``).
   revenue is at least the degenerate 4-cell one).  These rules conclude ``R_4 <= max R_3``, the
   2-item certificate's bound.
 
-A box of the inventory certificates is first tried through the aligned dyadic cube of twice its
+A box is first tried through the aligned dyadic cube of twice its
 width that contains it (each rule's claim on a larger box implies it on the box; the result is
 cached for the box's neighbours), then on itself.
 
@@ -614,15 +614,9 @@ def _replay_cells(cert: dict, kind: str) -> CellsReplay:
         return "" if h >= 0 else f"h(a, b) >= 0 not confirmed (lower bound {_show(h)})"
 
     tests = {"bound": bound, "single item": single, "top split": top}
-    pieces = 0
-    for bx, rule, _ in final:
-        if rule == "outside":
-            continue
-        box = tuple((_q(a), _q(b)) for a, b in bx)
-        ok, k, why = _confirm(tests[rule], box)
-        pieces += k
-        if not ok:
-            return CellsReplay(False, kind, len(final), pieces, f"rule {rule!r}: {why}", box)
+    ok, pieces, why, box = _check_boxes(final, tests, dens.lo, dens.hi)
+    if not ok:
+        return CellsReplay(False, kind, len(final), pieces, why, box)
     if p_hi < T or p_lo > U1:
         return CellsReplay(False, kind, len(final), pieces,
                            f"the given Pi_1* in [{p_lo}, {p_hi}] misses the single-item profit near v*, which lies "
@@ -789,13 +783,21 @@ def _replay_inventory(cert: dict, kind: str) -> CellsReplay:
     if not rev <= target:
         return CellsReplay(False, kind, len(final), 0, "the target is below the revenue at x0")
     tests = _inventory_rule_tests(cert)
+    ok, pieces, why, box = _check_boxes(final, tests, lo, hi)
+    if not ok:
+        return CellsReplay(False, kind, len(final), pieces, why, box)
+    return CellsReplay(True, kind, len(final), pieces)
+
+
+def _check_boxes(final, tests, lo: fmpq, hi: fmpq):
+    """Every settled box confirmed by its rule's test: ``(ok, checks, reason, failing box)``."""
     pieces = 0
     covers: dict = {}
     for bx, rule, _ in final:
         if rule == "outside":
             continue
         box = tuple((_q(a), _q(b)) for a, b in bx)
-        # first the aligned dyadic cell of twice the box's width that contains it (every rule's claim
+        # first the aligned dyadic cube of twice the box's width that contains it (every rule's claim
         # on a larger box implies it on the box; one check then serves the box's neighbours too)
         cover = _cover(box, lo, hi)
         if cover is not None:
@@ -808,8 +810,8 @@ def _replay_inventory(cert: dict, kind: str) -> CellsReplay:
         ok, k, why = _confirm(tests[rule], box)
         pieces += k
         if not ok:
-            return CellsReplay(False, kind, len(final), pieces, f"rule {rule!r}: {why}", box)
-    return CellsReplay(True, kind, len(final), pieces)
+            return False, pieces, f"rule {rule!r}: {why}", box
+    return True, pieces, "", None
 
 
 def _cover(box, lo: fmpq, hi: fmpq):
