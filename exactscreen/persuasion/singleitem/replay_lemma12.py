@@ -90,6 +90,13 @@ def _q(x) -> fmpq:
     return fmpq(x.numerator, x.denominator)
 
 
+def _fr(x, name: str = "value") -> Fraction:
+    """An exact rational from the certificate (int or Fraction; a float is refused: not exact)."""
+    if isinstance(x, bool) or not isinstance(x, (int, Fraction)):
+        _fail(f"{name}: expected an exact rational, got {type(x).__name__}")
+    return Fraction(x)
+
+
 def _b(x) -> arb:
     """A ball of an exact rational (or a ball)."""
     return x if isinstance(x, arb) else arb(_q(x))
@@ -183,12 +190,12 @@ def _vstar(data) -> tuple[arb, Fraction | None]:
     if not isinstance(vs, dict):
         _fail("vstar: a dict with 'value' or 'minpoly' and 'between'")
     if "value" in vs:
-        v = Fraction(vs["value"])
+        v = _fr(vs["value"], "vstar.value")
         return _b(v), v
     coeffs, between = vs.get("minpoly"), vs.get("between")
     if not coeffs or not between or len(between) != 2:
         _fail("vstar: 'minpoly' (ascending rational coefficients) and 'between' (two rationals) needed")
-    a, b = Fraction(between[0]), Fraction(between[1])
+    a, b = _fr(between[0], "vstar.between"), _fr(between[1], "vstar.between")
     p = fmpq_poly([_q(c) for c in coeffs])
     if p.degree() < 1:
         _fail("vstar: the minimal polynomial is constant")
@@ -256,7 +263,7 @@ def replay_lemma12(data: dict, *, max_halvings: int = 6) -> Lemma12Replay:
 
 
 def _replay(data: dict, max_halvings: int) -> Lemma12Replay:
-    lo, hi = Fraction(data["lo"]), Fraction(data["hi"])
+    lo, hi = _fr(data["lo"], "lo"), _fr(data["hi"], "hi")
     if not 0 <= lo < hi:
         _fail(f"support: need 0 <= lo < hi, got [{lo}, {hi}]")
     f = fmpq_poly([_q(c) for c in data["density"]])
@@ -320,7 +327,7 @@ def _replay(data: dict, max_halvings: int) -> Lemma12Replay:
         _fail("the width z_hi - z_lo is not certainly positive")
     for name, ball, ex in (("z_lo", zl, zl_x), ("z_hi", zh, exact_z[1] if exact_z else None)):
         claimed = data[name]
-        a, b = Fraction(claimed[0]), Fraction(claimed[1])
+        a, b = _fr(claimed[0], name), _fr(claimed[1], name)
         if ex is not None:
             if not a <= ex <= b:
                 _fail(f"{name}: the engine's enclosure [{a}, {b}] misses the exact value {ex}")
@@ -371,7 +378,7 @@ def _replay(data: dict, max_halvings: int) -> Lemma12Replay:
         br = data.get("vhat")
         if not br or len(br) != 2:
             _fail("vhat: a bracket is needed when there is an atom")
-        a, b = Fraction(br[0]), Fraction(br[1])
+        a, b = _fr(br[0], "vhat"), _fr(br[1], "vhat")
         if not (a <= b and a >= 0):
             _fail("vhat: need 0 <= a <= b")
         if _cmp(zl, zl_x, a) == 1 or _cmp(zl, zl_x, a) is None:
@@ -495,7 +502,7 @@ def _convex(mdl: _Model, a: Fraction, b: Fraction) -> bool:
 
 # ------------------------------------------------------------------ tiling and rules
 def _tiles(pieces, start: Fraction, end: Fraction, what: str) -> list[tuple[Fraction, Fraction]]:
-    out = sorted((Fraction(p[0]), Fraction(p[1])) for p in pieces)
+    out = sorted((_fr(p[0], what), _fr(p[1], what)) for p in pieces)
     if not out:
         _fail(f"{what}: no pieces")
     at = start
@@ -525,10 +532,10 @@ class _Halver:
 
 
 def _check_boxes(data, mdl: _Model, vs_b: arb, vs_x, at_start: bool, max_halvings: int) -> Lemma12Replay:
-    T = Fraction(data["T"])
+    T = _fr(data["T"], "T")
     if T < mdl.hi or T < mdl.zh_iv[1]:
         _fail(f"T = {T} is not certainly >= max(hi, z_hi)")
-    boxes = [(Fraction(a), Fraction(b), str(r)) for a, b, r in data["boxes"]]
+    boxes = [(_fr(a, "boxes"), _fr(b, "boxes"), str(r)) for a, b, r in data["boxes"]]
     for *_, r in boxes:
         if r not in RULES:
             _fail(f"unknown rule {r!r}")
@@ -539,13 +546,13 @@ def _check_boxes(data, mdl: _Model, vs_b: arb, vs_x, at_start: bool, max_halving
     x_r = x_f = None
     if "rises" in used:
         x_r, pieces = data["rises"]
-        x_r = Fraction(x_r)
+        x_r = _fr(x_r, "rises")
         for a, b in _tiles(pieces, Fraction(0), x_r, "rises pieces"):
             if not halver.holds(lambda s, t: _dD_sign(mdl, s, t, 1), a, b):
                 _fail(f"rises: D' >= 0 not confirmed on [{a}, {b}]")
     if "falls" in used:
         x_f, pieces = data["falls"]
-        x_f = Fraction(x_f)
+        x_f = _fr(x_f, "falls")
         for a, b in _tiles(pieces, x_f, T, "falls pieces"):
             if not halver.holds(lambda s, t: _dD_sign(mdl, s, t, -1), a, b):
                 _fail(f"falls: D' <= 0 not confirmed on [{a}, {b}]")
@@ -554,7 +561,7 @@ def _check_boxes(data, mdl: _Model, vs_b: arb, vs_x, at_start: bool, max_halving
         if not data.get("valley"):
             _fail("valley boxes without a valley")
         x_l, x_u, pieces = data["valley"]
-        x_l, x_u = Fraction(x_l), Fraction(x_u)
+        x_l, x_u = _fr(x_l, "valley"), _fr(x_u, "valley")
         if _cmp(vs_b, vs_x, x_u) == 1 or _cmp(vs_b, vs_x, x_u) is None:
             _fail("valley: v* <= x_u not certified")
         if x_u > mdl.hi or x_u > mdl.zh_iv[0]:
