@@ -277,3 +277,38 @@ def test_the_right_half_dropped_at_depth_3_is_caught(monkeypatch):
     assert widths
     with pytest.raises(NotCertified, match="gap or overlap"):
         lemma12_certificate(cons)
+
+
+# ------------------------------------------------------------------ the JSON report
+def test_lemma11_and_lemma12_rows_carry_certified_records_in_the_json_report():
+    """`exactscreen check --claim SWP-LEM11 --claim SWP-LEM12 --format json`: each row's evidence has a
+    `certified:` record (method, precision, boxes, replay) and no free-text "certification:" note."""
+    import json
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-m", "exactscreen", "check", "--claim", "SWP-LEM11", "--claim", "SWP-LEM12",
+                           "--format", "json", "--workers", "1", "-q"], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = {r["id"]: r for r in json.loads(proc.stdout)["claims"]}
+    assert set(rows) == {"SWP-LEM11", "SWP-LEM12"}
+    for cid, row in rows.items():
+        assert not [ln for ln in row["evidence"] if ln.startswith("certification:")], cid
+        recs = []
+        for ln in row["evidence"]:
+            if ln.startswith("certified: "):
+                body = ln[len("certified: "):]
+                recs.append(json.loads(body[: body.rindex("}") + 1]))
+        assert recs, f"{cid}: no certified: record"
+        for rec in recs:
+            assert rec["replay"]["ok"] is True and rec["replay"]["by"]
+            assert {"what", "lower", "upper", "method", "working_precision_bits", "boxes"} <= set(rec)
+    lem12 = [r for ln in rows["SWP-LEM12"]["evidence"] if ln.startswith("certified: ")
+             for r in [json.loads(ln[11:][: ln[11:].rindex("}") + 1])]]
+    assert lem12[0]["working_precision_bits"] == 192 and lem12[0]["boxes"] > 0
+    assert "replay_lemma12" in lem12[0]["replay"]["by"]
+    lo, hi = Fraction(lem12[0]["lower"]), Fraction(lem12[0]["upper"])
+    assert 0 < hi - lo <= Fraction(2, 10**30)
+    lem11 = [json.loads(ln[11:][: ln[11:].rindex("}") + 1]) for ln in rows["SWP-LEM11"]["evidence"]
+             if ln.startswith("certified: ")]
+    assert all(r["working_precision_bits"] == 0 for r in lem11)
+    assert any("brute-force" in r["replay"]["by"] for r in lem11)
