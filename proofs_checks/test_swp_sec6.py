@@ -234,9 +234,17 @@ def test_lemma11_three_cases_hold_on_generated_instances(evidence):
                   "q* > q_K the family through q_(K-2), q, q_K has q*(alpha(q), beta(q)) > q on all of "
                   "[q_(K-2), q_K]: no sign change, so the 'analogous' step fails), yet case 3 holds there with "
                   "q* = q_K, a node of another c-hat")
-    evidence.note("certification: " + json.dumps({"method": "exact sympy rationals and real algebraic numbers "
-                  "(CRootOf); signs at algebraic points by exact remainder (zero) or an arb ball on an exact "
-                  "isolating interval", "precision_bits": 192, "boxes": 0}))
+    evidence.certified(
+        "instances of Lemma 11 (c''' > 0, distinct nodes) with an exact witness of one of cases 1-3", n, n,
+        method="exact sympy rationals and real algebraic numbers (CRootOf); case relations decided exactly "
+               "(zero by exact remainder, a nonzero sign by an arb ball on an exact isolating interval)",
+        precision_bits=0, boxes=n, instances=n, case_counts=json.dumps(counts, sort_keys=True),
+        proof_route_missed=proof_route_missed,
+        replayed_by="_check_witness in proofs_checks/test_swp_sec6.py: each witness re-checked from its coefficients "
+                    "alone (not by the witness search; it shares the closed form (60) and the algebraic sign routine "
+                    "of singleitem.lemmas), (60) re-checked against an exact grid of (54); the closed form against "
+                    "the code-sharing-nothing brute force over (54) in test_lemma11_fails_as_written_for_a_quadratic_cost",
+        replay_ok=True)
 
 
 def _brute_qstar(u, vh, qb, alpha, beta, gamma):
@@ -291,6 +299,7 @@ def test_lemma11_fails_as_written_for_a_quadratic_cost(evidence):
             ok &= F(2, 5) < qs < F(3, 5)
         return ok
 
+    confirmed = second_route()
     evidence.qualified(
         "Lemma 11: for every convex c with c''' >= 0 and every q_(K-2) <= q_(K-1) <= q_K some (alpha, beta, gamma) "
         "satisfies c(q_(K-2)) = c-hat(q_(K-2)) and one of cases 1-3",
@@ -300,8 +309,16 @@ def test_lemma11_fails_as_written_for_a_quadratic_cost(evidence):
         f"here the exhaustive exact search solved {report['equations']} equations and found none",
         confirmed_by="brute-force maximization of (54) on an exact grid (no closed form of (60)): q*(t) never "
                      "reaches a node for t on grids of (-1/2, 0) and (0, 40]",
-        confirm=second_route,
+        confirm=confirmed,
     )
+    evidence.certified(
+        "witnesses of Lemma 11's cases at c = q/4 + q^2/2, L(v; 0, 1) above 1/2, nodes 1/10, 1/5, 9/10 (none exist)",
+        0, 0, method="exhaustive exact search: every equation q*(t) = node on every piece of (60), real roots "
+                     "as exact algebraic numbers, piece conditions exact (piece 0 an exact interval)",
+        precision_bits=0, boxes=report["equations"], equations=report["equations"],
+        replayed_by="brute-force maximization of (54) on an exact rational grid (_brute_qstar: no closed form of "
+                    "(60), shares no code): q*(t) stays > 2/5 for t in (-1/2, 0) and in (2/5, 3/5) for t in (0, 40]",
+        replay_ok=confirmed)
     evidence.note("as written it also fails with tied nodes q_(K-2) = q_(K-1) = q_K = Q and c'(Q) >= v_h, for every c "
                   "(test_lemma11_boundary_q_star_at_a_node)")
 
@@ -434,7 +451,9 @@ def test_lemma12_comparison_certified(evidence):
     Theorem 3 members with v* from (52) solved exactly, boundary cases (F = L itself: F-hat = F; v* = 0:
     z_lo = 0 and v-hat = z_lo; v* < v_l: no exclusion), generated modest-tail densities with rational
     thresholds (the comparison uses only (65), not the optimality of v*), and densities without modest
-    tails, where the certificate must answer FALSE (the check can fail)."""
+    tails, where the certificate must answer FALSE (the check can fail).  Every certificate (TRUE and
+    FALSE) is re-verified from plain data by ``singleitem.replay_lemma12``, which shares no code with the
+    search (a failed replay is NotCertified); the ``certified:`` record says how (Fig. 2's v-hat)."""
     from fractions import Fraction
 
     from exactscreen.numbers import Certainty
@@ -467,12 +486,16 @@ def test_lemma12_comparison_certified(evidence):
         cases.append((f"{dens} on [1,2], v* = {vs}", PolyDensity.of(dens, 1, 2), vs))
     n = max(4, min(settings.default.max_examples, 300) // 4)
     cases += [(f"{d.name} on [0,1], v* = {vs}", d, vs) for d, vs in _lem12_generated(n)]
-    boxes = 0
+    boxes = replayed = halvings = 0
+    all_replayed, fig2 = True, None
     for name, dist, vs in cases:
         cons = lemma12_construction(dist, vs)
         cert = lemma12_certificate(cons)
         assert cert.certainty == Certainty.TRUE, (name, cert.vhat_exists, cert.fosd, cert.mps and cert.mps.summary())
         boxes += cert.mps.boxes
+        all_replayed &= cert.replay is not None and cert.replay.ok
+        replayed += cert.replay.boxes
+        halvings += cert.replay.halvings
         identical = "identical: F-hat = L = F, D = 0" in cert.mps.by_rule
         evidence.reach("F-hat = L = F (identical; (67) tight everywhere)", identical)
         evidence.reach("v-hat = z_lo (no atom: (67) tight at v' = 0)", cert.atom_zero)
@@ -481,6 +504,7 @@ def test_lemma12_comparison_certified(evidence):
         evidence.reach("tangency D(v*) = 0 used (valley rule)", cert.mps.by_rule.get("valley at v*", 0) > 0)
         evidence.instances(1)
         if name.startswith("Fig. 2"):
+            fig2 = cert
             vh = cert.vhat
             evidence.note(f"Fig. 2 instance: v* = {vs}, z_lo = {cons.z_lo}, z_hi = {cons.z_hi}, v-hat in "
                           f"[{float_free(vh[0])}, {float_free(vh[1])}], MPS: {cert.mps.summary()}")
@@ -491,11 +515,33 @@ def test_lemma12_comparison_certified(evidence):
         assert not d.modest_tails()
         cert = lemma12_certificate(lemma12_construction(d, R(1, 10)))
         assert cert.fosd == Certainty.FALSE and cert.certainty == Certainty.FALSE
+        assert cert.replay.ok and cert.replay_data["claim"] == "fosd fails"      # z_lo < 0 re-derived independently
     evidence.note(f"Lemma 12 certified on {len(cases)} instances ({boxes} boxes in all); without modest tails "
                   "((1-v)^2, (1-v)^4 at v* = 1/10) z_lo < 0 and the comparison certainly fails")
-    evidence.note("certification: " + json.dumps({"method": "arb balls (python-flint) on exact rational boxes: "
-                  "certified bisection for v-hat, branch and bound for D >= 0; exact sympy zero tests for the "
-                  "tight cases", "precision_bits": 192, "boxes": boxes}))
+    evidence.certified(
+        "v-hat of (66) on Fig. 2's instance (F = v^2, v* = (sqrt3-1)/2), bracket rounded outward to 1e-30",
+        _outward(fig2.vhat[0], 30, up=False), _outward(fig2.vhat[1], 30, up=True),
+        method="arb balls (python-flint) on exact rational boxes: certified bisection for v-hat, branch and bound "
+               "for D(x) = int_0^x (F-hat - F) >= 0 (rules bound / rises / falls / valley at v*); exact sympy zero "
+               "tests for the tight cases",
+        precision_bits=fig2.replay_data["precision_bits"], boxes=fig2.mps.boxes, z_lo=str(fig2.construction.z_lo),
+        z_hi=str(fig2.construction.z_hi), instances=len(cases), boxes_all_instances=boxes,
+        settled_boxes_replayed=replayed, replay_extra_halvings=halvings,
+        replayed_by="exactscreen.persuasion.singleitem.replay_lemma12 (plain data; own survival-integral formulas, "
+                    "Taylor-form arb enclosures, exact tiling; wired into lemma12_certificate: a failed replay is "
+                    "NotCertified), on every instance",
+        replay_ok=all_replayed)
+
+
+def _outward(x, digits: int, *, up: bool):
+    """``x`` rounded outward to ``digits`` decimals (floor / ceiling), exactly."""
+    from fractions import Fraction
+
+    scale = 10**digits
+    n = (x.numerator * scale) // x.denominator
+    if up and Fraction(n, scale) < x:
+        n += 1
+    return Fraction(n, scale)
 
 
 def float_free(x) -> str:

@@ -134,6 +134,8 @@ INDEPENDENT_CHECKERS = {
     "exactscreen.persuasion.entropy_finite_replay": (),
     # sympy only for the engine's exact numbers (their minimal polynomials); no package code
     "exactscreen.persuasion.singleitem.replay_psi": ("sympy",),
+    # Lemma 12's certificate as plain data: fractions and python-flint only
+    "exactscreen.persuasion.singleitem.replay_lemma12": (),
 }
 _STDLIB_OK = {"__future__", "dataclasses", "fractions", "math", "typing", "flint", "itertools", "functools",
               "collections", "enum", "heapq"}

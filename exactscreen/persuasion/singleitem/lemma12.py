@@ -36,7 +36,7 @@ from fractions import Fraction
 import sympy
 from flint import arb
 
-from ...exceptions import InputError
+from ...exceptions import InputError, NotCertified
 from ...numbers import Certainty
 from .arb import PREC, _ball_of, arb_ball, arb_function, arb_interval, interval_arb, working_precision
 from .bnb import BnBResult, Rule, branch_and_bound
@@ -127,6 +127,10 @@ class Lemma12Certificate:
     mps: BnBResult | None
     equal_means: bool
     notes: list = field(default_factory=list)
+    #: the certificate as plain data (:func:`certificate_data`), re-verified by :mod:`.replay_lemma12`
+    replay_data: dict | None = field(default=None, repr=False)
+    #: the independent replay's outcome (``Lemma12Replay``), ``None`` when the answer was UNDECIDED
+    replay: object | None = None
 
     @property
     def certainty(self) -> Certainty:
@@ -190,12 +194,66 @@ def lemma12_certificate(cons: Lemma12Construction, *, bisect: int = 120, max_box
                     break
             vh_lo, vh_hi = a, b
         vhat = (vh_lo, vh_hi) if vh_lo is not None else None
-        mps = None
+        mps, extras, identical = None, None, False
         if atom_zero and _identical(cons):
+            identical = True
             mps = BnBResult(Certainty.TRUE, 0, 0, {"identical: F-hat = L = F, D = 0": 1})
         elif exists == Certainty.TRUE and fosd != Certainty.FALSE:
-            mps = _mps_bnb(cons, vhat, atom_zero, zh_hi, max_boxes=max_boxes, max_depth=max_depth)
-    return Lemma12Certificate(cons, exists, vhat, atom_zero, fosd, z_lo_zero, mps, True)
+            mps, extras = _mps_bnb(cons, vhat, atom_zero, zh_hi, max_boxes=max_boxes, max_depth=max_depth)
+    cert = Lemma12Certificate(cons, exists, vhat, atom_zero, fosd, z_lo_zero, mps, True)
+    if cert.certainty == Certainty.UNDECIDED:
+        return cert
+    cert.replay_data = certificate_data(cert, extras, identical)
+    _replay(cert)
+    return cert
+
+
+def certificate_data(cert: Lemma12Certificate, extras: dict | None, identical: bool) -> dict:
+    """The certificate as plain data (rationals, ints, bools, strings, lists) for the independent
+    replay :func:`.replay_lemma12.replay_lemma12`: the construction's exact inputs (density
+    coefficients, support, ``v*`` as a rational or its minimal polynomial with an isolating interval),
+    the claimed enclosures of ``z_lo``, ``z_hi`` (65) and ``v-hat`` (66), and every settled box of the
+    branch and bound with its rule, with the pieces behind ``rises``, ``falls`` and ``valley at v*``."""
+    cons = cert.construction
+    d = cons.dist
+    poly = sympy.Poly(sympy.expand(d.density), V)
+    dens = [Fraction(int(sympy.Rational(c).p), int(sympy.Rational(c).q)) for c in reversed(poly.all_coeffs())]
+    margin = Fraction(1, 2**120)       # enclosures widened a little: the replay's own balls must fit inside
+    with working_precision(PREC * 2):
+        if cons.vstar.is_Rational:
+            vstar = {"value": Fraction(int(cons.vstar.p), int(cons.vstar.q))}
+        else:
+            t = sympy.Dummy("t")
+            mp = sympy.Poly(sympy.minimal_polynomial(cons.vstar, t), t)
+            a, b = arb_interval(_ball_of(cons.vstar))
+            vstar = {"minpoly": [Fraction(int(sympy.Rational(c).p), int(sympy.Rational(c).q))
+                                 for c in reversed(mp.all_coeffs())], "between": (a - margin, b + margin)}
+        zl = arb_interval(_ball_of(cons.z_lo))
+        zh = arb_interval(_ball_of(cons.z_hi))
+    claim = "holds" if cert.certainty == Certainty.TRUE else "fosd fails"
+    data = {"density": dens, "lo": d.lo, "hi": d.hi, "vstar": vstar, "precision_bits": PREC * 2, "claim": claim,
+            "z_lo": (zl[0] - margin, zl[1] + margin), "z_hi": (zh[0] - margin, zh[1] + margin),
+            "identical": identical, "atom_zero": cert.atom_zero, "z_lo_zero": cert.z_lo_zero,
+            "vhat": cert.vhat, "boxes": [], "T": None, "rises": None, "falls": None, "valley": None}
+    if extras is not None and cert.mps is not None:
+        data["boxes"] = [(box[0][0], box[0][1], rule) for box, rule, _ in cert.mps.final]
+        data["T"] = extras["T"]
+        data["rises"], data["falls"], data["valley"] = extras["rises"], extras["falls"], extras["valley"]
+    return data
+
+
+def _replay(cert: Lemma12Certificate) -> None:
+    """Have the certificate re-verified by :mod:`.replay_lemma12` (independent code); NotCertified
+    when it fails (as :func:`.optimum.single_item_optimum` wires :mod:`.replay_psi`)."""
+    from .replay_lemma12 import replay_lemma12
+
+    rep = replay_lemma12(cert.replay_data)
+    cert.replay = rep
+    if cert.mps is not None:
+        cert.mps.replay = rep.summary()
+    if not rep.ok:
+        raise NotCertified(f"Lemma 12 certificate for {cert.construction.dist.name}, v* = {cert.construction.vstar}: "
+                           f"{rep.summary()}")
 
 
 def _mps_bnb(cons: Lemma12Construction, vhat, atom_zero: bool, zh_hi: Fraction, *, max_boxes, max_depth) -> BnBResult:
@@ -207,7 +265,7 @@ def _mps_bnb(cons: Lemma12Construction, vhat, atom_zero: bool, zh_hi: Fraction, 
     ``F-hat`` and ``F`` are cdfs, so their enclosures are intersected with ``[0, 1]``."""
     d = cons.dist
     lo, hi = d.lo, d.hi
-    T = max(hi, zh_hi)
+    T = max(hi, zh_hi + Fraction(1, 2**100))   # certainly >= z_hi also for a replay working with its own balls
     Lx = (_x - _ZL) * (2 * _ZH - _ZL - _x) / (_ZH - _ZL) ** 2
     Lint = sympy.integrate(sympy.expand(Lx), _x)          # antiderivative of L on [z_lo, z_hi]
     Fcdf = d.cdf(V).subs(V, _x)
@@ -283,7 +341,7 @@ def _mps_bnb(cons: Lemma12Construction, vhat, atom_zero: bool, zh_hi: Fraction, 
         lo_, hi_ = arb_interval(ball)
         return max(lo_, Fraction(0)), min(hi_, Fraction(1))      # a cdf lies in [0, 1]
 
-    def dD_sign_on(a: Fraction, b: Fraction, sign: int, budget: int = 4000) -> bool:
+    def dD_sign_on(a: Fraction, b: Fraction, sign: int, budget: int = 4000, leaves: list | None = None) -> bool:
         """``sign * D' >= 0`` on all of ``[a, b]``: by bisection, on each piece ``inf F-hat >= sup F``
         (``sign = 1``) or ``sup F-hat <= inf F`` (``sign = -1``), ends exact rationals clipped to
         ``[0, 1]`` (so that ``1 - 1`` is exactly 0 beyond both supports)."""
@@ -297,6 +355,8 @@ def _mps_bnb(cons: Lemma12Construction, vhat, atom_zero: bool, zh_hi: Fraction, 
             if fh.is_finite() and f.is_finite():
                 (fh_lo, fh_hi), (f_lo, f_hi) = _ends(fh), _ends(f)
                 if (sign > 0 and fh_lo >= f_hi) or (sign < 0 and fh_hi <= f_lo):
+                    if leaves is not None:
+                        leaves.append((x, y))
                     continue
             if y - x < Fraction(1, 2**40):
                 return False
@@ -320,6 +380,12 @@ def _mps_bnb(cons: Lemma12Construction, vhat, atom_zero: bool, zh_hi: Fraction, 
 
     x_r = _longest(lambda x: dD_sign_on(Fraction(0), x, 1))
     x_f = T - _longest(lambda x: dD_sign_on(T - x, T, -1))
+    rises_pieces: list = []
+    falls_pieces: list = []
+    if x_r > 0:                          # the pieces of the final (successful) runs, for the replay
+        dD_sign_on(Fraction(0), x_r, 1, leaves=rises_pieces)
+    if x_f < T:
+        dD_sign_on(x_f, T, -1, leaves=falls_pieces)
 
     # around v*: D(v*) = 0 and D'(v*) = 0 exactly when v-hat < v* (F-hat = L there and L(v*) = F(v*),
     # and int_[0, v*] v dF-hat = E_F[v] - (1 - F(v*)) mu = int_0^v* v dF by (65)-(66)), so D >= 0 on a
@@ -336,8 +402,10 @@ def _mps_bnb(cons: Lemma12Construction, vhat, atom_zero: bool, zh_hi: Fraction, 
             # at_start with v* <= v_l: F-hat = F = 0 below v*, so D = 0 on [0, v*] and the valley starts at 0
             x_l = (Fraction(0) if bool(cons.vstar <= d.L) else vs_lo) if at_start else max(v_hi_r, vs_lo - h, Fraction(0), lo)
             x_u = min(smooth_hi, vs_hi + h)
-            if _positive_on(lambda x, y: ldens(interval_arb(x, y)) - fdens(interval_arb(x, y)), x_l, x_u):
-                valley = (x_l, x_u)
+            pieces: list = []
+            if _positive_on(lambda x, y: ldens(interval_arb(x, y)) - fdens(interval_arb(x, y)), x_l, x_u,
+                            leaves=pieces):
+                valley = (x_l, x_u, pieces)
                 break
 
     def rises(balls, box):                  # D(0) = 0 and D' >= 0 on [0, x_r]
@@ -352,12 +420,14 @@ def _mps_bnb(cons: Lemma12Construction, vhat, atom_zero: bool, zh_hi: Fraction, 
         (a, b), = box
         return valley is not None and valley[0] <= a and b <= valley[1]
 
-    return branch_and_bound([(Fraction(0), T)], [Rule("bound", bound), Rule("rises", rises), Rule("falls", falls),
-                                                      Rule("valley at v*", convex_valley)],
-                            max_boxes=max_boxes, max_depth=max_depth, prec=PREC * 2)
+    res = branch_and_bound([(Fraction(0), T)], [Rule("bound", bound), Rule("rises", rises), Rule("falls", falls),
+                                                     Rule("valley at v*", convex_valley)],
+                           max_boxes=max_boxes, max_depth=max_depth, prec=PREC * 2)
+    extras = {"T": T, "rises": (x_r, rises_pieces), "falls": (x_f, falls_pieces), "valley": valley}
+    return res, extras
 
 
-def _positive_on(fn, a: Fraction, b: Fraction, budget: int = 2000) -> bool:
+def _positive_on(fn, a: Fraction, b: Fraction, budget: int = 2000, leaves: list | None = None) -> bool:
     """``fn(x, y) > 0`` certified on every piece of a bisection of ``[a, b]`` (at most ``budget`` pieces)."""
     stack, used = [(a, b)], 0
     with working_precision(PREC * 2):
@@ -368,6 +438,8 @@ def _positive_on(fn, a: Fraction, b: Fraction, budget: int = 2000) -> bool:
                 return False
             v = fn(x, y)
             if v.is_finite() and v > 0:
+                if leaves is not None:
+                    leaves.append((x, y))
                 continue
             m = (x + y) / 2
             stack += [(x, m), (m, y)]
