@@ -69,7 +69,7 @@ from flint import fmpq_mat, fmpz_mat
 from ..lp.certificate import CertificateCheck
 from ..exceptions import InputError
 from ..environment import Environment, Market
-from ..lp.exact import LinearProgram, LPResult, SolveStats, SolveTally, solve_lp
+from ..lp.exact import TIGHT_TOLERANCE, LinearProgram, LPResult, SolveStats, SolveTally, solve_lp
 from .certificate import check_mechanism_certificate
 from .mechanism import Range
 from ..lp.sparse import SingularMatrix, solve_sparse
@@ -713,8 +713,9 @@ def _dotw(g, w) -> Fraction:
 class _FaceLP:
     """``max g.w`` over ``{w : G w <= h, E w = e}`` with one float model and an exact decision.
 
-    HiGHS (free columns, warm-started from its previous basis; only a hint)
-    proposes a vertex: the rows at their bound.  The vertex and its dual are
+    HiGHS (free columns, warm-started from its previous basis, presolve off, and
+    retried once at its smallest tolerances; only a hint) proposes a vertex: the
+    rows at their bound.  The vertex and its dual are
     then solved exactly (``dim x dim``, python-flint) and accepted only if
     every row holds exactly, every equality is met and the duals of the
     inequality rows are ``>= 0`` (LP duality: ``w`` is optimal).  Otherwise
@@ -746,6 +747,12 @@ class _FaceLP:
         self.h_ = new_model(cost=np.zeros(self.dim), col_lower=np.full(self.dim, -INF),
                             col_upper=np.full(self.dim, INF), row_lower=np.full(self.m, -INF), row_upper=upper,
                             start=starts, index=idx, value=val, rowwise=True)
+        # presolve off: a face's rows can have bounds ~1e-14 beside coefficients ~1e13 (a tie face
+        # at a sweep's kink, (40, 16)); HiGHS's presolve then drops or merges rows that are tight
+        # only below its tolerances, and its vertex fails the exact check (measured: 23 of 25 LPs
+        # of such a face; with presolve off, none).  The model is tiny and warm-started anyway.
+        self.h_.setOptionValue("presolve", "off")
+        self.tight_tol = False  # set once a vertex at default tolerances failed the exact check
 
     def add_equality(self, row, rhs: Fraction) -> bool:
         """Add ``row . w = rhs`` to the model (False: no float copy; use the fallback)."""
@@ -773,6 +780,19 @@ class _FaceLP:
         except OverflowError:
             return None
         hs.changeColsCost(self.dim, np.arange(self.dim, dtype=np.int32), cost)
+        got = self._run(g)
+        if got is None and not self.tight_tol:
+            # HiGHS's tolerances can hide rows whose bounds are tiny: retry once at its smallest
+            # feasibility tolerances (as lp.exact.solve_lp does) and keep them for this model
+            self.tight_tol = True
+            hs.setOptionValue("primal_feasibility_tolerance", TIGHT_TOLERANCE)
+            hs.setOptionValue("dual_feasibility_tolerance", TIGHT_TOLERANCE)
+            got = self._run(g)
+        return got
+
+    def _run(self, g) -> tuple[Fraction, tuple[Fraction, ...]] | None:
+        """One HiGHS run from the current basis and, if it ends optimal at a vertex, its exact check."""
+        hs = self.h_
         hs.run()
         if not is_optimal(hs.getModelStatus()):
             return None
