@@ -35,15 +35,41 @@ def test_the_tie_face_with_tiny_row_bounds_needs_no_generic_exact_solve(tie_mark
     assert om.stats.paths == ()  # every face LP decided by the hint's exact vertex and dual check
 
 
-def test_the_generic_exact_route_gives_the_same_face_and_selection(tie_market, monkeypatch):
+def _same(a, b) -> None:
+    assert a.revenue == b.revenue
+    assert a.mechanism == b.mechanism
+    assert a.face.payment == b.face.payment
+    assert a.face.surplus == b.face.surplus
+    assert a.face.allocation == b.face.allocation
+
+
+def test_the_active_set_and_the_generic_exact_routes_give_the_same_face_and_selection(tie_market, monkeypatch):
     env = tie_market.environment
     hinted = optimal_mechanism(env, tie_market, binding=False)
-    # the hint refused everywhere: every face LP goes to lp.exact.solve_lp (an independent route)
+    # the hint refused everywhere: every face LP goes to the exact active-set method
     monkeypatch.setattr(structured._FaceLP, "maximize", lambda self, g: None)
+    active = optimal_mechanism(env, tie_market, binding=False)
+    assert active.stats.paths == ()  # no generic solve: the active-set method decided every face LP
+    _same(hinted, active)
+    # and without it: every face LP goes to lp.exact.solve_lp (the standard-form exact simplex)
+    monkeypatch.setattr(structured._FaceLP, "exact_maximize", lambda self, g, start, max_iter=None: None)
     generic = optimal_mechanism(env, tie_market, binding=False)
     assert dict(generic.stats.paths)  # the route really changed
-    assert hinted.revenue == generic.revenue
-    assert hinted.mechanism == generic.mechanism
-    assert hinted.face.payment == generic.face.payment
-    assert hinted.face.surplus == generic.face.surplus
-    assert hinted.face.allocation == generic.face.allocation
+    _same(hinted, generic)
+
+
+def test_the_active_set_method_finds_the_optimum_from_an_interior_point_and_refuses_an_infeasible_start():
+    """max w1 + w2 over the square [0, 1]^2 cut by w1 + w2 <= 3/2: optimum 3/2 on an edge, from
+    the interior point (1/4, 1/4) and from a vertex; an infeasible start gives None (fallback)."""
+    G = [(1, 0), (0, 1), (-1, 0), (0, -1), (1, 1)]
+    h = [F(1), F(1), F(0), F(0), F(3, 2)]
+    lp = structured._FaceLP(G, h)
+    for start in ((F(1, 4), F(1, 4)), (F(0), F(0)), (F(1), F(0))):
+        value, w = lp.exact_maximize((1, 1), start)
+        assert value == F(3, 2) and w[0] + w[1] == F(3, 2) and all(0 <= x <= 1 for x in w)
+    value, w = lp.exact_maximize((2, 1), (F(1, 4), F(1, 4)))
+    assert (value, w) == (F(5, 2), (F(1), F(1, 2)))  # the unique vertex optimum
+    assert lp.exact_maximize((1, 1), (F(2), F(0))) is None
+    lp.add_equality((1, -1), F(0))  # w1 = w2: the start must satisfy it
+    assert lp.exact_maximize((1, 0), (F(0), F(0))) == (F(3, 4), (F(3, 4), F(3, 4)))
+    assert lp.exact_maximize((1, 0), (F(1, 2), F(0))) is None
