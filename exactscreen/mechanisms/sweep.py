@@ -28,8 +28,9 @@ for two solved points ``a < b`` with optimal vertices ``x_a, x_b``, the lines ``
 once at ``l*`` in ``(a, b)``; solve at ``l*``: if ``R(l*)`` equals the lines, ``l*`` is a kink (by
 convexity ``R`` is the left line on ``[a, l*]`` and the right one on ``[l*, b]``); otherwise the new
 optimum's line is new and both halves recurse.  The kinks are then read from the slopes of the
-lines on the intervals that tile ``[0, 1]``: a point solved on the way can be a kink itself.  Each solve either confirms a kink or adds a
-supporting line, and no point is solved twice, so the search ends; ``max_solves`` bounds it
+lines on the intervals that tile ``[0, 1]``: a point solved on the way can be a kink itself.  Each
+solve either confirms a kink or adds a supporting line, and no point is solved twice, so the
+search ends; ``max_solves`` bounds it
 (:class:`~exactscreen.exceptions.Undecided` when exceeded).  Then the full engine
 (:func:`~exactscreen.mechanisms.optimum.optimal_mechanism`: face, selection, checks) runs once per
 open piece, at the piece's simplest rational (short numbers make the exact face cheaper), once
