@@ -142,3 +142,9 @@ def test_no_boundary_for_a_hunt_that_cannot_evaluate_a_given_market(env):
     """A hunt with neither refutes= nor a strategy: its property draws its own instances."""
     h = Hunt("TOY-SERVED", lambda rng: None)
     assert market_boundary(h, (env, Market(env, (F(0), F(1))))) is None
+
+
+def test_a_sweep_past_its_solve_budget_is_reported_undecided_not_guessed(env):
+    bd = market_boundary(_hunt(), (env, Market(env, (F(1, 8), F(7, 8)))), max_solves=3)
+    assert bd["status"] == "undecided" and "max_solves=3" in bd["reason"]
+    assert "breakpoint" not in bd and "bisection" not in bd
