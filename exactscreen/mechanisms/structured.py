@@ -742,6 +742,7 @@ class _FaceLP:
                 H = lcm(H, v.denominator)
         self.H, self.hn = H, [int(v * H) for v in h]
         self.Gm = fmpz_mat([list(g) for g in G])
+        self.hnm = fmpz_mat(self.m, 1, self.hn)
         self.eq: list[tuple[tuple[int, ...], Fraction]] = []  # primitive rows
         self.h_ = None
         self.tight_tol = False  # set once a vertex at default tolerances failed the exact check
@@ -852,14 +853,13 @@ class _FaceLP:
             den = lcm(den, int(v.q))
         W = [int(v.p) * (den // int(v.q)) for v in q]  # w = W / (den * L)
         scale = den * L
-        act = self.Gm * fmpz_mat(dim, 1, W)
-        H = self.H
+        # G w <= h exactly: slack = hn * den * L - (G W) * H >= 0, in one integer matrix product
+        slack = (self.hnm * scale - (self.Gm * fmpz_mat(dim, 1, W)) * self.H).entries()
         tight = []
-        for r in range(m):  # G w <= h exactly: (G W) * H <= hn * den * L
-            lhs, bound = int(act[r, 0]) * H, self.hn[r] * scale
-            if lhs > bound:
+        for r, v in enumerate(slack):
+            if v < 0:
                 return None
-            if lhs == bound:
+            if not v:
                 tight.append(r)
         w = tuple(Fraction(v, scale) for v in W)
         for row, e in self.eq:
@@ -1583,6 +1583,7 @@ class _Block:
         w = tuple([ZERO] * dim)
         eq: list[tuple[list, Fraction]] = []
         Bcols = [[int(a == b) for a in range(dim)] for b in range(dim)]  # span null(eq)
+        prims: list[list[int]] = []  # the primitive rows of eq, one added per stage (not recomputed)
         for g in stages:
             if not Bcols:
                 break
@@ -1592,7 +1593,8 @@ class _Block:
             v, w = self.maximize(g, face, eq, start=w if eq else None)
             eq.append((list(g), v))
             self._model("selection").add_equality(g, v)
-            Bcols = _rref_nullspace([list(_primitive(r)[0]) for r, _ in eq], dim)[0]
+            prims.append(list(_primitive(g)[0]))
+            Bcols = _rref_nullspace(prims, dim)[0]
         if Bcols:  # pragma: no cover - the selection stages pin every coordinate
             raise RuntimeError("selection rule left more than one mechanism")
         return w
