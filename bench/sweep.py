@@ -22,6 +22,10 @@ Measured, in one warm process (imports excluded), wall time (``time.perf_counter
   (face, selection, checks: what ``exactscreen solve`` computes) on the same line at
   ``l = 1/3, 1/2, 2/3``; the median is the unit.
 
+With ``--repeats R`` both are measured ``R`` times, interleaved (three single solves, then the
+sweep, ``R`` times), and the medians are reported (the machine may be shared; the 1-minute load
+average before each repetition is recorded).
+
 Reported per line: pieces (all, and open ones), kinks, the sweep's full-engine and LP-only solves,
 the sweep's time in single solves, and the issue's target ``3 x (pieces + 1)`` single solves,
 counted both with all pieces (point pieces at kinks and ends included, as the JSON lists them)
@@ -32,6 +36,7 @@ and with the open pieces only (the stricter reading).  Results: JSON and Markdow
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -68,17 +73,22 @@ def line_ends(n: int, k: int, family: str, seed: int, rep: int):
     return env, market(), market()
 
 
-def measure(n: int, k: int, family: str, seed: int, rep: int, log=print) -> dict:
+def measure(n: int, k: int, family: str, seed: int, rep: int, log=print, repeats: int = 1) -> dict:
     env, f0, f1 = line_ends(n, k, family, seed, rep)
-    singles = []
-    for l in (Fraction(1, 3), Fraction(1, 2), Fraction(2, 3)):
+    singles: list[float] = []
+    sweeps: list[float] = []
+    loads: list[float] = []
+    for _ in range(repeats):  # interleaved: the single solves, then the sweep, repeats times
+        loads.append(os.getloadavg()[0])
+        for l in (Fraction(1, 3), Fraction(1, 2), Fraction(2, 3)):
+            t0 = time.perf_counter()
+            optimal_mechanism(env, line_market(f0, f1, l))
+            singles.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        optimal_mechanism(env, line_market(f0, f1, l))
-        singles.append(time.perf_counter() - t0)
+        s = sweep(env, f0, f1)
+        sweeps.append(time.perf_counter() - t0)
     unit = statistics.median(singles)
-    t0 = time.perf_counter()
-    s = sweep(env, f0, f1)
-    seconds = time.perf_counter() - t0
+    seconds = statistics.median(sweeps)
     pieces = len(s.pieces)
     opened = sum(1 for p in s.pieces if not p.is_point)
     rec = {
@@ -87,7 +97,8 @@ def measure(n: int, k: int, family: str, seed: int, rep: int, log=print) -> dict
         "pieces": pieces, "open_pieces": opened, "kinks": len(s.revenue_kinks),
         "breakpoints": [str(b) for b in s.breakpoints],
         "face_solves": s.solves, "lp_solves": s.lp_solves, "verified": s.verified,
-        "sweep_s": seconds, "single_s": singles, "single_median_s": unit,
+        "sweep_s": seconds, "sweep_runs_s": sweeps, "repeats": repeats, "load_1min": loads,
+        "single_s": singles, "single_median_s": unit,
         "sweep_in_single_solves": seconds / unit,
         "target_all_pieces": 3 * (pieces + 1), "target_open_pieces": 3 * (opened + 1),
     }
@@ -103,14 +114,15 @@ def measure(n: int, k: int, family: str, seed: int, rep: int, log=print) -> dict
 def markdown(records: list[dict], command: str) -> str:
     lines = [f"Sweep benchmark: `{command}`", "",
              "| (n, k) | line | pieces (open) | kinks | face + LP solves | single solve | sweep | sweep / single | "
-             "target 3 (pieces+1): all | open |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "target 3 (pieces+1): all | open | load |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in records:
         lines.append(
             f"| ({r['n']}, {r['k']}) | {r['family']}#{r['rep']} | {r['pieces']} ({r['open_pieces']}) | {r['kinks']} | "
             f"{r['face_solves']} + {r['lp_solves']} | {_fmt_s(r['single_median_s'])} | {_fmt_s(r['sweep_s'])} | "
             f"{r['sweep_in_single_solves']:.1f} | {r['target_all_pieces']} {'✓' if r['met_all_pieces'] else '✗'} | "
-            f"{r['target_open_pieces']} {'✓' if r['met_open_pieces'] else '✗'} |")
+            f"{r['target_open_pieces']} {'✓' if r['met_open_pieces'] else '✗'} | "
+            f"{statistics.median(r.get('load_1min') or [float('nan')]):.1f} |")
     return "\n".join(lines)
 
 
@@ -129,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--families", default=",".join(FAMILIES), help="comma list of random, sparse")
     ap.add_argument("--lines", type=int, default=2, help="lines per family and size (default 2)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeats", type=int, default=1,
+                    help="measure each line this many times, single solves and sweep interleaved; medians (default 1)")
     ap.add_argument("--quick", action="store_true", help="smoke test: (5, 4), one line per family")
     ap.add_argument("--out", type=Path, default=None, help="JSON path (default bench/results/sweep-<time>-seed<seed>.json)")
     args = ap.parse_args(argv)
@@ -145,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     for n, k in sizes:
         for family in families:
             for rep in range(lines):
-                records.append(measure(n, k, family, args.seed, rep))
+                records.append(measure(n, k, family, args.seed, rep, repeats=max(1, args.repeats)))
                 # written after every line, so an interrupted run keeps what it measured
                 md = markdown(records, command.strip())
                 out = write_results({"command": command.strip(), "records": records}, out, "sweep", args.seed, md, None)

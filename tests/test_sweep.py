@@ -115,6 +115,22 @@ def test_posted_price_line_has_its_kink_where_the_two_prices_earn_the_same():
     assert [p.interval() for p in s.pieces] == ["[0, 1/3)", "{1/3}", "(1/3, 1)", "{1}"]
 
 
+def test_a_point_solved_on_the_way_that_is_a_kink_is_found():
+    """PIS App. A.4's E_3 (alternatives 1/3, 2/3, 1 at cost a^2/2, values a and 2a): the search
+    first solves the crossing l = 1/3 of the lines of l = 0 and l = 1, which is itself a kink (the
+    optimum returned there is one of the tie's); neither half finds it as a crossing, so it is read
+    from the slopes (before: the piece (1/7, 5/11) failed its certificate, NotCertified)."""
+    alts = [F(j, 3) for j in (1, 2, 3)]
+    env = Environment.from_dict({"t1": {str(a): a for a in alts}, "t2": {str(a): 2 * a for a in alts}},
+                                {str(a): a * a / 2 for a in alts})
+    s = sweep(env, {"t1": 1, "t2": 0}, {"t1": 0, "t2": 1})
+    assert s.verified
+    assert s.revenue_kinks == (F(1, 7), F(1, 3), F(5, 11))  # tau_i = (2i + 1)/(2k + 2i + 1)
+    assert [p.surplus[1] for p in s.pieces if not p.is_point] == [1, F(2, 3), F(1, 3), 0]
+    opened = [p for p in s.pieces if not p.is_point]
+    assert all(a.slope < b.slope for a, b in zip(opened, opened[1:]))  # convex: the slope rises at each kink
+
+
 # ----------------------------------------------------------------- the checker
 def _corrupt(s: Sweep, **changes) -> Sweep:
     return replace(s, **changes)

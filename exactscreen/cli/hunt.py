@@ -85,6 +85,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--checks", action="append", default=[], type=Path, metavar="DIR",
                    help="import hunts from DIR's test_*.py and hunt*.py modules instead of the "
                    "built-in checks; repeatable")
+    p.add_argument("--no-boundary", action="store_true",
+                   help="for a counterexample that is an environment and a market, do not sweep the line "
+                   "from a market where the claim holds to it (by default the piece where the claim starts "
+                   "failing and its exact breakpoint are printed and written as a commented [boundary] "
+                   "block of the TOML)")
     p.add_argument("--list", action="store_true", help="list the claims that have a hunt and exit")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("--debug", action="store_true",
@@ -162,7 +167,8 @@ def run(args: argparse.Namespace) -> int:
         progress = None
     try:
         result = run_hunt(h, seed=args.seed, budget=args.budget, batch_size=args.batch_size,
-                          max_batches=args.max_batches, executor=executor, progress=progress)
+                          max_batches=args.max_batches, executor=executor, progress=progress,
+                          boundary=not args.no_boundary)
     except KeyboardInterrupt as exc:
         if bar is not None:
             bar.stop()
@@ -191,6 +197,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{args.claim}: counterexample found in batch {result.batch} after {result.tried} instances "
           f"(seed {args.seed}, {where}); minimized in {result.shrink_steps} steps:")
     print(h.describe(result.minimized))
+    if result.boundary:
+        print(_boundary_line(result.boundary))
     sys.stdout.flush()
     try:
         path = write_counterexample(result, args.out, statement)
@@ -203,6 +211,29 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"written to {path}")
     return 1
+
+
+def _boundary_line(bd: dict) -> str:
+    """One line for the boundary of :func:`exactscreen.hunt.market_boundary` (exact strings)."""
+    from ..display import safe_name
+
+    def market(m: dict) -> str:
+        return ", ".join(f"{safe_name(t)} = {w}" for t, w in m.items())
+
+    where = f"on the line (1 - l) from + l to, from ({market(bd['from'])}) where the claim holds"
+    if bd.get("status") != "found":
+        return f"boundary: {bd.get('status')} {where}: {bd.get('reason', '')}"
+    b = bd["bisection"]
+    if "fails_from" in bd:
+        p = bd["fails_from"]
+        piece = f"{'[' if p['lo_closed'] else '('}{p['lo']}, {p['hi']}{']' if p['hi_closed'] else ')'}"
+        if p["lo"] == p["hi"]:
+            piece = f"{{{p['lo']}}}"
+        return (f"boundary: the claim fails from l = {bd['breakpoint']} (first failing piece {piece} of "
+                f"{bd['pieces']} certified pieces; market {market(bd['breakpoint_market'])}) {where}; "
+                f"bisection: holds at l = {b['holds_at']}, fails at l = {b['fails_at']}")
+    return (f"boundary: {where}, the claim holds at every piece's sample; bisection: holds at "
+            f"l = {b['holds_at']}, fails at l = {b['fails_at']}")
 
 
 def _check_out(out: Path, claim: str) -> None:

@@ -34,7 +34,8 @@ with 1, 2 or 20 workers, as long as it is found within the budget.
 Modules: :mod:`.registry` (hunts and their registration), :mod:`.run`
 (batches and :func:`run_hunt`), :mod:`.executors` (in-process, local
 processes, Dask), :mod:`.shrinking` (minimizing counterexamples),
-:mod:`.output` (TOML and the counterexample file).
+:mod:`.output` (TOML and the counterexample file), :mod:`.boundary` (where along a line of
+markets the claim starts failing, for counterexamples that are an environment and a market).
 """
 
 from .._lazy import lazy_exports
@@ -46,6 +47,8 @@ __all__, __getattr__, __dir__ = lazy_exports(
         ".run": ("BatchResult", "HuntResult", "batch_seed", "run_batch", "run_hunt",),
         ".executors": ("Executor", "InProcess", "LocalProcesses", "DaskCluster", "make_executor",),
         ".shrinking": ("minimize", "shrink_environment",),
-        ".output": ("environment_to_toml", "write_counterexample", "counterexample_path", "counterexample_text",),
+        ".output": ("environment_to_toml", "write_counterexample", "counterexample_path", "counterexample_text",
+                    "boundary_toml", "read_boundary",),
+        ".boundary": ("market_boundary",),
     },
 )

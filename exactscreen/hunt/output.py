@@ -71,11 +71,62 @@ def write_counterexample(result: HuntResult, out_dir: str | Path, statement: str
 
 
 def counterexample_text(result: HuntResult, head: list[str] | None = None) -> str:
-    """The TOML of ``result``'s (minimized) counterexample, after the comment lines ``head``."""
+    """The TOML of ``result``'s (minimized) counterexample, after the comment lines ``head``;
+    then ``result.boundary``, if any, as a commented ``[boundary]`` block (:func:`boundary_toml`)."""
     body = result.toml
     if body is None:
         body = f"counterexample = {_toml_string(repr(result.minimized))}\n"
-    return ("\n".join(head) + "\n\n" if head else "") + body
+    text = ("\n".join(head) + "\n\n" if head else "") + body
+    if result.boundary:
+        text += "\n" + boundary_toml(result.boundary)
+    return text
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return _toml_string(str(v))
+
+
+def boundary_toml(boundary: dict) -> str:
+    """``boundary`` (:func:`.boundary.market_boundary`) as a ``[boundary]`` TOML table, every line
+    commented with ``"# "``: the file stays loadable by ``exactscreen solve`` (whose format has no
+    such key) and :func:`read_boundary` reads the block back."""
+    lines = ["[boundary]"]
+    tables = []
+    for k, v in boundary.items():
+        if isinstance(v, dict):
+            tables.append((k, v))
+        else:
+            lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
+    for k, v in tables:
+        lines += ["", f"[boundary.{_toml_key(k)}]"]
+        lines += [f"{_toml_key(a)} = {_toml_value(b)}" for a, b in v.items()]
+    head = ["# where the claim starts failing along the line of markets (1 - l) from + l to, from a market",
+            "# where it holds to the counterexample's (certified sweep pieces, then exact bisection);",
+            "# read it with exactscreen.hunt.read_boundary"]
+    return "\n".join(head + [f"# {x}" if x else "#" for x in lines]) + "\n"
+
+
+def read_boundary(text: str) -> dict | None:
+    """The ``[boundary]`` block of a counterexample file (:func:`boundary_toml`), or None."""
+    import tomllib
+
+    lines = text.splitlines()
+    try:
+        start = lines.index("# [boundary]")
+    except ValueError:
+        return None
+    block = []
+    for line in lines[start:]:  # the block runs to the end of the file, every line commented
+        if not line.startswith("#"):
+            break
+        block.append(line[2:] if line.startswith("# ") else "")
+    return tomllib.loads("\n".join(block)).get("boundary")
 
 
 def counterexample_path(out: str | Path, claim: str) -> Path:

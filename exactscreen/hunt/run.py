@@ -113,6 +113,9 @@ class HuntResult:
     budget_exhausted: bool = False
     toml: str | None = field(default=None, repr=False)
     batch_size: int = 0
+    #: where along a line of markets the claim starts failing (:func:`.boundary.market_boundary`),
+    #: for a counterexample ``(environment, market)``; None otherwise or when not asked for
+    boundary: dict | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         what = f"counterexample in batch {self.batch}" if self.found else "no counterexample"
@@ -129,6 +132,7 @@ def run_hunt(
     executor: Executor | None = None,
     progress: Callable[[int, int, Decimal], None] | None = None,
     max_shrink_steps: int = 2000,
+    boundary: bool = True,
 ) -> HuntResult:
     """Search for a counterexample to ``h`` for at most ``budget`` seconds.
 
@@ -138,7 +142,9 @@ def run_hunt(
     later ones are cancelled, and the earlier ones are awaited (even past the
     budget): the kept counterexample is that of the lowest batch, so the result
     does not depend on the number of workers or their speed.  It is then
-    minimized (:func:`minimize`) and written with ``h.to_toml``.
+    minimized (:func:`minimize`) and written with ``h.to_toml``.  With ``boundary`` (default) and
+    a minimized counterexample ``(environment, market)``, the line from a market where the claim
+    holds to it is swept and bisected (:func:`.boundary.market_boundary`): ``result.boundary``.
 
     ``progress(batches_done, instances, elapsed_seconds)`` is called as
     batches finish.
@@ -225,9 +231,14 @@ def run_hunt(
     cx = done[best].counterexample
     small, steps = minimize(h, cx, max_shrink_steps)
     toml = user_call(h, "to_toml", small, h.to_toml, small) if h.to_toml is not None else None
+    bd = None
+    if boundary:
+        from .boundary import market_boundary
+
+        bd = market_boundary(h, small)
     return HuntResult(
         h.claim, seed, True, cx, small, steps, best, best + 1,
-        sum(done[i].tried for i in range(best + 1)), took, ex.name, stop, toml, batch_size,
+        sum(done[i].tried for i in range(best + 1)), took, ex.name, stop, toml, batch_size, bd,
     )
 
 

@@ -64,17 +64,17 @@ from operator import mul
 from typing import Callable
 
 import numpy as np
-from flint import fmpq_mat, fmpz_mat
+from flint import fmpq, fmpq_mat, fmpz_mat
 
 from ..lp.certificate import CertificateCheck
 from ..exceptions import InputError
 from ..environment import Environment, Market
-from ..lp.exact import LinearProgram, LPResult, SolveStats, SolveTally, solve_lp
+from ..lp.exact import TIGHT_TOLERANCE, LinearProgram, LPResult, SolveStats, SolveTally, solve_lp
 from .certificate import check_mechanism_certificate
 from .mechanism import Range
 from ..lp.sparse import SingularMatrix, solve_sparse
 from ..lp.highs import INF, basic_status, is_optimal, new_model
-from ..lp.float_hint import hint_exponent, hint_floats
+from ..lp.float_hint import SAFE_BITS, hint_exponent, hint_float, hint_floats
 
 __all__ = ["MechanismSolution", "MechanismFace", "solve_mechanism", "mechanism_face"]
 
@@ -710,11 +710,23 @@ def _dotw(g, w) -> Fraction:
     return sum((a * b for a, b in zip(g, w) if a and b), ZERO)
 
 
+def _row_exponent(g) -> int:
+    """The power of 2 a face row of integers is divided by in its float copy: 0 for rows whose
+    entries fit in ``2^40`` (copied bit for bit), else the bit length of its largest entry (the
+    row then has entries below 1 in magnitude).  HiGHS refuses a matrix with an entry of magnitude
+    ``>= 1e15`` (``large_matrix_value``) and reports the model empty; face rows made primitive can
+    carry such integers (measured: a (40, 16) sweep's tie faces, every LP then fell back to the
+    exact simplex).  Dividing a row and its bound by the same positive number changes no vertex."""
+    top = max((abs(int(v)).bit_length() for v in g if v), default=0)
+    return top if top > SAFE_BITS else 0
+
+
 class _FaceLP:
     """``max g.w`` over ``{w : G w <= h, E w = e}`` with one float model and an exact decision.
 
-    HiGHS (free columns, warm-started from its previous basis; only a hint)
-    proposes a vertex: the rows at their bound.  The vertex and its dual are
+    HiGHS (free columns, warm-started from its previous basis, presolve off, and
+    retried once at its smallest tolerances; only a hint) proposes a vertex: the
+    rows at their bound.  The vertex and its dual are
     then solved exactly (``dim x dim``, python-flint) and accepted only if
     every row holds exactly, every equality is met and the duals of the
     inequality rows are ``>= 0`` (LP duality: ``w`` is optimal).  Otherwise
@@ -730,22 +742,33 @@ class _FaceLP:
                 H = lcm(H, v.denominator)
         self.H, self.hn = H, [int(v * H) for v in h]
         self.Gm = fmpz_mat([list(g) for g in G])
+        self.hnm = fmpz_mat(self.m, 1, self.hn)
         self.eq: list[tuple[tuple[int, ...], Fraction]] = []  # primitive rows
         self.h_ = None
+        self.tight_tol = False  # set once a vertex at default tolerances failed the exact check
+        self.point: tuple[Fraction, ...] | None = None  # the last exact optimum (a feasible start)
         starts, idx, val = [0], [], []
         try:
-            upper = np.array([float(v) for v in h], dtype=np.float64)
-            for g in G:
+            upper = []
+            for g, hv in zip(G, h):
+                e = _row_exponent(g)
+                upper.append(hint_float(hv, e))
                 for b, v in enumerate(g):
                     if v:
                         idx.append(b)
-                        val.append(float(v))
+                        val.append(hint_float(v, e))
                 starts.append(len(idx))
+            upper = np.array(upper, dtype=np.float64)
         except OverflowError:  # no float copy of such data: the exact fallback decides
             return
         self.h_ = new_model(cost=np.zeros(self.dim), col_lower=np.full(self.dim, -INF),
                             col_upper=np.full(self.dim, INF), row_lower=np.full(self.m, -INF), row_upper=upper,
                             start=starts, index=idx, value=val, rowwise=True)
+        # presolve off: a face's rows can have bounds ~1e-14 beside coefficients ~1e13 (a tie face
+        # at a sweep's kink, (40, 16)); HiGHS's presolve then drops or merges rows that are tight
+        # only below its tolerances, and its vertex fails the exact check (measured: 23 of 25 LPs
+        # of such a face; with presolve off, none).  The model is tiny and warm-started anyway.
+        self.h_.setOptionValue("presolve", "off")
 
     def add_equality(self, row, rhs: Fraction) -> bool:
         """Add ``row . w = rhs`` to the model (False: no float copy; use the fallback)."""
@@ -755,8 +778,9 @@ class _FaceLP:
         if self.h_ is None:
             return False
         try:
-            r = float(rhs)
-            vals = [float(v) for v in row]
+            e = _row_exponent(row)
+            r = hint_float(rhs, e)
+            vals = [hint_float(v, e) for v in row]
         except OverflowError:
             self.h_ = None
             return False
@@ -768,11 +792,24 @@ class _FaceLP:
         hs = self.h_
         if hs is None:
             return None
-        try:
-            cost = np.array([float(v) for v in g], dtype=np.float64)
+        try:  # scaled by a power of 2 (the same optimal vertices): HiGHS reads |cost| >= 1e20 as infinite
+            cost = np.array(hint_floats(g), dtype=np.float64)
         except OverflowError:
             return None
         hs.changeColsCost(self.dim, np.arange(self.dim, dtype=np.int32), cost)
+        got = self._run(g)
+        if got is None and not self.tight_tol:
+            # HiGHS's tolerances can hide rows whose bounds are tiny: retry once at its smallest
+            # feasibility tolerances (as lp.exact.solve_lp does) and keep them for this model
+            self.tight_tol = True
+            hs.setOptionValue("primal_feasibility_tolerance", TIGHT_TOLERANCE)
+            hs.setOptionValue("dual_feasibility_tolerance", TIGHT_TOLERANCE)
+            got = self._run(g)
+        return got
+
+    def _run(self, g) -> tuple[Fraction, tuple[Fraction, ...]] | None:
+        """One HiGHS run from the current basis and, if it ends optimal at a vertex, its exact check."""
+        hs = self.h_
         hs.run()
         if not is_optimal(hs.getModelStatus()):
             return None
@@ -816,14 +853,13 @@ class _FaceLP:
             den = lcm(den, int(v.q))
         W = [int(v.p) * (den // int(v.q)) for v in q]  # w = W / (den * L)
         scale = den * L
-        act = self.Gm * fmpz_mat(dim, 1, W)
-        H = self.H
+        # G w <= h exactly: slack = hn * den * L - (G W) * H >= 0, in one integer matrix product
+        slack = (self.hnm * scale - (self.Gm * fmpz_mat(dim, 1, W)) * self.H).entries()
         tight = []
-        for r in range(m):  # G w <= h exactly: (G W) * H <= hn * den * L
-            lhs, bound = int(act[r, 0]) * H, self.hn[r] * scale
-            if lhs > bound:
+        for r, v in enumerate(slack):
+            if v < 0:
                 return None
-            if lhs == bound:
+            if not v:
                 tight.append(r)
         w = tuple(Fraction(v, scale) for v in W)
         for row, e in self.eq:
@@ -831,6 +867,81 @@ class _FaceLP:
                 return None
         self.tight = tight
         return _dotw(g, w), w
+
+    def exact_maximize(self, g, start, max_iter: int | None = None) -> tuple[Fraction, tuple[Fraction, ...]] | None:
+        """Exact ``max g.w`` by a primal active-set method (the simplex method in the inequality
+        form, in the face's own ``dim`` coordinates), from the feasible point ``start`` (the
+        model's last optimum, or ``x*``, i.e. ``w = 0``): no float, no standard form.
+
+        The working set ``W`` holds the equalities and linearly independent rows tight at ``w``.
+        Step: ``d`` = the projection of ``g`` on ``{d : a_r . d = 0, r in W}``; if ``d != 0``,
+        move along it to the first row that blocks (ratio test, exact; ``g . d = |d|^2 > 0``)
+        and add that row (independent of ``W``, since ``a . d > 0``); if ``d = 0``, ``g`` is a
+        combination of ``W``'s rows: with every inequality multiplier ``>= 0`` the point is
+        optimal (LP duality), else the row with the most negative multiplier (lowest index on
+        ties) leaves.  Used when the float hint fails its exact check (tie faces whose rows have
+        huge coefficients beside tiny bounds); cheaper than the generic standard-form simplex
+        because its linear algebra is ``dim x dim``.  Returns None (the caller falls back to the
+        generic exact LP) if ``start`` is not feasible or after ``max_iter`` steps (default
+        ``4 (m + dim)``): the bound of the loop."""
+        dim, m = self.dim, self.m
+        rows = list(self.G) + [r for r, _ in self.eq]
+        rhs = list(self.h) + [e for _, e in self.eq]
+        g = [Fraction(v) for v in g]
+        w = [Fraction(v) for v in start]
+        act = [_dotw(r, w) for r in rows]
+        if any(act[i] > rhs[i] for i in range(m)) or any(act[i] != rhs[i] for i in range(m, len(rows))):
+            return None
+        W: list[int] = []
+
+        def independent(r: int) -> bool:
+            M = fmpq_mat([list(rows[i]) for i in W + [r]])
+            return M.rank() == len(W) + 1
+
+        for i in list(range(m, len(rows))) + [i for i in range(m) if act[i] == rhs[i]]:
+            if len(W) == dim:
+                break
+            if independent(i):
+                W.append(i)
+        if len(W) < len(rows) - m:  # pragma: no cover - the equalities are independent by construction
+            return None
+        steps = max_iter if max_iter is not None else 4 * (m + dim)
+        for _ in range(steps):
+            if W:
+                M = fmpq_mat([list(rows[i]) for i in W])
+                gq = fmpq_mat(dim, 1, [fmpq(v.numerator, v.denominator) for v in g])
+                try:
+                    lam = (M * M.transpose()).solve(M * gq)
+                except ZeroDivisionError:  # pragma: no cover - W's rows are independent
+                    return None
+                dq = gq - M.transpose() * lam
+                d = [Fraction(int(dq[b, 0].p), int(dq[b, 0].q)) for b in range(dim)]
+                mult = [Fraction(int(lam[a, 0].p), int(lam[a, 0].q)) for a in range(len(W))]
+            else:
+                d, mult = list(g), []
+            if not any(d):
+                neg = [(v, W[a]) for a, v in enumerate(mult) if W[a] < m and v < 0]
+                if not neg:
+                    return _dotw(g, w), tuple(w)
+                W.remove(min(neg)[1])  # most negative multiplier, lowest row index on ties
+                continue
+            best = None
+            for i in range(m):
+                if i in W:
+                    continue
+                ad = _dotw(rows[i], d)
+                if ad > 0:
+                    t = (rhs[i] - act[i]) / ad
+                    if best is None or t < best[0]:
+                        best = (t, i)
+            if best is None:  # pragma: no cover - the face is bounded
+                return None
+            t, i = best
+            if t:
+                w = [x + t * y for x, y in zip(w, d)]
+                act = [_dotw(r, w) for r in rows]
+            W.append(i)
+        return None
 
 
 class StructuredFace:
@@ -863,6 +974,7 @@ class StructuredFace:
         self.d, self.res, self.progress = d, res, progress
         n = d.n
         self.lps = 0  # exact LPs decided (structured vertex checks and generic solves)
+        self.active_set_lps = 0  # of which decided by _FaceLP.exact_maximize (the hint had failed)
         self.lp_stats: list[SolveStats] = []  # records of the generic solves (solve_lp) among them
         x = res.x
         self.x = x
@@ -1398,11 +1510,13 @@ class _Block:
                 got = self.cache[prim] = self.maximize(prim, face)
         return got
 
-    def maximize(self, g, face: StructuredFace, eq=()) -> tuple[Fraction, tuple[Fraction, ...]]:
+    def maximize(self, g, face: StructuredFace, eq=(), start=None) -> tuple[Fraction, tuple[Fraction, ...]]:
         """Exact ``max g.w`` over the block's polytope (and the equalities ``eq``).
 
         With ``eq`` the selection model is used, whose equalities must be ``eq``
-        (:meth:`lexicographic` adds them as it goes)."""
+        (:meth:`lexicographic` adds them as it goes).  ``start``: a point of the block known to
+        satisfy ``eq`` (the previous stage's optimum), where the exact active-set method starts
+        if the float hint fails."""
         dim = len(self.coords)
         if dim == 1 and not eq:  # an interval: exact ratio test
             lo, hi = None, None
@@ -1421,6 +1535,17 @@ class _Block:
         got = model.maximize(g)
         if got is not None:
             self._mark(got[1], face, model.tight)
+            model.point = got[1]
+            return got
+        # the float hint failed its exact check: the exact active-set method from the model's last
+        # optimum (it satisfies the selection's equalities so far) or from x* (w = 0, no equalities)
+        if start is None:
+            start = model.point if model.point is not None else (None if eq else (ZERO,) * dim)
+        got = model.exact_maximize(g, start) if start is not None else None
+        if got is not None:
+            self._mark(got[1], face)
+            model.point = got[1]
+            face.active_set_lps += 1
             return got
         # the float hint failed the exact check: the generic exact engine decides
         c = tuple(Fraction(v) for v in g) + tuple(-Fraction(v) for v in g)
@@ -1458,16 +1583,18 @@ class _Block:
         w = tuple([ZERO] * dim)
         eq: list[tuple[list, Fraction]] = []
         Bcols = [[int(a == b) for a in range(dim)] for b in range(dim)]  # span null(eq)
+        prims: list[list[int]] = []  # the primitive rows of eq, one added per stage (not recomputed)
         for g in stages:
             if not Bcols:
                 break
             nzg = [(a, v) for a, v in enumerate(g) if v]
             if all(sum(v * col[a] for a, v in nzg) == 0 for col in Bcols):
                 continue  # constant on the current optimal set
-            v, w = self.maximize(g, face, eq)
+            v, w = self.maximize(g, face, eq, start=w if eq else None)
             eq.append((list(g), v))
             self._model("selection").add_equality(g, v)
-            Bcols = _rref_nullspace([list(_primitive(r)[0]) for r, _ in eq], dim)[0]
+            prims.append(list(_primitive(g)[0]))
+            Bcols = _rref_nullspace(prims, dim)[0]
         if Bcols:  # pragma: no cover - the selection stages pin every coordinate
             raise RuntimeError("selection rule left more than one mechanism")
         return w

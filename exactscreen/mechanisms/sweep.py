@@ -27,8 +27,10 @@ for two solved points ``a < b`` with optimal vertices ``x_a, x_b``, the lines ``
 ``c(l) . x_b`` either meet ``R`` at the other end too (then ``R`` is affine on ``[a, b]``) or cross
 once at ``l*`` in ``(a, b)``; solve at ``l*``: if ``R(l*)`` equals the lines, ``l*`` is a kink (by
 convexity ``R`` is the left line on ``[a, l*]`` and the right one on ``[l*, b]``); otherwise the new
-optimum's line is new and both halves recurse.  Each solve either confirms a kink or adds a
-supporting line, and no point is solved twice, so the search ends; ``max_solves`` bounds it
+optimum's line is new and both halves recurse.  The kinks are then read from the slopes of the
+lines on the intervals that tile ``[0, 1]``: a point solved on the way can be a kink itself.  Each
+solve either confirms a kink or adds a supporting line, and no point is solved twice, so the
+search ends; ``max_solves`` bounds it
 (:class:`~exactscreen.exceptions.Undecided` when exceeded).  Then the full engine
 (:func:`~exactscreen.mechanisms.optimum.optimal_mechanism`: face, selection, checks) runs once per
 open piece, at the piece's simplest rational (short numbers make the exact face cheaper), once
@@ -379,7 +381,11 @@ def sweep(
 
     # Eisner-Severance on an explicit stack, with the LP alone; every pop either ends (affine, or
     # a kink) or adds a solve at a new point, and solves are bounded by max_solves
-    kinks: set[Fraction] = set()
+    # the search ends with intervals tiling [0, 1], each with a line equal to R on it; the kinks are
+    # read from their slopes at the end: a point solved on the way can itself be a kink (the optimum
+    # returned there is one of the tie's), and then neither half finds it as a crossing (E_3 of
+    # PIS App. A.4: l = 1/3 is solved first and is the kink between 1/4..1/3 and 1/3..5/11)
+    segments: list[tuple[Fraction, Fraction, tuple[Fraction, Fraction]]] = []
     stack = [(ZERO, lp_line(ZERO), ONE, lp_line(ONE))]
     pops = 0
     while stack:
@@ -389,7 +395,9 @@ def sweep(
         a, la, b, lb = stack.pop()
         Ra, Rb = at(la, a), at(lb, b)
         if at(la, b) == Rb or at(lb, a) == Ra:
-            continue  # one optimum is optimal at both ends: R is affine on [a, b]
+            # one optimum is optimal at both ends: R is affine on [a, b], equal to its line
+            segments.append((a, b, la if at(la, b) == Rb else lb))
+            continue
         # la is above lb at a and below it at b: the lines cross once, inside (a, b)
         da, db = la[0] - lb[0], la[1] - lb[1]  # (1 - l) da + l db vanishes at l = da / (da - db)
         ls = da / (da - db)
@@ -397,13 +405,25 @@ def sweep(
             raise NotCertified(f"sweep: the lines of two optima cross at {fmt(ls)}, outside ({fmt(a)}, {fmt(b)})")
         rs = revenue(ls)
         if rs == at(la, ls):
-            kinks.add(ls)  # R = la on [a, ls] and lb on [ls, b] (convexity), and their slopes differ
+            # R = la on [a, ls] and lb on [ls, b] (convexity), and their slopes differ
+            segments += [(a, ls, la), (ls, b, lb)]
             continue
         if rs < at(la, ls):  # pragma: no cover - the engine's optimum is certified
             raise NotCertified(f"sweep: the optimum at l = {fmt(ls)} is below a feasible mechanism's revenue")
         lm = lp_line(ls)
         stack += [(a, la, ls, lm), (ls, lm, b, lb)]
 
+    segments.sort()
+    kinks: set[Fraction] = set()
+    for (a, b, la), (c, d, lc) in zip(segments, segments[1:]):
+        if b != c:  # pragma: no cover - the search splits intervals into halves that meet
+            raise NotCertified(f"sweep: the search left a gap or an overlap at l = {fmt(b)}, {fmt(c)}")
+        if la[1] - la[0] != lc[1] - lc[0]:
+            kinks.add(b)  # both lines equal R at b: R changes slope there
+        elif la != lc:  # pragma: no cover - equal slopes and a common point: the same line
+            raise NotCertified(f"sweep: two lines of R with equal slopes differ at l = {fmt(b)}")
+    if not segments or segments[0][0] != ZERO or segments[-1][1] != ONE:  # pragma: no cover
+        raise NotCertified("sweep: the search did not cover [0, 1]")
     ends = [ZERO, *sorted(kinks), ONE]
     # each open piece's face at its simplest rational (short numbers: a cheaper exact face)
     samples = [_simplest_between(a, b) for a, b in zip(ends, ends[1:])]
