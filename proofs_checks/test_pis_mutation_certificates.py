@@ -259,3 +259,166 @@ def test_broken_mechanism_certificates_are_rejected_with_the_violated_conditions
     evidence.reach("a breakage the LP conditions reject", rejected)
     evidence.reach("a dual constraint of an allocation column x(t, a) violated", cross)
     evidence.instances(1)
+
+
+# ------------------------------------------------------------------ the selected mechanism
+def _expected_selected(env, market, allocation, payments, revenue, max_failures=10) -> list[str]:
+    """The violated conditions of the LP of Sec. 3 at a mechanism, in the documented checking
+    order of ``check_selected_mechanism`` (x >= 0 and the sum per lottery, type by type; p >= 0;
+    IR(t) then IC(t->s) per type; the revenue), the first ``max_failures`` of them."""
+    n, k = env.n, env.k
+    names, opts = env.types, (*env.alternatives, "0")
+    net = [[F(v) - F(c) for v, c in zip(row, env.costs)] + [ZERO] for row in env.values]
+    x = [[F(q) for q in row] for row in allocation]
+    p = [F(v) for v in payments]
+    lines = []
+    for t in range(n):
+        lines += [f"x({names[t]},{opts[a]}) = {x[t][a]} < 0" for a in range(k + 1) if x[t][a] < 0]
+        if sum(x[t], ZERO) != 1:
+            lines.append(f"prob({names[t]}): lottery sums to {sum(x[t], ZERO)}, not 1")
+    lines += [f"p({names[t]}) = {p[t]} < 0" for t in range(n) if p[t] < 0]
+    for t in range(n):
+        def u(s):  # type t's surplus from reporting s
+            return sum((net[t][a] * x[s][a] for a in range(k + 1)), ZERO) - p[s]
+        if u(t) < 0:
+            lines.append(f"IR({names[t]}): surplus {u(t)} < 0")
+        lines += [f"IC({names[t]}->{names[s]}): misreport gains {u(s) - u(t)}" for s in range(n)
+                  if s != t and u(s) > u(t)]
+    got = sum((F(f) * q for f, q in zip(market.weights, p)), ZERO)
+    if got != F(revenue):
+        lines.append(f"revenue: sum_t f(t) p(t) = {got}, certified optimum {F(revenue)}")
+    return lines[:max_failures]
+
+
+def _selected_same_verdict(env, market, mech, max_failures=None) -> list[str]:
+    """``check_selected_mechanism``'s verdict, failure lines (in order) and text equal this module's."""
+    from exactscreen.mechanisms.selected_check import check_selected_mechanism
+
+    kw = {} if max_failures is None else {"max_failures": max_failures}
+    expected = _expected_selected(env, market, *mech, **kw)
+    chk = check_selected_mechanism(env, market, *mech, **kw)
+    assert chk.ok == bool(chk) == (not expected), f"selected_check ok={chk.ok}, conditions violated: {expected}"
+    assert list(chk.failures) == expected, f"selected_check {list(chk.failures)}\nconditions {expected}"
+    assert str(chk) == ("; ".join(expected) if expected else "selected mechanism checked")
+    return expected
+
+
+def _as_mechanism(env, cert):
+    """(allocation with the outside option last, payments, revenue) of a certificate's ``x``."""
+    x, _, _, obj = cert
+    w = env.k + 2
+    return [list(x[t * w: t * w + env.k + 1]) for t in range(env.n)], [x[t * w + w - 1] for t in range(env.n)], obj
+
+
+def _selected_malformed_input_is_refused(env, market, mech) -> None:
+    from exactscreen.mechanisms.selected_check import check_selected_mechanism
+
+    alloc, pay, rev = mech
+    n, k = env.n, env.k
+    shape = (f"shape: need {n} lotteries of {k + 1} entries and {n} payments",)
+    for bad in ((alloc[:-1], pay), (alloc, pay[:-1]), ([row[:-1] for row in alloc], pay)):
+        chk = check_selected_mechanism(env, market, *bad, rev)
+        assert not chk.ok and chk.failures == shape, chk.failures
+    cases = [("allocation[0][0]", ([[0.5] + alloc[0][1:]] + alloc[1:], pay, rev)),
+             ("payments[0]", (alloc, [True] + pay[1:], rev)), ("revenue", (alloc, pay, "1"))]
+    for field, bad in cases:
+        with pytest.raises(TypeError) as info:
+            check_selected_mechanism(env, market, *bad)
+        assert str(info.value).startswith(f"{field}: entries must be int or Fraction, got "), str(info.value)
+    # ints are exact entries, as Fractions are
+    ints = [[int(q) if q.denominator == 1 else q for q in row] for row in alloc]
+    assert check_selected_mechanism(env, market, ints, pay, rev).ok
+
+
+@claim("PIS-LEM1")
+def test_the_selected_mechanism_check_of_sec311_rejects_broken_mechanisms(evidence):
+    """Sec. 3.1.1 (q = 1/10, 1/2, 9/10): the optimal mechanism (the paper's p1, p2, p3) passes the
+    independent selected-mechanism check, and each single-entry breakage (a probability, a
+    payment, the revenue; probability moved to the outside option) is rejected with exactly
+    the violated conditions of Sec. 3, in the documented order, the first ``max_failures``."""
+    env = sec311()
+    rejected = 0
+    for q in (F(1, 10), F(1, 2), F(9, 10)):
+        market = Market(env, (1 - q, q))
+        mech = _as_mechanism(env, _certificate(env, market))
+        assert _selected_same_verdict(env, market, mech) == []
+        alloc, pay, rev = mech
+        for t in range(env.n):
+            for a in range(env.k + 1):
+                for d in (F(-1, 2), F(1, 3)):
+                    b = [list(r) for r in alloc]
+                    b[t][a] += d
+                    rejected += bool(_selected_same_verdict(env, market, (b, pay, rev)))
+            for d in (F(-1, 2), F(1, 3), F(-3)):
+                b = list(pay)
+                b[t] += d
+                rejected += bool(_selected_same_verdict(env, market, (alloc, b, rev)))
+            b = [list(r) for r in alloc]
+            a = max(range(env.k), key=lambda a: b[t][a])
+            b[t][a] -= F(1, 4)
+            b[t][env.k] += F(1, 4)
+            rejected += bool(_selected_same_verdict(env, market, (b, pay, rev)))
+        assert _selected_same_verdict(env, market, (alloc, pay, rev + F(1, 7)))
+        bad = ([[q - 3 for q in row] for row in alloc], [v - 5 for v in pay], rev + 1)
+        assert len(_expected_selected(env, market, *bad, max_failures=100)) > 10
+        for cap in (None, 1, 2, 100):
+            _selected_same_verdict(env, market, bad, max_failures=cap)
+        _selected_malformed_input_is_refused(env, market, mech)
+    assert rejected >= 3 * 2 * 6, rejected
+    evidence.note(f"Sec. 3.1.1: the optimal mechanisms pass selected_check; {rejected} broken copies are rejected "
+                  "with exactly the violated conditions (rewritten here)")
+
+
+@claim("PIS-LEM1")
+@FILTERING
+@given(environments(min_types=1, max_types=3, max_alternatives=3), st.data())
+def test_broken_selected_mechanisms_are_rejected_with_the_violated_conditions(evidence, env, data):
+    """Generated environments and markets: the optimal mechanism of the engine's certificate
+    passes the selected-mechanism check, and four random breakages of it (a probability or a
+    payment moved, probability moved inside a lottery, the revenue changed) and one constructed
+    breakage (a payment p(s) lowered by more than some type's IC slack towards s, the revenue
+    recomputed: only IC rows can fail) get exactly the checker's verdict and failure lines.  Hard cases: a breakage
+    rejected by IC alone (the lotteries and payments still valid, IR holding); one rejected by
+    IR."""
+    market = data.draw(markets(env), label="market")
+    mech = _as_mechanism(env, _certificate(env, market))
+    assert _selected_same_verdict(env, market, mech) == []
+    only_ic, ir = False, False
+    for _ in range(4):
+        kind, bad = _break(data.draw, env, _certificate_of(env, mech))
+        if kind in ("y_eq", "y_ub"):
+            continue
+        got = _selected_same_verdict(env, market, _as_mechanism(env, bad),
+                                     max_failures=data.draw(st.sampled_from([None, 1, 2]), label="cap"))
+        only_ic |= bool(got) and all(line.startswith("IC(") for line in got)
+        ir |= any(line.startswith("IR(") for line in got)
+    # constructed: type s's payment lowered by more than type t's IC slack towards s (p(s) stays
+    # >= 0, IR only gets slacker) and the revenue recomputed, so that only IC rows can fail
+    alloc, pay, _ = mech
+    net = [[F(v) - F(c) for v, c in zip(row, env.costs)] + [ZERO] for row in env.values]
+
+    def u(t, s):
+        return sum((net[t][a] * alloc[s][a] for a in range(env.k + 1)), ZERO) - pay[s]
+
+    pairs = [(t, s) for t in range(env.n) for s in range(env.n) if s != t and pay[s] > u(t, t) - u(t, s)]
+    if pairs:
+        t, s = data.draw(st.sampled_from(pairs), label="IC row t -> s")
+        slack = u(t, t) - u(t, s)
+        lowered = list(pay)
+        lowered[s] -= slack + min(pay[s] - slack, data.draw(st.sampled_from([F(1, 4), F(1, 2), F(1)]), label="by"))
+        rev = sum((F(f) * q for f, q in zip(market.weights, lowered)), ZERO)
+        got = _selected_same_verdict(env, market, (alloc, lowered, rev))
+        assert got and all(line.startswith("IC(") for line in got), got
+        only_ic = True
+    evidence.reach("a broken mechanism rejected by IC alone", only_ic)
+    evidence.reach("a broken mechanism rejected by IR", ir)
+    evidence.instances(1)
+
+
+def _certificate_of(env, mech):
+    """The inverse of :func:`_as_mechanism` (no duals: the breakage of ``x`` and the objective only)."""
+    alloc, pay, rev = mech
+    x = []
+    for t in range(env.n):
+        x += list(alloc[t]) + [pay[t]]
+    return x, [ZERO] * env.n, [ZERO] * (env.n * env.n), rev
