@@ -106,7 +106,13 @@ def test_sign_oracle_tiers_on_boxes_analysed_by_hand(evidence):
     for what, exprs, syms, box, name, strict, expected in CASES:
         got = _below(exprs, syms, box, name, strict)
         assert got == expected, f"{what}: SignOracle.below answered {got!r}, expected {expected!r}"
-    evidence.note(f"{len(CASES)} boxes: SignOracle.below gave the hand-derived answer on each")
+    # the polynomials as plain data for the replayer: exact rational coefficients by exponent
+    oracle = SignOracle({"g": _g(x), "p": y * _g(x) + (y - 1) / 10}, (x, y))
+    assert oracle.coefficients("g") == {(2, 0): F(-1), (1, 0): F(1), (0, 0): F(-13, 50)}
+    assert oracle.coefficients("p") == {(2, 1): F(-1), (1, 1): F(1), (0, 1): F(-13, 50) + F(1, 10),
+                                        (0, 0): F(-1, 10)}
+    evidence.note(f"{len(CASES)} boxes: SignOracle.below gave the hand-derived answer on each; "
+                  "coefficients exact (x(1-x) - 13/50 and y g(x) + (y - 1)/10 expanded by hand)")
 
 
 def _expected_order(domain, depth_of):
