@@ -157,10 +157,16 @@ def _piecewise_surplus(draw):
     owner = [draw(st.sampled_from(["left", "right", "own"]), label=f"cut {c}") for c in cuts]
     values = [draw(cs, label="surpluses") for _ in range(2 * len(ends))]
     if len(cuts) >= 2 and draw(st.booleans(), label="drop after the first cut, jump up at the next"):
+        # g = s x up to and at the first cut q, 0 right after it, h from the next cut lo on: the
+        # far piece's bound (h - s q)/(lo - q) against the left slope s decides; h = s lo puts
+        # the split (0, lo) exactly on the line (then whether lo belongs to the far piece decides)
         owner[0] = "left"
-        values[0] = (F(1), F(1))    # g = 1 up to and at the first cut
-        values[2] = (F(0), F(0))    # g = 0 right after it
-        values[4] = (F(2), F(2))    # g = 2 from the next cut on
+        slope = draw(st.sampled_from([F(0), F(1, 2), F(1), F(2)]), label="slope left of q")
+        on_line = draw(st.booleans(), label="far point exactly on the line")
+        h = slope * cuts[1] if on_line else draw(st.fractions(0, 4, max_denominator=8), label="far value")
+        values[0] = (F(0), slope)
+        values[2] = (F(0), F(0))
+        values[4] = (h, h)
     pieces = []
     for i in range(len(ends) - 1):
         lo, hi = ends[i], ends[i + 1]
