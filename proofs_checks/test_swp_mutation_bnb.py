@@ -89,6 +89,15 @@ CASES = [
      "r", False, {"poly": "r", "rel": "<=", "fix": ("lo", "hi")}),
     ("a strict claim at a corner where the polynomial is 0", {"r": (x + 1) * (y - 2) + 1}, (x, y),
      ((F(0), F(1)), (F(0), F(1))), "r", True, False),
+    # the same corner with thirds: r3 = (x + 1/3)(y - 2) + 1/3 = 0 at (0, 1) symbolically, but a
+    # ball of 1/3 is not exact, so only the symbolic restriction to the corner grants r3 <= 0.
+    ("every variable fixed, inexact constants", {"r": (x + sp.Rational(1, 3)) * (y - 2) + sp.Rational(1, 3)},
+     (x, y), ((F(0), F(1)), (F(0), F(1))), "r", False, {"poly": "r", "rel": "<=", "fix": ("lo", "hi")}),
+    # p = y g(x) + (y - 1/2)/10 on [9/20, 11/20] x [0, 1/2]: the enclosures reach above 0 (the
+    # y-term spans +-(1/4)(dp/dy)); dp/dy = g(x) + 1/10 > 0 -> y fixed at 1/2 ("hi"), not a face
+    # of the unit box, so p is evaluated at y = 1/2 in centered form: g(x)/2 <= -1/200 + 1/400 < 0.
+    ("fixed at an end that is not a face of the unit box", {"p": y * _g(x) + (y - HALF) / 10}, (x, y),
+     (NEAR_HALF, (F(0), F(1, 2))), "p", True, {"poly": "p", "rel": "<", "fix": (None, "hi")}),
     # s = x - 2 on [0, 1]: s <= -1 < 0, certified by the enclosure itself, nothing fixed.
     ("plain enclosure", {"s": x - 2}, (x,), ((F(0), F(1)),), "s", True, {"poly": "s", "rel": "<", "fix": (None,)}),
     # u = 1/2 - x on [0, 1]: no sign; du/dx = -1 -> x fixed at 0 where u = 1/2 > 0: refused.
