@@ -148,30 +148,30 @@ def _expected_order(domain, depth_of):
 
 @claim("SWP-FIG2")
 def test_branch_and_bound_bisects_the_widest_relative_side_and_summarizes_its_own_counts(evidence):
-    """A toy property on the domain [0, 1] x [0, 10] (sides of very different lengths): a rule
-    settles a box once both sides are at most a quarter of the domain's (relative width <= 1/4),
-    another rule settles boxes with x >= 3/4 at once.  The settled boxes, in order, equal the
+    """A toy property on the domain [1, 3/2] x [0, 10] (sides of very different lengths, one
+    not starting at 0): a rule settles a box once both sides are at most a quarter of the
+    domain's (relative width <= 1/4), another rule settles boxes with x >= 11/8 at once.  The settled boxes, in order, equal the
     depth-first bisection along the widest side relative to the domain written here; the
     counts per rule, the depth and the summary line (what the claim checks put in their
     evidence) are the search's own."""
-    domain = ((F(0), F(1)), (F(0), F(10)))
+    domain = ((F(1), F(3, 2)), (F(0), F(10)))
 
     def small(balls, box):
         return all((b - a) / (d1 - d0) <= F(1, 4) for (a, b), (d0, d1) in zip(box, domain))
 
     def right(balls, box):
-        return box[0][0] >= F(3, 4)
+        return box[0][0] >= F(11, 8)
 
     res = branch_and_bound(domain, [Rule("right", right), Rule("small", small)])
     settled = [b for b, _, _ in res.final]
 
     def depth_of(box):
-        return 0 if box[0][0] >= F(3, 4) else (0 if small(None, box) else 99)
+        return 0 if box[0][0] >= F(11, 8) else (0 if small(None, box) else 99)
 
     expected = _expected_order(domain, depth_of)
     assert settled == expected, f"settled boxes {settled} != bisection order {expected}"
-    by_rule = {"right": sum(1 for b in expected if b[0][0] >= F(3, 4)),
-               "small": sum(1 for b in expected if b[0][0] < F(3, 4))}
+    by_rule = {"right": sum(1 for b in expected if b[0][0] >= F(11, 8)),
+               "small": sum(1 for b in expected if b[0][0] < F(11, 8))}
     assert res.by_rule == by_rule and res.certainty == Certainty.TRUE
     assert res.boxes == 2 * len(expected) - 1 and res.depth == 4, (res.boxes, res.depth)
     assert res.summary() == f"true: {res.boxes} boxes, depth 4 (right {by_rule['right']}, small {by_rule['small']})", \
@@ -181,10 +181,16 @@ def test_branch_and_bound_bisects_the_widest_relative_side_and_summarizes_its_ow
     assert und.certainty == Certainty.UNDECIDED and len(und.undecided) == 2
     assert und.summary() == f"undecided: {und.boxes} boxes, depth 1 (), 2 undecided", und.summary()
     ref = branch_and_bound(domain, [Rule("never", lambda balls, box: False)], max_depth=1,
-                           refute=lambda pt: pt[0] < F(1, 2))
-    assert ref.certainty == Certainty.FALSE and ref.counterexample == (F(1, 4), F(5))
-    assert ref.summary() == f"false: {ref.boxes} boxes, depth 1 (), 1 undecided, counterexample ('1/4', '5')", \
+                           refute=lambda pt: pt[0] < F(5, 4))
+    assert ref.certainty == Certainty.FALSE and ref.counterexample == (F(9, 8), F(5))
+    assert ref.summary() == f"false: {ref.boxes} boxes, depth 1 (), 1 undecided, counterexample ('9/8', '5')", \
         ref.summary()
+    # the box budget: after 3 boxes (depth first, left halves first) the search stops undecided
+    # with the box in hand and the 3 right halves still on the stack
+    ex = branch_and_bound(domain, [Rule("never", lambda balls, box: False)], max_boxes=3)
+    assert ex.certainty == Certainty.UNDECIDED and ex.exhausted and ex.boxes == 3 and ex.depth == 2
+    left3 = _expected_order(domain, lambda box: 3)[0]
+    assert ex.undecided[0] == left3 and len(ex.undecided) == 4, ex.undecided
     shown = BnBResult(Certainty.TRUE, 3, 1, {"a": 2, "b": 0, "c": 1}, replay="replayed")
     assert shown.summary() == "true: 3 boxes, depth 1 (a 2, c 1); replayed", shown.summary()
     assert repr(shown) == "BnBResult(true: 3 boxes, depth 1 (a 2, c 1); replayed)"
