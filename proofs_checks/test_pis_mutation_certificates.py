@@ -157,11 +157,11 @@ def _malformed_input_is_refused(env, market, cert) -> None:
     x, ye, yu, obj = cert
     n, w = env.n, env.k + 2
     chk = check_mechanism_certificate(env, market, x[:-1], ye, yu, obj)
-    assert not chk.ok and chk.failures == (f"x has {n * w - 1} entries, the LP {n * w} columns",)
+    assert chk.ok is False and chk.failures == (f"x has {n * w - 1} entries, the LP {n * w} columns",)
     chk = check_mechanism_certificate(env, market, x, ye + [ZERO], yu, obj)
-    assert not chk.ok and chk.failures == (f"duals: need {n} + {n * n} entries, got {n + 1} + {n * n}",)
+    assert chk.ok is False and chk.failures == (f"duals: need {n} + {n * n} entries, got {n + 1} + {n * n}",)
     chk = check_mechanism_certificate(env, market, x, ye, yu[:-1], obj)
-    assert not chk.ok and chk.failures == (f"duals: need {n} + {n * n} entries, got {n} + {n * n - 1}",)
+    assert chk.ok is False and chk.failures == (f"duals: need {n} + {n * n} entries, got {n} + {n * n - 1}",)
     for field, bad in (("x[0]", (x[:0] + [0.5] + x[1:], ye, yu, obj)), ("y_eq[0]", (x, [True] + ye[1:], yu, obj)),
                        ("y_ub[0]", (x, ye, ["0"] + yu[1:], obj)), ("objective", (x, ye, yu, float(obj)))):
         with pytest.raises(TypeError) as info:
@@ -318,7 +318,7 @@ def _selected_malformed_input_is_refused(env, market, mech) -> None:
     shape = (f"shape: need {n} lotteries of {k + 1} entries and {n} payments",)
     for bad in ((alloc[:-1], pay), (alloc, pay[:-1]), ([row[:-1] for row in alloc], pay)):
         chk = check_selected_mechanism(env, market, *bad, rev)
-        assert not chk.ok and chk.failures == shape, chk.failures
+        assert chk.ok is False and chk.failures == shape, chk.failures
     cases = [("allocation[0][0]", ([[0.5] + alloc[0][1:]] + alloc[1:], pay, rev)),
              ("payments[0]", (alloc, [True] + pay[1:], rev)), ("revenue", (alloc, pay, "1"))]
     for field, bad in cases:
