@@ -148,8 +148,6 @@ def _piecewise_surplus(draw):
     any slope in between.  In about half the draws the shape that makes a piece *not next to*
     the first cut decisive is built: g drops right after the first cut and jumps up at the next
     one (the engine's finite bound ``B + c/(lo - q)`` of that far piece then decides)."""
-    from exactscreen.mechanisms.segmentation import MarketPiece, TwoTypeAnalysis
-
     cuts = sorted(set(draw(st.lists(st.integers(1, 15), min_size=2, max_size=3), label="breakpoints (sixteenths)")))
     cuts = [F(c, 16) for c in cuts]
     cs = st.tuples(st.fractions(0, 2, max_denominator=4), st.fractions(0, 2, max_denominator=4))
@@ -167,6 +165,16 @@ def _piecewise_surplus(draw):
         values[0] = (F(0), slope)
         values[2] = (F(0), F(0))
         values[4] = (h, h)
+    return _build(cuts, owner, values)
+
+
+def _build(cuts, owner, values):
+    """Pieces between the cuts; ``owner[i]`` says where cut i belongs ("left", "right", "own"
+    piece); ``values[2 i]`` are the surpluses of the interval after ``ends[i]``, ``values[2 i + 1]``
+    those of cut i's own piece."""
+    from exactscreen.mechanisms.segmentation import MarketPiece, TwoTypeAnalysis
+
+    ends = [F(0)] + list(cuts) + [F(1)]
     pieces = []
     for i in range(len(ends) - 1):
         lo, hi = ends[i], ends[i + 1]
@@ -176,6 +184,26 @@ def _piecewise_surplus(draw):
         if i < len(cuts) and owner[i] == "own":
             pieces.append(MarketPiece(hi, hi, True, True, None, values[2 * i + 1], False, True))
     return TwoTypeAnalysis(None, tuple(pieces), tuple(cuts))
+
+
+@claim("PIS-FN12")
+def test_fn12_decision_at_hand_built_pieces(evidence):
+    """Three lines cut at 1/4 and 1/2 with g = x on [0, 1/4], 0 on (1/4, 1/2), h from 1/2 on,
+    at q = 1/4 (g(q) = 1/4; the left difference quotients are all 1, attained).  By hand: the
+    best split is (0, 1/2), averaging h/2.  h = 3/4: 3/8 > 1/4, not every split lowers g (the far
+    bound (h - 1/4)/(1/2 - 1/4) = 2 > 1 decides; with lo + q in the denominator it would be
+    2/3 < 1).  h = 1/2 with 1/2 in the far piece: 1/4 = g(q), a split keeps g (attained).
+    h = 1/2 with the far piece open at 1/2 (the cut 1/2 belongs to the middle piece): splits
+    only approach 1/4, every split lowers g.  The splits tried here confirm each answer."""
+    cuts = (F(1, 4), F(1, 2))
+    for h, owner_of_half, expected in ((F(3, 4), "right", False), (F(1, 2), "right", False),
+                                       (F(1, 2), "left", True)):
+        values = [(F(0), F(1)), None, (F(0), F(0)), None, (h, h), None]
+        analysis = _build(cuts, ["left", owner_of_half], values)
+        g = _g_of_pieces(analysis.pieces)
+        says, best = _decide_by_splits(analysis, g, F(1, 4))
+        assert says == expected, (h, owner_of_half, says)
+    evidence.instances(3)
 
 
 def _g_of_pieces(pieces):
