@@ -422,3 +422,61 @@ def _certificate_of(env, mech):
     for t in range(env.n):
         x += list(alloc[t]) + [pay[t]]
     return x, [ZERO] * env.n, [ZERO] * (env.n * env.n), rev
+
+
+# ------------------------------------------------------------------ the LP itself, as built
+def _sparse(row) -> dict[int, F]:
+    out: dict[int, F] = {}
+    for j, a in row:
+        out[j] = out.get(j, ZERO) + F(a)
+    return {j: a for j, a in out.items() if a}
+
+
+def _expected_lp(env, market):
+    """The LP of Sec. 3 in the layout of the module docstring, rows as {column: coefficient}."""
+    n, k = env.n, env.k
+    w = k + 2
+    net = [[F(v) - F(c) for v, c in zip(row, env.costs)] for row in env.values]
+    names = [name for t in env.types for name in [f"x({t},{a})" for a in env.alternatives] + [f"x({t},0)", f"p({t})"]]
+    c = [ZERO] * (n * w)
+    for t, f in enumerate(market.weights):
+        c[t * w + k + 1] = F(f)
+    eq = [({t * w + a: F(1) for a in range(k + 1)}, f"prob({env.types[t]})") for t in range(n)]
+    ub = []
+    for t in range(n):
+        own = {t * w + a: -net[t][a] for a in range(k) if net[t][a]}
+        ub.append(({**own, t * w + k + 1: F(1)}, f"IR({env.types[t]})"))
+        for s in range(n):
+            if s != t:
+                row = dict(own)
+                row[t * w + k + 1] = F(1)
+                for a in range(k):
+                    if net[t][a]:
+                        row[s * w + a] = row.get(s * w + a, ZERO) + net[t][a]
+                row[s * w + k + 1] = row.get(s * w + k + 1, ZERO) - 1
+                ub.append(({j: v for j, v in row.items() if v}, f"IC({env.types[t]}->{env.types[s]})"))
+    return c, eq, ub, names
+
+
+@claim("PIS-LEM1")
+@FILTERING
+@given(environments(min_types=1, max_types=3, max_alternatives=3), st.data())
+def test_the_mechanism_lp_is_the_lp_of_sec3_with_its_names(evidence, env, data):
+    """``mechanism_lp`` (the LP every optimum, face and payment polytope is computed from) is the
+    LP of Sec. 3 written out here: n(k+2) columns named x(t,a), x(t,0), p(t); objective f(t) on
+    p(t) and 0 elsewhere; rows prob(t) = 1, IR(t), IC(t->s) with the net values, right-hand
+    sides 1 and 0, and the row names a certificate's failure lines and the face report use.
+    Hard case: three types (IC rows between two other types than the first)."""
+    from exactscreen.mechanisms.optimum import mechanism_lp
+
+    market = data.draw(markets(env), label="market")
+    lp = mechanism_lp(env, market)
+    c, eq, ub, names = _expected_lp(env, market)
+    assert list(lp.c) == c, "objective vector"
+    assert list(lp.var_names) == names
+    assert [_sparse(r) for r in lp.A_eq] == [r for r, _ in eq] and list(lp.b_eq) == [F(1)] * env.n
+    assert list(lp.eq_names) == [name for _, name in eq]
+    assert [_sparse(r) for r in lp.A_ub] == [r for r, _ in ub] and list(lp.b_ub) == [ZERO] * len(ub)
+    assert list(lp.ub_names) == [name for _, name in ub]
+    evidence.reach("three types", env.n == 3)
+    evidence.instances(1)
