@@ -161,6 +161,15 @@ def tally(module: str, path: str, results: dict[str, int | None], sample: Sequen
     return row
 
 
+def to_run(sample: Sequence[str], results: dict[str, int | None], *, rerun: bool = False,
+           rerun_survivors: bool = False) -> list[str]:
+    """The sampled mutants to run: those without a result; all of them with ``rerun``; with
+    ``rerun_survivors`` also those that survived or reached no check (after checks were added:
+    a killed or timed-out mutant stays killed, a survivor may not)."""
+    again = {"survived", "no checks"} if rerun_survivors else set()
+    return [n for n in sample if rerun or status_of(results.get(n)) in again | {"not run"}]
+
+
 def load_equivalent(file: Path = EQUIVALENT_FILE) -> dict[str, str]:
     """Mutant name -> why it is equivalent (``[equivalent]`` table of the TOML file)."""
     if not file.exists():
@@ -351,6 +360,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--minutes", type=float, default=None,
                    help="wall-clock budget per module; the run is interrupted after it (partial results kept)")
     p.add_argument("--rerun", action="store_true", help="run sampled mutants that already have a result again")
+    p.add_argument("--rerun-survivors", action="store_true",
+                   help="also run again the sampled mutants that survived or reached no check (after new checks)")
     p.add_argument("--report-only", action="store_true", help="no run: tables from mutmut's stored results")
     args = p.parse_args(argv)
     modules = parse_modules(args.modules)
@@ -368,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = load_meta(path)
         sample = sample_names(results, args.sample, args.seed, module)
         if not args.report_only:
-            todo = [n for n in sample if args.rerun or results.get(n) is None]
+            todo = to_run(sample, results, rerun=args.rerun, rerun_survivors=args.rerun_survivors)
             if todo:
                 deadline = None if args.minutes is None else time.time() + 60 * args.minutes
                 t0 = time.time()

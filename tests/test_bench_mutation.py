@@ -55,6 +55,14 @@ def test_tally_counts_only_sampled_run_mutants_and_drops_equivalents_from_the_de
                        "m.e": "not yet killed"}
 
 
+def test_rerun_survivors_runs_the_unrun_the_survivors_and_the_unreached_but_keeps_kills():
+    results = {"m.a": 1, "m.b": 36, "m.c": 0, "m.e": 33, "m.f": None, "m.g": 2, "m.h": 35}
+    sample = sorted(results)
+    assert mutation.to_run(sample, results) == ["m.f", "m.g"]  # no result yet (2: interrupted)
+    assert mutation.to_run(sample, results, rerun_survivors=True) == ["m.c", "m.e", "m.f", "m.g"]
+    assert mutation.to_run(sample, results, rerun=True) == sample
+
+
 def test_tally_with_nothing_run_has_no_score():
     assert mutation.tally("m", "m.py", {"m.a": None}, ["m.a"], {}).score is None
 
