@@ -42,6 +42,22 @@ def _settle(evidence, res, what: str) -> bool:
     return False
 
 
+def _record(evidence, what: str, value, res, method: str, replayed_by: str) -> None:
+    """The structured record of a certified equality ``sup = value`` (issue 14, item 4): the lower end is
+    attained (``value`` is an exact profit), the upper end is the branch-and-bound certificate ``res``, whose
+    boxes the independent module ``replayed_by`` re-verified (``res.replay``, set only when it did)."""
+    ok = res.replay is not None and res.replay.startswith("replayed")
+    evidence.certified(what, value, value, method=method, precision_bits=PREC, boxes=res.boxes,
+                       settled_boxes=len(res.final), depth=res.depth, replayed_by=replayed_by, replay_ok=ok,
+                       replay_summary=res.replay or "not replayed")
+
+
+def _record_cells(evidence, dist, cost, single, res) -> None:
+    _record(evidence, f"{dist.name}, c(q) = {cost.expr}: sup profit over menus with <= 2 items (3 cells); = the "
+            "single item's", single.profit, res, "branch and bound over the cutoffs with arb balls on exact "
+            "rational boxes (rules bound, single item, top split)", "exactscreen.persuasion.singleitem.replay_cells")
+
+
 # ------------------------------------------------------------------ Fig. 2
 FIG2 = (power_distribution(2), PolyCost(0, 1, 0))
 
@@ -56,7 +72,10 @@ def test_fig2_single_item_is_exact_and_globally_optimal(evidence):
         assert sp.simplify(got - direct[name]) == 0
     evidence.note(f"single item (53): v* = {single.cutoff}, q* = {single.quality}, mu* = {single.mean}, price "
                   f"{single.price}, profit {single.profit} (= direct maximization of (52), SWP-LEM10)")
-    _settle(evidence, single.certificate, "single-item optimality")
+    if _settle(evidence, single.certificate, "single-item optimality"):
+        _record(evidence, "best single-item profit of (52) (sup over cutoffs; attained at v*)", single.profit,
+                single.certificate, "branch and bound on the sign of psi with arb balls on exact rational boxes",
+                "exactscreen.persuasion.singleitem.replay_psi")
     evidence.note("single item: psi(x) = c(q(x)) - x q(x) > 0 below v*, < 0 above (Pi_1' = f psi), so v* is "
                   f"the global optimum of (52): {_boxes(single.certificate)}")
 
@@ -69,7 +88,10 @@ def test_fig2_no_menu_with_two_items_beats_the_single_item(evidence):
                   f"and 3-item menus without exclusion): {_boxes(res)}")
     evidence.note("degenerate set handled: {b = v*, a <= v*} (cells below the top excluded: a single item) and "
                   "the corner (v*, 1) (top split: df/db = f(b) h(a,b), h = U - Delta S of Sec. 6 certified >= 0)")
-    _settle(evidence, res, "K = 1 vs K = 2")
+    if _settle(evidence, res, "K = 1 vs K = 2"):
+        _record(evidence, "sup profit over every menu with <= 2 items (3 cells); = the single item's", single.profit,
+                res, "branch and bound over the cutoffs with arb balls on exact rational boxes (rules bound, "
+                "single item, top split)", "exactscreen.persuasion.singleitem.replay_cells")
 
 
 @claim("SWP-FIG2")
@@ -85,6 +107,9 @@ def test_fig2_no_menu_with_any_number_of_items_beats_the_single_item(evidence):
         return
     # every box re-verified by exact Bernstein bounds in singleitem/replay.py (no code shared with the search)
     assert cert.replayed, cert.result.summary()
+    _record(evidence, "sup profit over menus with any number of items (top-two reduction); = the single item's",
+            single_item_optimum(dist, cost).profit, cert.result, "branch and bound on the signs of G~ + lam D~ "
+            "with arb balls on exact rational boxes", "exactscreen.persuasion.singleitem.replay")
     # independent spot check of the polynomials: at rational points, compute the two menus directly
     _spot_check_top_two(dist, cost, cert)
     evidence.instances(1)
@@ -471,7 +496,8 @@ def test_prop7_members_two_items_never_beat_one(evidence):
         res = certify_cells(single, 3)
         evidence.note(f"{dist.name}, c(q) = {cost.expr}: v* in {ball_text(single.cutoff_ball(), 9)}, K <= 2 over "
                       f"all cutoffs: {_boxes(res)}")
-        _settle(evidence, res, f"{dist.name}, c = {cost.expr}")
+        if _settle(evidence, res, f"{dist.name}, c = {cost.expr}"):
+            _record_cells(evidence, dist, cost, single, res)
         evidence.instances(1)
 
 
@@ -530,7 +556,8 @@ def test_thm3_members(evidence):
         res = certify_cells(single, 3)
         line = (f"{dist.name}, c(q) = {cost.expr}: v* in {ball_text(single.cutoff_ball(), 9)}; K <= 2 over all "
                 f"cutoffs: {_boxes(res)}")
-        _settle(evidence, res, f"{dist.name}, c = {cost.expr}")
+        if _settle(evidence, res, f"{dist.name}, c = {cost.expr}"):
+            _record_cells(evidence, dist, cost, single, res)
         if cost.delta == 0 and (dist.name != "6v(1-v)" or _deep()):
             # sufficient criterion for any K: two top items lose to one item serving the whole region
             allk = top_two_certificate(dist, cost, max_boxes=30_000)
