@@ -299,18 +299,6 @@ def _cor4_replay(K: int, leaves, E_lower_exact: F, max_halvings: int = 10) -> tu
 
         El = arb(E_lower_exact.numerator) / E_lower_exact.denominator
 
-        def low(box, depth=0) -> bool:
-            if any(b1 < 1 and b1 * b1 < a0 * (1 - b1) * (1 - b1) for (a0, _), (_, b1) in zip(box, box[1:])):
-                return True                         # an infeasible sub-box is fine inside a 'low' box
-            if tangent_E_upper(box) < El:
-                return True
-            if depth >= max_halvings:
-                return False
-            i = max(range(len(box)), key=lambda k: box[k][1] - box[k][0])
-            a, b = box[i]
-            m = (a + b) / 2
-            return low(box[:i] + ((a, m),) + box[i + 1:], depth + 1) and low(box[:i] + ((m, b),) + box[i + 1:], depth + 1)
-
         def halved(box, test, depth=0) -> bool:
             """``test`` on the box, or on both halves (widest side), at most max_halvings deep; a
             sub-box where some (37) certainly fails needs nothing."""
@@ -355,7 +343,8 @@ def _cor4_replay(K: int, leaves, E_lower_exact: F, max_halvings: int = 10) -> tu
                 rule = wanted[box]
                 ok = {"infeasible": lambda bx: any(b1 < 1 and b1 * b1 < a0 * (1 - b1) * (1 - b1)
                                                   for (a0, _), (_, b1) in zip(bx, bx[1:])),
-                      "low": low, "structured": lambda bx: halved(bx, structured)}.get(rule, lambda bx: False)(box)
+                      "low": lambda bx: halved(bx, lambda b: tangent_E_upper(b) < El),
+                      "structured": lambda bx: halved(bx, structured)}.get(rule, lambda bx: False)(box)
                 if not ok:
                     return False, f"rule {rule!r} not confirmed on {box}"
                 continue
