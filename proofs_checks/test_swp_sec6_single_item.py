@@ -587,8 +587,9 @@ def test_thm3_modest_tails_is_needed(evidence):
 @claim("SWP-THM3")
 def test_thm3_status(evidence):
     evidence.not_checkable(
-        "Theorem 3 quantifies over all modest-tail densities and all costs with c''' >= 0; Lemma 12's "
-        "mean-preserving-spread step is not checked beyond (65)",
+        "Theorem 3 quantifies over all modest-tail densities and all costs with c''' >= 0; its proof's steps "
+        "are checked on instances only (Lemma 11 is qualified; Lemma 12's spread and dominance are certified per "
+        "instance, SWP-LEM12), so no finite argument covers the theorem's class",
         "the chain Lemma 10 -> Prop. 6 (certified for every linear-quadratic cost, any K) -> Lemma 11 algebra; "
         "members (uniform with c = q/4 + q^2/2, v^2 with q^3/3, 6v(1-v) with q^2/2, 1-v^2 with q^2/2 + q^3/3, all "
         "with exclusion): no 2-item menu beats the single item over all cutoffs (certified), for the uniform member "

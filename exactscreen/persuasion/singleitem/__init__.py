@@ -73,7 +73,12 @@ Modules
 sympy compiled to arb), :mod:`.bnb` (branch and bound, sign oracle),
 :mod:`.densities` (polynomial densities and costs), :mod:`.optimum` (the single
 item and :func:`certify_cells`), :mod:`.top_two` (top-two certificates,
-Proposition 6's family), :mod:`.inventory` (fixed inventory, Fig. 1).
+Proposition 6's family), :mod:`.inventory` (fixed inventory, Fig. 1),
+:mod:`.lemmas` and :mod:`.lemma12` (Lemmas 11 and 12).  Independent replays,
+sharing no code with the searches: :mod:`.replay` (top-two and Proposition 6
+certificates), :mod:`.replay_psi` (single-item optimality),
+:mod:`.replay_cells` (``certify_cells`` and the fixed-inventory searches) and
+:mod:`.replay_lemma12` (Lemma 12's branch and bound).
 
 References
 ----------
