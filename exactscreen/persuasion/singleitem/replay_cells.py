@@ -408,22 +408,29 @@ class _Cost:
             raise _Fail(f"root enclosure of c'(q) = {p} not verified")
         return q_lo, q_hi
 
-    def cstar_up(self, p: fmpq) -> fmpq:
-        """Upper bound of ``c*(p) = max_{q>=0} pq - c(q)`` (exact 0 for ``p <= alpha``)."""
+    def _cstar_closed(self, p: fmpq):
+        """``c*(p)`` where it has a closed form (0 for ``p <= alpha``; a linear marginal cost
+        ``alpha + beta q``), else None (a cubic term: bracketed through ``qinv``)."""
         if p <= self.a:
             return fmpq(0)
         if self.d == 0:
             return (p - self.a) ** 2 / (2 * self.b)
+        return None
+
+    def cstar_up(self, p: fmpq) -> fmpq:
+        """Upper bound of ``c*(p) = max_{q>=0} pq - c(q)`` (exact where closed)."""
+        closed = self._cstar_closed(p)
+        if closed is not None:
+            return closed
         q_lo, q_hi = self.qinv(p)
         q_lo = max(q_lo, fmpq(0))
         return p * q_lo - self.c(q_lo) + (p - self.dc(q_lo)) * (q_hi - q_lo)
 
     def cstar_lo(self, p: fmpq) -> fmpq:
-        """Lower bound of ``c*(p)`` (the value of some ``q >= 0``)."""
-        if p <= self.a:
-            return fmpq(0)
-        if self.d == 0:
-            return (p - self.a) ** 2 / (2 * self.b)
+        """Lower bound of ``c*(p)`` (the value of some ``q >= 0``; exact where closed)."""
+        closed = self._cstar_closed(p)
+        if closed is not None:
+            return closed
         q_lo, _ = self.qinv(p)
         q_lo = max(q_lo, fmpq(0))
         return max(fmpq(0), p * q_lo - self.c(q_lo))
