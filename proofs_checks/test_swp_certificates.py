@@ -35,15 +35,13 @@ from fractions import Fraction
 from exactscreen.claims import claim
 from exactscreen.numbers import Certainty
 from exactscreen.persuasion.singleitem import (
-    InventoryPartition,
     PolyCost,
     certify_cells,
-    inventory_optimum,
+    fig1_optimum,
     power_distribution,
     single_item_optimum,
 )
 from exactscreen.persuasion.singleitem.arb import PREC, arb_interval, working_precision
-from exactscreen.persuasion.singleitem.inventory import _TQ
 from exactscreen.persuasion.singleitem.replay import check_tiling
 from exactscreen.persuasion.singleitem.replay_cells import replay_cells
 
@@ -104,8 +102,8 @@ def test_fig1_two_item_inventory_certificate_tiles_its_domain(evidence):
     """Fig. 1 (F(v) = v^2, inventory G(q) = q^(1/4)): the certificate that no partition with at
     most 2 items beats the optimum found tiles [0, 1]^2 exactly, every box discarded as outside
     misses the ordered cutoffs, and every box's bound was re-verified by replay_cells."""
-    inv = InventoryPartition(power_distribution(2), _TQ**4, "G(q)=q^(1/4)")
-    opt = inventory_optimum(inv, items_max=2)
+    opt = fig1_optimum(2)
+    inv = opt.inventory
     dist = inv.dist
     res = opt.certificates[2]
     counts = _replay_structure(res, [(dist.lo, dist.hi)] * 2, {"bound", "concave"}, ordered=True)

@@ -10,16 +10,14 @@ by exact factorization or certified monotonicity), three-valued: a check asserts
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import lru_cache
 
 import sympy as sp
 from hypothesis import settings
 
 from exactscreen.claims import claim
 from exactscreen.numbers import Certainty
-from exactscreen.persuasion.singleitem import KAPPA_NEGATIVE_MIN, PREC, InventoryPartition, PolyCost, PolyDensity, V, arb_ball, ball_text, certify_cells, inventory_optimum, interval_arb, linear_decreasing, linear_density_top_two, linear_density_top_two_certificate, linear_density_top_two_negative, power_distribution, single_item_optimum, top_two_certificate, working_precision
+from exactscreen.persuasion.singleitem import KAPPA_NEGATIVE_MIN, PREC, PolyCost, PolyDensity, V, arb_ball, ball_text, certify_cells, fig1_optimum, interval_arb, linear_decreasing, linear_density_top_two, linear_density_top_two_certificate, linear_density_top_two_negative, power_distribution, single_item_optimum, top_two_certificate, working_precision
 from exactscreen.persuasion.singleitem.arb import _dec
-from exactscreen.persuasion.singleitem.inventory import _TQ
 
 
 def _deep() -> bool:
@@ -155,7 +153,7 @@ def test_fig2_text_quality_comparison_with_fig1(evidence):
     the solution with a fixed supply ... conditional on being offered a positive quality level, the
     quality offered is lower in the variable supply than in the fixed supply case for all latent values'."""
     single = single_item_optimum(*FIG2)
-    opt = _fig1_optimum(2)
+    opt = fig1_optimum(2)
     if not _settle(evidence, opt.certificates[2], "fixed-supply optimum (2 items)"):
         return
     with working_precision(PREC):
@@ -250,12 +248,6 @@ def _root_in_unit(g, steps: int = 80):
 
 
 # ------------------------------------------------------------------ Fig. 1
-@lru_cache(maxsize=2)
-def _fig1_optimum(items: int):
-    inv = InventoryPartition(power_distribution(2), _TQ**4, "G(q)=q^(1/4)")
-    return inventory_optimum(inv, items_max=items)
-
-
 @claim("SWP-FIG1")
 def test_fig1_optimal_partition_fixed_inventory(evidence):
     """Fig. 1 (F(v) = v^2, fixed inventory G(q) = q^(1/4), so G^-1(t) = t^4): the optimal monotone
@@ -263,7 +255,7 @@ def test_fig1_optimal_partition_fixed_inventory(evidence):
     obstruction to any number of items stated with certified numbers
     (:func:`_fig1_obstruction`)."""
     items = 3 if _deep() else 2
-    opt = _fig1_optimum(items)
+    opt = fig1_optimum(items)
     for k, res in sorted(opt.certificates.items()):
         evidence.note(f"at most {k} items ({k + 1} cells, bottom excluded or empty) vs the 2-item optimum: "
                       f"{_boxes(res)}")

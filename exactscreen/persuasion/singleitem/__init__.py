@@ -101,6 +101,6 @@ __all__, __getattr__, __dir__ = lazy_exports(
         ".optimum": ("SingleItem", "single_item_optimum", "certify_cells", "single_item_profit",),
         ".top_two": ("top_two_polynomials", "top_two_certificate", "TopTwoCertificate", "linear_density_top_two",
             "linear_density_top_two_certificate", "linear_density_top_two_negative", "KAPPA_NEGATIVE_MIN",),
-        ".inventory": ("InventoryPartition", "InventoryOptimum", "inventory_optimum",),
+        ".inventory": ("InventoryPartition", "InventoryOptimum", "inventory_optimum", "fig1_inventory", "fig1_optimum",),
     },
 )

@@ -5,6 +5,7 @@ its certified optimum among menus with at most ``items_max`` items.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from fractions import Fraction
 from typing import Sequence
 
@@ -15,7 +16,7 @@ from ...exceptions import InputError, NotCertified
 from ...numbers import Certainty, to_fraction
 from .arb import PREC, _certainly_ge, _certainly_le, _certainly_lt, arb_ball, arb_function, arb_interval, interval_arb, working_precision
 from .bnb import BnBResult, Rule, branch_and_bound
-from .densities import PolyDensity, _rat
+from .densities import PolyDensity, _rat, power_distribution
 from .symbols import _A, _B, _C, V
 
 _TQ = sympy.Symbol("t", real=True)
@@ -307,3 +308,17 @@ def _inventory_three_items(inv: InventoryPartition, ref_lo: arb, *, max_boxes, m
     return branch_and_bound([(lo, hi)] * 3, [Rule("bound", bound), Rule("merge top", merge_top),
                                              Rule("merge middle", merge_middle), Rule("merge bottom", merge_bottom)],
                             outside=outside, max_boxes=max_boxes, max_depth=max_depth)
+
+
+def fig1_inventory() -> InventoryPartition:
+    """The instance of SWP Fig. 1 (Sec. 6, fixed inventory): values ``F(v) = v^2`` on
+    ``[0, 1]``, inventory ``G(q) = q^(1/4)`` (quantile function ``t^4``)."""
+    return InventoryPartition(power_distribution(2), _TQ**4, "G(q)=q^(1/4)")
+
+
+@lru_cache(maxsize=4)
+def fig1_optimum(items_max: int = 2) -> InventoryOptimum:
+    """``inventory_optimum(fig1_inventory(), items_max=items_max)``, computed once per process
+    (the report's Fig. 1 and the SWP-FIG1 checks read the same certified object; about 5 s
+    each time). The result is shared: treat it as read-only."""
+    return inventory_optimum(fig1_inventory(), items_max=items_max)

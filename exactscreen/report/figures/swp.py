@@ -32,11 +32,9 @@ def _f(x) -> float:
 
 @lru_cache(maxsize=1)
 def _fig1():
-    from ...persuasion.singleitem import InventoryPartition, inventory_optimum, power_distribution
-    from ...persuasion.singleitem.inventory import _TQ
+    from ...persuasion.singleitem import fig1_optimum
 
-    inv = InventoryPartition(power_distribution(2), _TQ**4, "G(q)=q^(1/4)")
-    return inventory_optimum(inv, items_max=2)
+    return fig1_optimum(2)
 
 
 @lru_cache(maxsize=1)
