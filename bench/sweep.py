@@ -4,6 +4,7 @@ pieces on random lines, compared with single solves of the same size.
     python -m bench.sweep                                # (20, 8) and (40, 16), 2 lines per family
     python -m bench.sweep --sizes 20x8 --lines 1 --families sparse
     python -m bench.sweep --quick                        # smoke test: (5, 4), one line per family
+    python -m bench.sweep --sizes 40x16 --families sparse --first-line 1 --lines 1   # sparse#1 alone
 
 Instances: the environment of issue 8's random family (``bench.instances.random_instance``:
 values ``m/4``, ``m ~ U{-5..20}``, seeded by ``"{seed}:random:{n}:{k}:{rep}"``) and two markets
@@ -140,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="comma list of NxK (default 20x8,40x16)")
     ap.add_argument("--families", default=",".join(FAMILIES), help="comma list of random, sparse")
     ap.add_argument("--lines", type=int, default=2, help="lines per family and size (default 2)")
+    ap.add_argument("--first-line", type=int, default=0,
+                    help="index of the first line (default 0): --first-line 1 --lines 1 measures line #1 alone")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=1,
                     help="measure each line this many times, single solves and sweep interleaved; medians (default 1)")
@@ -158,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out
     for n, k in sizes:
         for family in families:
-            for rep in range(lines):
+            for rep in range(max(0, args.first_line), max(0, args.first_line) + lines):
                 records.append(measure(n, k, family, args.seed, rep, repeats=max(1, args.repeats)))
                 # written after every line, so an interrupted run keeps what it measured
                 md = markdown(records, command.strip())

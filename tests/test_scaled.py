@@ -347,6 +347,48 @@ def test_implicit_equalities_of_a_cone_found_group_by_group_equal_one_lp():
         assert grouped == StructuredFace._implicit_lp(fake, cone, 6)
 
 
+def test_implicit_equalities_of_cones_with_huge_row_entries_match_one_lp_per_row():
+    """The implicit-equality LP scales each cone row by a power of 2 (its entries reach ~2^42 on a
+    (40, 16) sweep's tie faces, where HiGHS then misjudged the unscaled LP as unbounded): on cones
+    whose rows mix entries up to 2^45 with small ones, with opposite pairs (implicit equalities),
+    the rows it finds are exactly those with ``min g u = 0`` over the cone cut by the box
+    ``[-1, 1]^d``, decided per row by the exact simplex without HiGHS."""
+    import random as _random
+    from fractions import Fraction as F
+    from types import SimpleNamespace
+
+    from exactscreen.lp.exact import LinearProgram, solve_lp
+    from exactscreen.mechanisms.structured import StructuredFace
+
+    rng = _random.Random(42)
+    found = strict = 0
+    for _ in range(25):
+        d = rng.randint(2, 5)
+        cone = set()
+        for _ in range(rng.randint(2, 7)):
+            support = rng.sample(range(d), rng.randint(1, min(3, d)))
+            g = tuple(sorted((b, rng.choice([-1, 1]) * rng.choice([1, 3, 2 ** rng.randint(20, 45) + 1]))
+                             for b in support))
+            cone.add(g)
+            if rng.random() < 0.4:
+                cone.add(tuple((b, -v) for b, v in g))
+        cone = sorted(cone)
+        got = StructuredFace._implicit_lp(SimpleNamespace(lps=0, lp_stats=[]), cone, d)
+        want = []
+        for g in cone:  # min g u over {u : every cone row <= 0, -1 <= u <= 1}, u = u+ - u-
+            split = lambda h: tuple((b, F(v)) for b, v in h) + tuple((d + b, F(-v)) for b, v in h)  # noqa: E731
+            rows = [split(h) for h in cone] + [split(((b, 1),)) for b in range(d)] + [split(((b, -1),)) for b in range(d)]
+            gd = dict(g)
+            lp = LinearProgram(tuple(-F(gd.get(b, 0)) for b in range(d)) + tuple(F(gd.get(b, 0)) for b in range(d)),
+                               (), (), tuple(rows), (F(0),) * len(cone) + (F(1),) * (2 * d))
+            if solve_lp(lp, use_hint=False).objective == 0:  # max -g u = 0: g u = 0 on the cone
+                want.append(g)
+        assert got == want
+        found += len(got)
+        strict += len(cone) - len(got)
+    assert found >= 10 and strict >= 10  # reach: implicit and strict rows both occur
+
+
 def test_null_space_of_rows_in_independent_blocks_equals_the_whole_matrix_one():
     import random as _random
 

@@ -323,3 +323,55 @@ def test_generated_lines_reach_kinks():
     if not KINKED:
         pytest.skip("run with the generated-lines test")
     assert sum(KINKED) >= 5, f"only {sum(KINKED)} of {len(KINKED)} generated lines had a kink"
+
+
+def _same_face(a, b) -> None:
+    assert a.revenue == b.revenue and a.mechanism == b.mechanism
+    assert (a.face.payment, a.face.surplus, a.face.allocation) == (b.face.payment, b.face.surplus, b.face.allocation)
+    assert (a.face.always_binding, a.face.sometimes_binding) == (b.face.always_binding, b.face.sometimes_binding)
+    assert a.certificate_check == b.certificate_check
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_engine_given_the_searchs_solution_at_a_kink_gives_the_face_it_would_solve(seed):
+    """``optimal_mechanism(..., solution=)`` (the sweep passes the search's certified LP solution
+    at kinks and ends): the same selected mechanism, ranges, binding sets and certificate as a
+    fresh solve, at every kink and end of degenerate lines (tie faces), and the same end test."""
+    from exactscreen.mechanisms.optimum import payment_functional_range
+    from exactscreen.mechanisms.structured import solve_mechanism
+
+    env, f0, f1 = _ties_env(seed, 5, 3)
+    s = sweep(env, f0, f1)
+    ties = 0
+    for l in (F(0), *s.revenue_kinks, F(1)):
+        m = line_market(f0, f1, l)
+        sol = solve_mechanism(env, m)
+        given = optimal_mechanism(env, m, solution=sol)
+        _same_face(given, optimal_mechanism(env, m))
+        ties += not given.face.unique
+        assert payment_functional_range(env, m, f1.weights, solution=sol) == payment_functional_range(env, m, f1.weights)
+    assert ties >= 1  # reach: a tie face among them
+
+
+def test_a_solution_for_another_market_or_not_a_solution_is_refused_by_name():
+    """The given solution's certificate is re-checked for the market: a solution of another
+    market on the same line (optimal there, not here), a forged one (its revenue changed), or a
+    non-solution is an InputError naming ``solution``, never a silently wrong face."""
+    from exactscreen.mechanisms.structured import solve_mechanism
+    from exactscreen.mechanisms.optimum import payment_functional_range
+
+    env, _ = load_toml(EXAMPLE)
+    lo, hi = Market.from_mapping(env, {"tL": 1, "tH": 0}), Market.from_mapping(env, {"tL": 0, "tH": 1})
+    at = lambda l: line_market(lo, hi, F(l))  # noqa: E731
+    sol = solve_mechanism(env, at("1/2"))
+    with pytest.raises(InputError, match="^solution: .*different"):
+        optimal_mechanism(env, at("9/10"), solution=sol)
+    forged = replace(sol, market=at("9/10"))  # claims the other market: its certificate fails there
+    with pytest.raises(InputError, match="^solution: its certificate fails"):
+        optimal_mechanism(env, at("9/10"), solution=forged)
+    bad_value = replace(sol, result=replace(sol.result, objective=sol.result.objective + 1))
+    with pytest.raises(InputError, match="^solution: its certificate fails"):
+        optimal_mechanism(env, at("1/2"), solution=bad_value)
+    with pytest.raises(InputError, match="^solution: need a MechanismSolution"):
+        payment_functional_range(env, at("1/2"), hi.weights, solution=object())
+    assert optimal_mechanism(env, at("1/2"), solution=sol).revenue == sol.objective  # the real one is taken

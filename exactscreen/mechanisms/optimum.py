@@ -58,7 +58,7 @@ from __future__ import annotations
 import itertools
 import re
 from functools import partial
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Sequence
 
@@ -71,7 +71,8 @@ from ..lp.exact import LinearProgram, LPResult, SolveStats, SolveTally, solve_lp
 from .mechanism import Mechanism, Range, Welfare
 from .selected_check import CHECKED_BY as _SELECTED_CHECKED_BY, SelectedCheck, check_selected_mechanism
 from .face_check import CHECKED_BY as _FACE_CHECKED_BY, FaceCheck, check_face
-from .structured import StructuredFace, _Data, solve_mechanism
+from .certificate import check_mechanism_certificate
+from .structured import MechanismSolution, StructuredFace, _Data, solve_mechanism
 from ..numbers import fmt, fmt_decimal, from_fmpq, to_fraction
 
 __all__ = [
@@ -565,25 +566,29 @@ def functional_range(env: Environment, market: Market, terms) -> Range:
     return _columns_range(env, market, linear_functional(env, market, terms), _describe(terms))
 
 
-def payment_functional_range(env: Environment, market: Market, weights: Sequence[Fraction]) -> Range:
+def payment_functional_range(env: Environment, market: Market, weights: Sequence[Fraction], *,
+                             solution: MechanismSolution | None = None) -> Range:
     """Exact range of ``sum_t w(t) p(t)`` over all optimal mechanisms for ``market`` (``weights``
     by type, in the environment's order), each end attained by a checked optimal mechanism.
 
     With ``w`` another market ``f1`` this is the revenue in ``f1`` over the optimal face of
     ``market``: it is a point exactly when the optimal face of ``market`` stays optimal when the
     market moves towards ``f1`` (used by :mod:`exactscreen.mechanisms.sweep` at the ends of a line).
-    Type names enter no parser here (unlike :func:`functional_range`'s ``"p(t)"`` terms)."""
+    Type names enter no parser here (unlike :func:`functional_range`'s ``"p(t)"`` terms).
+    ``solution``: as in :func:`optimal_mechanism` (a certified optimum for ``market`` already at
+    hand, re-checked, not solved again)."""
     if len(weights) != env.n:
         raise InputError(f"weights: need one per type ({env.n}), got {len(weights)}")
     obj = {_p(env, i): to_fraction(w, f"weights[{i}]") for i, w in enumerate(weights)}
     obj = {col: v for col, v in obj.items() if v}
     what = " + ".join(f"{fmt(v)}*p({env.types[col // (env.k + 2)]})" for col, v in obj.items()) or "0"
-    return _columns_range(env, market, obj, what)
+    return _columns_range(env, market, obj, what, solution)
 
 
-def _columns_range(env: Environment, market: Market, obj: dict[int, Fraction], what: str) -> Range:
+def _columns_range(env: Environment, market: Market, obj: dict[int, Fraction], what: str,
+                   solution: MechanismSolution | None = None) -> Range:
     """Range of the sparse functional ``obj`` (LP column -> coefficient) over the optimal face."""
-    sol = solve_mechanism(env, market)
+    sol = solve_mechanism(env, market) if solution is None else _given_solution(env, market, solution)
     geometry = StructuredFace(_Data(env, market), sol.result, None)
     points = _Points(env, geometry)
     value = sum((v * geometry.x[col] for col, v in obj.items()), ZERO)
@@ -726,6 +731,7 @@ def optimal_mechanism(
     selection: str = "support-value",
     progress=None,
     check_face: bool | None = None,
+    solution: MechanismSolution | None = None,
 ) -> OptimalMechanism:
     """Optimal IC-IR mechanism of ``env`` for ``market``, exactly and with certificate.
 
@@ -757,6 +763,15 @@ def optimal_mechanism(
         :class:`NotCertified`).  None (default): only when ``n^2 (k+2) <=``
         :data:`FACE_CHECK_AUTO_CELLS` (every instance of the paper checks; the check is
         exact Fraction arithmetic and costs several times the solve at ``(150, 64)``).
+    solution
+        A certified optimum of the mechanism LP for this ``env`` and ``market`` already at hand
+        (:func:`~exactscreen.mechanisms.structured.solve_mechanism`'s result; e.g. the sweep's
+        search solved this market, :mod:`exactscreen.mechanisms.sweep`): its exact certificate
+        (primal, duals, value; PIS Sec. 3's LP) is re-checked by
+        :func:`~exactscreen.mechanisms.certificate.check_mechanism_certificate` for ``market``
+        and the LP is not solved again.  None (default): solve it.  Not a
+        :class:`~exactscreen.mechanisms.structured.MechanismSolution` of this environment and
+        market, or failing the check: :class:`InputError` naming ``solution``.
 
     Returns
     -------
@@ -774,7 +789,7 @@ def optimal_mechanism(
 
     if progress is not None:
         progress("optimum")
-    sol = solve_mechanism(env, market)
+    sol = solve_mechanism(env, market) if solution is None else _given_solution(env, market, solution)
     res, check = sol.result, sol.check
     if not check.ok:  # pragma: no cover - solve_mechanism never returns one
         raise RuntimeError(f"exact LP certificate failed its independent check: {check}")
@@ -797,6 +812,22 @@ def optimal_mechanism(
         env, market, res.objective, mech, res, check, fc, name,
         SolveTally.of((*sol.lp_stats, *geometry.lp_stats), lps=1 + geometry.lps), selected, fchk,
     )
+
+
+def _given_solution(env: Environment, market: Market, solution) -> MechanismSolution:
+    """``solution`` (a caller's certified optimum for ``market``) with its certificate re-checked
+    exactly for ``market`` (:func:`~exactscreen.mechanisms.certificate.check_mechanism_certificate`,
+    PIS Sec. 3's LP and its dual); :class:`InputError` naming ``solution`` otherwise."""
+    if not isinstance(solution, MechanismSolution):
+        raise InputError(f"solution: need a MechanismSolution (solve_mechanism's result), got {type(solution).__name__}")
+    if solution.env != env or tuple(solution.market.weights) != tuple(market.weights):
+        raise InputError("solution: it solves a different environment or market")
+    res = solution.result
+    chk = check_mechanism_certificate(env, market, [0 if v is ZERO else v for v in res.x], res.y_eq,
+                                      [0 if v is ZERO else v for v in res.y_ub], res.objective)
+    if not chk.ok:
+        raise InputError(f"solution: its certificate fails for this market: {chk.failures[0]}")
+    return replace(solution, check=chk)
 
 
 def _check_face(env: Environment, market: Market, geometry, fc: OptimalFace, revenue: Fraction,

@@ -34,7 +34,9 @@ search ends; ``max_solves`` bounds it
 (:class:`~exactscreen.exceptions.Undecided` when exceeded).  Then the full engine
 (:func:`~exactscreen.mechanisms.optimum.optimal_mechanism`: face, selection, checks) runs once per
 open piece, at the piece's simplest rational (short numbers make the exact face cheaper), once
-per kink (the tie face), and at an end only when the end can differ from its neighbour.
+per kink (the tie face), and at an end only when the end can differ from its neighbour; at a
+kink or an end it starts from the search's certified LP solution there (``solution=``, its
+certificate re-checked) instead of solving the LP again.
 
 **Certificate per piece.**  The piece's selected mechanism ``x`` with exact dual certificates
 ``y_lo`` (for ``c(lo)``) and ``y_hi`` (for ``c(hi)``) of equal value: a convex combination of the two
@@ -357,9 +359,11 @@ def sweep(
             if progress is not None:
                 progress(f"face {len(full) + 1} at l = {fmt(l)}")
             # binding=False: the sweep reports no binding sets, and at a kink's tie face they are a
-            # third of the engine's time (one exact LP per IC edge that may bind, (40, 16))
+            # third of the engine's time (one exact LP per IC edge that may bind, (40, 16)).
+            # solution: at a kink or an end the search has already solved the LP (certified);
+            # the engine re-checks that certificate instead of solving again
             r = full[l] = optimal_mechanism(env, line_market(m0, m1, l), selection=selection, binding=False,
-                                            check_face=check_face)
+                                            check_face=check_face, solution=lps.get(l))
         return r
 
     def revenue(l: Fraction) -> Fraction:
@@ -455,7 +459,7 @@ def sweep(
         tests[0] += 1
         budget(f"end test at l = {fmt(e)}")
         other = m1 if e == ZERO else m0
-        return not payment_functional_range(env, line_market(m0, m1, e), other.weights).is_point
+        return not payment_functional_range(env, line_market(m0, m1, e), other.weights, solution=lp(e)).is_point
 
     def support(l: Fraction) -> tuple[bool, ...]:
         return tuple(f > 0 for f in line_market(m0, m1, l).weights)
