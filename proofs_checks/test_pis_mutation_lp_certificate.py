@@ -394,9 +394,27 @@ def test_the_farkas_rays_that_drop_pairs_of_vertices_in_sec311_are_valid_and_che
                 f = res.x
                 assert sum(f) == 1 and _dot(f, [x - y for x, y in zip(verts[a], verts[b])]) == 0
                 found[(a, b)] = "optimal together at f = (" + ", ".join(str(v) for v in f) + ")"
+    _hand_built_unbounded_lp_is_judged()
     evidence.equal("pairs of Fig. 4a's vertices that are not optimal together (Lemma 3; Fig. 4b)",
                    sorted(k for k, v in found.items() if v == "infeasible"), [(0, 2)])
     evidence.note("; ".join(f"p{a + 1}, p{b + 1}: {v}" for (a, b), v in sorted(found.items())))
+
+
+def _hand_built_unbounded_lp_is_judged() -> None:
+    """max x0 s.t. x0 - x1 <= 1, x >= 0: unbounded along d = (1, 1) from x = (0, 0) (the solver
+    says so with a valid ray); rays on and just past each boundary of the conditions are judged
+    as the conditions judge them: A_ub d = 1/2 or c.d = 0 or d1 = -1/2 rejected, A_ub d = 0 accepted."""
+    lp = LinearProgram((F(1), ZERO), (), (), (((0, F(1)), (1, F(-1))),), (F(1),))
+    with pytest.raises(Unbounded) as info:
+        solve_lp(lp)
+    d, x = list(info.value.certificate), list(info.value.point)
+    assert _expected_unbounded(lp, d, x) == [] and _unbounded_same(lp, d, x) == []
+    assert _unbounded_same(lp, [F(3, 2), F(1)], [ZERO, ZERO]) == ["inequality row 0: A_ub d = 1/2 > 0"]
+    assert _unbounded_same(lp, [F(3), F(1)]) == ["inequality row 0: A_ub d = 2 > 0"]
+    assert _unbounded_same(lp, [ZERO, F(1)], [ZERO, ZERO]) == ["c . d = 0 is not > 0"]
+    assert _unbounded_same(lp, [F(1), F(-1, 2)]) == ["d[1] = -1/2 < 0", "inequality row 0: A_ub d = 3/2 > 0"]
+    assert _unbounded_same(lp, [F(1), F(1)], [F(2), ZERO]) == ["x: inequality row 0: 2 > 1"]
+    assert _unbounded_same(lp, [F(1), F(2)], [F(1), ZERO]) == []
 
 
 _COEF = st.sampled_from([F(-2), F(-1), F(-1, 2), ZERO, ZERO, F(1, 3), F(1), F(2)])
@@ -405,19 +423,33 @@ _COEF = st.sampled_from([F(-2), F(-1), F(-1, 2), ZERO, ZERO, F(1, 3), F(1), F(2)
 @st.composite
 def small_lps(draw):
     """max c.x, A_eq x = b_eq, A_ub x <= b_ub, x >= 0 with 1-3 columns and 0-2 + 0-3 rows of small
-    rationals (often infeasible or unbounded)."""
+    rationals; a quarter built unbounded (a column free to grow from the feasible 0) and a quarter
+    built infeasible (an equality row with coefficients >= 0 and a negative right-hand side)."""
     n = draw(st.integers(1, 3), label="columns")
     m_eq, m_ub = draw(st.integers(0, 2), label="equality rows"), draw(st.integers(0, 3), label="inequality rows")
 
     def row():
         return tuple((j, a) for j in range(n) if (a := draw(_COEF)) != 0)
 
-    c = tuple(draw(_COEF) for _ in range(n))
-    A_eq = tuple(row() for _ in range(m_eq))
-    A_ub = tuple(row() for _ in range(m_ub))
-    b_eq = tuple(draw(_COEF) for _ in range(m_eq))
-    b_ub = tuple(draw(_COEF) for _ in range(m_ub))
-    return LinearProgram(c, A_eq, b_eq, A_ub, b_ub)
+    c = [draw(_COEF) for _ in range(n)]
+    A_eq = [row() for _ in range(m_eq)]
+    A_ub = [row() for _ in range(m_ub)]
+    b_eq = [draw(_COEF) for _ in range(m_eq)]
+    b_ub = [draw(_COEF) for _ in range(m_ub)]
+    kind = draw(st.sampled_from(["free", "free", "unbounded", "infeasible"]), label="built to be")
+    if kind == "unbounded":
+        # x = 0 feasible (b_eq = 0, b_ub >= 0) and column j0 free to grow: c_j0 > 0, no
+        # equality row uses it, every inequality row has a coefficient <= 0 on it
+        j0 = draw(st.integers(0, n - 1), label="growing column")
+        c[j0] = abs(c[j0]) or F(1)
+        A_eq = [tuple((j, a) for j, a in r if j != j0) for r in A_eq]
+        A_ub = [tuple((j, -abs(a) if j == j0 else a) for j, a in r) for r in A_ub]
+        b_eq, b_ub = [ZERO] * m_eq, [abs(b) for b in b_ub]
+    elif kind == "infeasible":
+        # an equality row with coefficients >= 0 and a right-hand side < 0
+        A_eq.append(tuple((j, abs(a)) for j, a in row()))
+        b_eq.append(-abs(draw(_COEF)) or F(-1))
+    return LinearProgram(tuple(c), tuple(A_eq), tuple(b_eq), tuple(A_ub), tuple(b_ub))
 
 
 @claim("PIS-LEM3")
@@ -471,7 +503,15 @@ def test_the_exact_solvers_infeasibility_and_unboundedness_certificates_are_judg
                                                           b_ub=tuple(lp.b_ub) + (ZERO,)))):
             row = len(wide.A_eq) - 1 if name == "equality" else len(wide.A_ub) - 1
             chk = check_unbounded_ray(wide, d, x)
-            assert not chk.ok and chk.failures == (f"{name} row {row} names a column outside 0..{n - 1}",), chk
+            assert chk.ok is False and chk.failures == (f"{name} row {row} names a column outside 0..{n - 1}",), chk
+        # rays moved onto the boundaries of the conditions: a row of A d (or c.d) made exactly 0,
+        # or exactly 1/2 on the wrong side, by moving one entry of d
+        for rows in (lp.A_eq, lp.A_ub, (tuple((j, a) for j, a in enumerate(lp.c) if a),)):
+            for row in rows:
+                for j, a in row:
+                    for target in (ZERO, F(1, 2), F(-1, 2)):
+                        moved = _moved(d, j, (target - _dot(_dense([row], n)[0], d)) / F(a))
+                        _unbounded_same(lp, moved, x)
     else:
         cert = ([F(v) for v in res.x], [F(v) for v in res.y_eq], [F(v) for v in res.y_ub], F(res.objective))
         assert _optimality_same(lp, cert) == []
