@@ -8,13 +8,26 @@ check that fails without any mutant cannot kill one.
 The file is empty on main (every claim check is green and reports its reach, and the
 ``reach_required`` marker applies during the runs as it does in CI); it is kept so that a
 measurement of an older commit can deselect what fails there.
+
+It also empties every ``functools.lru_cache`` / ``functools.cache`` of the engine and the checks
+when a session's collection ends (:func:`clear_caches`).  mutmut 3's default ``fork`` runner runs
+the clean checks *in the parent process* and forks one child per mutant from it; a pytest
+session in the child reuses the modules the parent imported, so a cache filled by the clean run
+(e.g. ``_upper_bound()`` in ``test_swp_sec5.py``, which holds ``entropy_upper_bound()``'s
+certificate) answers without calling the mutated function, and the mutant "survives" unexecuted
+(found 2026-12-03, mut3: ``hs = None`` in ``entropy_upper_bound`` survived).  With the caches
+emptied, each child recomputes with its mutant active.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+
+#: top-level packages whose module-level caches are emptied (the engine, the checks, mutmut's copy)
+CACHED_PACKAGES = ("exactscreen", "proofs_checks", "mutants", "tests")
 
 DESELECT_FILE = Path(__file__).resolve().with_name("mutation_deselect.txt")
 
@@ -39,3 +52,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if gone:
             config.hook.pytest_deselected(items=gone)
             items[:] = keep
+
+
+def clear_caches(packages: tuple[str, ...] = CACHED_PACKAGES) -> int:
+    """Empty every module-level ``lru_cache`` / ``cache`` function (also static and class
+    methods of module-level classes) in the loaded modules of ``packages``; returns how many."""
+    seen: set[int] = set()
+    count = 0
+
+    def clear(value: object) -> None:
+        nonlocal count
+        func = getattr(value, "__func__", value)  # staticmethod / classmethod objects
+        if id(func) in seen:
+            return
+        if callable(getattr(func, "cache_clear", None)) and callable(getattr(func, "cache_info", None)):
+            seen.add(id(func))
+            func.cache_clear()
+            count += 1
+
+    for name, mod in list(sys.modules.items()):
+        if mod is None or name.split(".", 1)[0] not in packages:
+            continue
+        for value in list(vars(mod).values()):
+            clear(value)
+            if isinstance(value, type) and getattr(value, "__module__", None) == name:
+                for attr in list(vars(value).values()):
+                    clear(attr)
+    return count
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    clear_caches()

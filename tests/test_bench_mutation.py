@@ -119,3 +119,41 @@ def test_unknown_module_is_refused_naming_the_choices():
     with pytest.raises(SystemExit, match="unknown module.*analysis"):
         mutation.parse_modules("analysis,nonsense")
     assert mutation.parse_modules("all") == list(mutation.MODULES)
+
+
+def test_the_run_plugin_empties_module_level_caches_of_the_engine_and_the_checks(monkeypatch):
+    """mutmut's fork runner forks each mutant from the process that ran the clean checks; a cache
+    filled there would answer without calling the mutated function (bench/mutation_pytest.py)."""
+    import functools
+    import types
+
+    from bench import mutation_pytest
+
+    calls = []
+
+    @functools.lru_cache(maxsize=1)
+    def upper_bound():
+        calls.append(1)
+        return len(calls)
+
+    class Holder:
+        @staticmethod
+        @functools.cache
+        def table():
+            calls.append(2)
+            return len(calls)
+
+    Holder.__module__ = "proofs_checks._cache_probe"
+    check_mod = types.ModuleType("proofs_checks._cache_probe")
+    check_mod.upper_bound, check_mod.Holder = upper_bound, Holder
+    other = types.ModuleType("elsewhere_cache_probe")
+    other_cached = functools.lru_cache(maxsize=1)(lambda: calls.append(3) or len(calls))
+    other.f = other_cached
+    monkeypatch.setitem(sys.modules, "proofs_checks._cache_probe", check_mod)
+    monkeypatch.setitem(sys.modules, "elsewhere_cache_probe", other)
+    assert upper_bound() == upper_bound() == 1 and Holder.table() == Holder.table() == 2
+    other_cached()
+    assert mutation_pytest.clear_caches(("proofs_checks",)) == 2
+    assert upper_bound.cache_info().currsize == 0 and Holder.table.cache_info().currsize == 0
+    assert other_cached.cache_info().currsize == 1  # outside the packages: untouched
+    assert upper_bound() == 4  # recomputed
