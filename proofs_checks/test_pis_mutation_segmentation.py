@@ -26,21 +26,24 @@ is ``v(t, x(t)) - c(x(t)) - p(t)`` from the raw values and costs.
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction as F
+from math import gcd
 
 from exactscreen.claims import claim
-from exactscreen.environment import Environment, Market
+from exactscreen.environment import Environment, Market, load_toml
 from exactscreen.mechanisms.optimum import optimal_mechanism
 from exactscreen.mechanisms.segmentation import (
     decide_two_type,
     dominating_market,
+    genericity_hyperplanes,
     pareto_compare,
     two_segment_improvement,
     two_type_analysis,
 )
 from exactscreen.numbers import fmt
 
-from .pis_common import q_market, sec311
+from .pis_common import EXAMPLES, q_market, sec311
 
 ZERO = F(0)
 
@@ -116,6 +119,9 @@ def test_two_type_pieces_are_the_selected_optimum_at_each_of_their_markets(evide
         assert an.breakpoints == tuple(p.lo for p in pieces[1:])
         for p in pieces:
             assert p.lo <= p.hi and (p.lo < p.hi or (p.lo_closed and p.hi_closed))
+            text = (f"{{{fmt(p.lo)}}}" if p.lo == p.hi else
+                    ("[" if p.lo_closed else "(") + f"{fmt(p.lo)}, {fmt(p.hi)}" + ("]" if p.hi_closed else ")"))
+            assert p.interval() == text  # the interval a referee reads in PIS-EX311's evidence
             pts = [x for x, c in ((p.lo, p.lo_closed), (p.hi, p.hi_closed)) if c]
             if p.lo < p.hi:
                 h = (p.hi - p.lo) / 1024
@@ -250,3 +256,43 @@ def test_the_proof_text_names_the_objects_of_the_construction(evidence):
     worse = pareto_compare(env, f, proof.market)
     assert " does not dominate " in repr(worse) and not worse.weakly_dominates
     evidence.note(proof.explain().replace("\n", "; "))
+
+
+@claim("PIS-PROP2", "PIS-FN25")
+def test_the_proof_text_of_a_two_type_path(evidence):
+    """fn 25's instance (path t2 -> t1, two Lemma 4 thresholds): the explanation joins the path
+    with arrows and the thresholds with commas, and writes ∞ for a threshold without constraint
+    (the same proof with its first δ replaced by None)."""
+    env, f = load_toml(EXAMPLES / "pis_fn25.toml")
+    proof = dominating_market(env, f)
+    assert proof.path == ("t2", "t1") and len(proof.deltas) == 2
+    lines = proof.explain().split("\n")
+    assert lines[2] == "binding path S̄ = t2 → t1 (last type has zero surplus)"
+    assert lines[5] == f"Lemma 4 thresholds δ_j: {fmt(proof.deltas[0])}, {fmt(proof.deltas[1])}"
+    free = dataclasses.replace(proof, deltas=(None, proof.deltas[1]))
+    assert free.explain().split("\n")[5] == f"Lemma 4 thresholds δ_j: ∞, {fmt(proof.deltas[1])}"
+    evidence.note(lines[2] + "; " + lines[5])
+
+
+@claim("PIS-LEM3")
+def test_lemma3_hyperplanes_do_not_depend_on_the_scale_of_values(evidence):
+    """Lemma 3's hyperplanes sum_t f(t)(p(t) - p'(t)) = 0 are sets of markets: with every value
+    multiplied by 8 (P scales by 8, the same markets tie) they are the same, written with coprime
+    integer coefficients, first non-zero positive: Fig. 4b's f(tL) - 3 f(tH) = 0 and
+    3 f(tL) - f(tH) = 0."""
+    env = sec311()
+    big = Environment(env.types, env.alternatives, tuple(tuple(8 * F(v) for v in row) for row in env.values),
+                      tuple(8 * F(c) for c in env.costs))
+    for e in (env, big):
+        planes = genericity_hyperplanes(e)
+        coefs = sorted(tuple(h.coefficients) for h in planes)
+        for c in coefs:
+            ints = [int(x) for x in c]
+            assert all(F(i) == x for i, x in zip(ints, c))
+            g = 0
+            for i in ints:
+                g = gcd(g, abs(i))
+            assert g == 1 and next(i for i in ints if i) > 0, c
+        if e is env:
+            evidence.compared("Fig. 4b coefficients", coefs, [(1, -3), (3, -1)])
+        assert coefs == [(1, -3), (3, -1)]
