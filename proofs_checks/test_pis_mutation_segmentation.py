@@ -296,3 +296,31 @@ def test_lemma3_hyperplanes_do_not_depend_on_the_scale_of_values(evidence):
         if e is env:
             evidence.compared("Fig. 4b coefficients", coefs, [(1, -3), (3, -1)])
         assert coefs == [(1, -3), (3, -1)]
+
+
+@claim("PIS-EX311", "PIS-OBS1")
+def test_two_type_decisions_are_well_formed_records_on_every_piece(evidence):
+    """``decide_two_type`` at every piece end and midpoint of the lines: the record's
+    ``efficient`` is the solved optimum's efficiency; efficient markets are not improvable
+    (Observation 1); an improvable answer carries a verified split whose weights average back
+    to the market; a "not improvable" answer for an inefficient market rests on a side without
+    a weakly dominating market or on fn 12's average-surplus argument."""
+    decided = 0
+    for env, pair in _cases():
+        an = two_type_analysis(env, pair)
+        line = _Line(env, pair or env.types[:2])
+        for q in sorted({p.lo for p in an.pieces} | {(p.lo + p.hi) / 2 for p in an.pieces} | {F(1)}):
+            d = decide_two_type(an, line.market(q))
+            if d is None:
+                continue
+            assert isinstance(d.reason, str) and d.reason and d.improvable in (True, False, None)
+            assert d.efficient == line.at(q).efficient
+            if d.efficient:
+                assert d.improvable is False and d.check is None
+            elif d.improvable is True:
+                assert d.verified and len(d.check.segments) == 2
+                assert sum((w * m.weights[line.ib] for w, m in d.check.segments), ZERO) == q
+            elif d.improvable is False:
+                assert an.side_without_weak_dominance(q) is not None or an.every_segmentation_lowers_average_cs(q)
+            decided += 1
+    evidence.note(f"{decided} decisions on 3 lines")
