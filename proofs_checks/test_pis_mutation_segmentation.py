@@ -34,6 +34,8 @@ from exactscreen.claims import claim
 from exactscreen.environment import Environment, Market, load_toml
 from exactscreen.mechanisms.optimum import optimal_mechanism
 from exactscreen.mechanisms.segmentation import (
+    MarketPiece,
+    TwoTypeAnalysis,
     decide_two_type,
     dominating_market,
     genericity_hyperplanes,
@@ -324,3 +326,25 @@ def test_two_type_decisions_are_well_formed_records_on_every_piece(evidence):
                 assert an.side_without_weak_dominance(q) is not None or an.every_segmentation_lowers_average_cs(q)
             decided += 1
     evidence.note(f"{decided} decisions on 3 lines")
+
+
+@claim("PIS-FN12")
+def test_fn12_left_infimum_at_an_open_end_is_not_attained(evidence):
+    """fn 12's decision on hand-built pieces, the left-side mirror of the open-end case of
+    ``test_pis_mutation_fn12``: q = 1/2, g = 4x on [0, 1/4) (CS pair (0, 4)), g = 0 on [1/4, 1/2)
+    (CS (0, 0)), g = 1 on [1/2, 1] (CS (1, 1)).  By hand: g(q) = 1; a split x1 < q < x2 with
+    x2 in the last piece has R(x2) = 0; L(x1) = (1 - g(x1))/(1/2 - x1) is 1/(1/2 - x1) >= 2 on
+    [1/4, 1/2) and (1 - 4 x1)/(1/2 - x1) > 0 on [0, 1/4), tending to 0 only as x1 -> 1/4 from
+    the left, where the piece is open: sup R = 0 = inf L, the infimum not attained, so every split
+    lowers g strictly (True).  With 1/4 in the first piece (g(1/4) = 1) the infimum is attained
+    there and the split (1/4, x2) keeps g: False."""
+    half, quarter = F(1, 2), F(1, 4)
+    for first_closed, expected in ((False, True), (True, False)):
+        pieces = (MarketPiece(ZERO, quarter, True, first_closed, None, (ZERO, F(4)), False, True),
+                  MarketPiece(quarter, half, not first_closed, False, None, (ZERO, ZERO), False, True),
+                  MarketPiece(half, F(1), True, True, None, (F(1), F(1)), False, True))
+        an = TwoTypeAnalysis(None, pieces, (quarter, half))
+        assert an.every_segmentation_lowers_average_cs(half) is expected, (first_closed, expected)
+        if not expected:  # the split (1/4, 3/4) keeps g: weights 1/2, 1/2, average g = (1 + 1)/2 = g(q)
+            assert (an.average_cs(quarter) + an.average_cs(F(3, 4))) / 2 == an.average_cs(half)
+    evidence.instances(2)
