@@ -119,3 +119,23 @@ def test_unknown_module_is_refused_naming_the_choices():
     with pytest.raises(SystemExit, match="unknown module.*analysis"):
         mutation.parse_modules("analysis,nonsense")
     assert mutation.parse_modules("all") == list(mutation.MODULES)
+
+
+def test_mutation_plugin_turns_shrinking_off_and_keeps_the_profile():
+    """The mutation runs' pytest plugin drops hypothesis' shrink (and explain) phases only:
+    examples, derandomization and the other settings of the active profile stay."""
+    from hypothesis import Phase, settings
+
+    from bench import mutation_pytest
+
+    before = settings.get_current_profile_name()
+    try:
+        settings.load_profile("ci")
+        mutation_pytest.pytest_configure(None)
+        now = settings.default
+        assert Phase.shrink not in now.phases and Phase.explain not in now.phases
+        assert Phase.generate in now.phases and Phase.explicit in now.phases
+        assert now.max_examples == settings.get_profile("ci").max_examples
+        assert now.derandomize == settings.get_profile("ci").derandomize
+    finally:
+        settings.load_profile(before)
