@@ -199,13 +199,16 @@ def test_improvement_records_say_what_was_decided(evidence):
     env = sec311()
     eff = two_segment_improvement(env, q_market(env, F(1, 8)))
     assert (eff.efficient, eff.improvable, eff.proof, eff.check, eff.epsilon) == (True, False, None, None, None)
+    assert eff.market == q_market(env, F(1, 8))
     assert "Observation 1" in eff.reason and not eff.verified
     tie = two_segment_improvement(env, q_market(env, F(3, 4)))
     assert (tie.efficient, tie.improvable, tie.proof, tie.check) == (False, None, None, None)
     assert "Lemma 3" in tie.reason and "Theorem 1" in tie.reason and not tie.verified
     gen = two_segment_improvement(env, q_market(env, F(1, 2)))
     assert (gen.efficient, gen.improvable, gen.verified) == (False, True, True)
-    assert gen.reason == "Theorem 1 construction" and gen.epsilon_method
+    assert gen.reason == "Theorem 1 construction" and gen.market == q_market(env, F(1, 2))
+    # two types: P has few vertices, so ε comes from Lemma 2's explicit bound (not from halving)
+    assert gen.epsilon_method == "Lemma 2 bound from the vertices of P"
     assert 0 < gen.epsilon < 1 and gen.proof is not None and gen.proof.verified
     (w1, m1), (w2, m2) = gen.check.segments
     assert (w1, w2, m1) == (gen.epsilon, 1 - gen.epsilon, gen.proof.market)
