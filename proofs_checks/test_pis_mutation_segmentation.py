@@ -204,6 +204,10 @@ def test_improvement_records_say_what_was_decided(evidence):
     tie = two_segment_improvement(env, q_market(env, F(3, 4)))
     assert (tie.efficient, tie.improvable, tie.proof, tie.check) == (False, None, None, None)
     assert "Lemma 3" in tie.reason and "Theorem 1" in tie.reason and not tie.verified
+    # forced through the tie (ties=True): 3/4 is not improvable (Sec. 3.1.1), so no ε works
+    forced = two_segment_improvement(env, q_market(env, F(3, 4)), ties=True)
+    assert (forced.efficient, forced.improvable, forced.check, forced.epsilon) == (False, None, None, None)
+    assert forced.proof is not None and forced.reason == "no ε tried gave a Pareto improving segmentation"
     gen = two_segment_improvement(env, q_market(env, F(1, 2)))
     assert (gen.efficient, gen.improvable, gen.verified) == (False, True, True)
     assert gen.reason == "Theorem 1 construction" and gen.market == q_market(env, F(1, 2))
