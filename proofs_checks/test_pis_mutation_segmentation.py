@@ -217,6 +217,12 @@ def test_improvement_records_say_what_was_decided(evidence):
     (w1, m1), (w2, m2) = gen.check.segments
     assert (w1, w2, m1) == (gen.epsilon, 1 - gen.epsilon, gen.proof.market)
     assert all(w1 * a + w2 * b == c for a, b, c in zip(m1.weights, m2.weights, q_market(env, F(1, 2)).weights))
+    # the segmentation's welfare: a type's surplus is its average over the segments, weighted by
+    # w_k f_k(t) / f(t), with CS from each segment's selected optimum (raw values and costs)
+    segs = [(w, m, optimal_mechanism(env, m).mechanism) for w, m in gen.check.segments]
+    for i, f_t in enumerate(q_market(env, F(1, 2)).weights):
+        avg = sum((w * m.weights[i] * _cs(env, mech, i) for w, m, mech in segs), ZERO) / f_t
+        assert gen.check.welfare_after.surplus[i] == avg, (i, avg)
     an = two_type_analysis(env)
     d34 = decide_two_type(an, q_market(env, F(3, 4)))
     assert (d34.efficient, d34.improvable, d34.check) == (False, False, None) and d34.reason
