@@ -220,6 +220,7 @@ def test_improvement_records_say_what_was_decided(evidence):
     # the segmentation's welfare: a type's surplus is its average over the segments, weighted by
     # w_k f_k(t) / f(t), with CS from each segment's selected optimum (raw values and costs)
     segs = [(w, m, optimal_mechanism(env, m).mechanism) for w, m in gen.check.segments]
+    assert gen.check.welfare_after.types == env.types
     for i, f_t in enumerate(q_market(env, F(1, 2)).weights):
         avg = sum((w * m.weights[i] * _cs(env, mech, i) for w, m, mech in segs), ZERO) / f_t
         assert gen.check.welfare_after.surplus[i] == avg, (i, avg)
