@@ -80,3 +80,21 @@ def test_binding_sets_at_a_unique_optimum_are_its_binding_constraints(evidence):
     assert set(res.face.always_binding) == binding, (res.face.always_binding, binding)
     assert set(res.face.sometimes_binding) == binding
     evidence.compared("IC path of fn 25 (t2 -> t1 binds)", ("t2", "t1") in binding, True)
+
+
+@claim("PIS-LEM3")
+def test_face_ranges_are_attained_by_optimal_mechanisms(evidence):
+    """Each payment and surplus range of the optimal face (``optimal_mechanism``'s face) at
+    Sec. 3.1.1's f3 (several optimal payment rules) and at q = 1/2 (one) is attained at both ends
+    by an IC, IR mechanism with the optimal revenue, recomputed here from the raw values."""
+    env = sec311()
+    for q in (F(3, 4), F(1, 2)):
+        f = q_market(env, q)
+        res = optimal_mechanism(env, f)
+        for i in range(env.n):
+            for rng, value in ((res.face.payment[i], lambda m: m.payments[i]), (res.face.surplus[i], lambda m: _u(env, m, i, i))):
+                for m, end in ((rng.at_lo, rng.lo), (rng.at_hi, rng.hi)):
+                    assert m is not None, (q, i)
+                    assert _ic_ir_revenue(env, f, m) == res.revenue
+                    assert value(m) == end
+    evidence.note("payment and surplus ranges of both types at q = 3/4 and 1/2")
