@@ -157,3 +157,23 @@ def test_the_run_plugin_empties_module_level_caches_of_the_engine_and_the_checks
     assert upper_bound.cache_info().currsize == 0 and Holder.table.cache_info().currsize == 0
     assert other_cached.cache_info().currsize == 1  # outside the packages: untouched
     assert upper_bound() == 4  # recomputed
+
+
+def test_mutation_plugin_turns_shrinking_off_and_keeps_the_profile():
+    """The mutation runs' pytest plugin drops hypothesis' shrink (and explain) phases only:
+    examples, derandomization and the other settings of the active profile stay."""
+    from hypothesis import Phase, settings
+
+    from bench import mutation_pytest
+
+    before = settings.get_current_profile_name()
+    try:
+        settings.load_profile("ci")
+        mutation_pytest.pytest_configure(None)
+        now = settings.default
+        assert Phase.shrink not in now.phases and Phase.explain not in now.phases
+        assert Phase.generate in now.phases and Phase.explicit in now.phases
+        assert now.max_examples == settings.get_profile("ci").max_examples
+        assert now.derandomize == settings.get_profile("ci").derandomize
+    finally:
+        settings.load_profile(before)
