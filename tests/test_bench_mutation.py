@@ -143,17 +143,19 @@ def test_the_run_plugin_empties_module_level_caches_of_the_engine_and_the_checks
             calls.append(2)
             return len(calls)
 
-    Holder.__module__ = "proofs_checks._cache_probe"
-    check_mod = types.ModuleType("proofs_checks._cache_probe")
+    Holder.__module__ = "cache_probe_pkg.checks"
+    check_mod = types.ModuleType("cache_probe_pkg.checks")
     check_mod.upper_bound, check_mod.Holder = upper_bound, Holder
     other = types.ModuleType("elsewhere_cache_probe")
     other_cached = functools.lru_cache(maxsize=1)(lambda: calls.append(3) or len(calls))
     other.f = other_cached
-    monkeypatch.setitem(sys.modules, "proofs_checks._cache_probe", check_mod)
+    monkeypatch.setitem(sys.modules, "cache_probe_pkg.checks", check_mod)
     monkeypatch.setitem(sys.modules, "elsewhere_cache_probe", other)
     assert upper_bound() == upper_bound() == 1 and Holder.table() == Holder.table() == 2
     other_cached()
-    assert mutation_pytest.clear_caches(("proofs_checks",)) == 2
+    # a package of its own: in the full suite other loaded proofs_checks modules hold caches too
+    assert mutation_pytest.clear_caches(("cache_probe_pkg",)) == 2
+    assert {"exactscreen", "proofs_checks"} <= set(mutation_pytest.CACHED_PACKAGES)
     assert upper_bound.cache_info().currsize == 0 and Holder.table.cache_info().currsize == 0
     assert other_cached.cache_info().currsize == 1  # outside the packages: untouched
     assert upper_bound() == 4  # recomputed
