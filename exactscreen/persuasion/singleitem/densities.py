@@ -110,8 +110,24 @@ class PolyDensity:
                 return False
         return True
 
+    @property
+    def coefficients(self) -> list[Fraction]:
+        """The density's coefficients in ``V``, lowest degree first, exact (the plain data the
+        independent replays take)."""
+        return poly_fractions(self.density, V)
+
     def __repr__(self) -> str:
         return f"PolyDensity({self.name} on [{self.lo}, {self.hi}])"
+
+
+def poly_fractions(expr, gen) -> list[Fraction]:
+    """Coefficients of the polynomial ``expr`` in ``gen`` as Fractions, lowest degree first
+    (every coefficient must be rational)."""
+    out = []
+    for c in reversed(sympy.Poly(sympy.expand(expr), gen).all_coeffs()):
+        c = sympy.Rational(c)
+        out.append(Fraction(int(c.p), int(c.q)))
+    return out
 
 
 def power_distribution(n: int) -> PolyDensity:

@@ -16,8 +16,8 @@ from ...exceptions import InputError, NotCertified
 from ...numbers import Certainty, to_fraction
 from .arb import PREC, _certainly_ge, _certainly_le, _certainly_lt, arb_ball, arb_function, arb_interval, interval_arb, working_precision
 from .bnb import BnBResult, Rule, branch_and_bound
-from .densities import PolyDensity, _rat, power_distribution
-from .symbols import _A, _B, _C, V
+from .densities import PolyDensity, _rat, poly_fractions, power_distribution
+from .symbols import _A, _B, _C
 
 _TQ = sympy.Symbol("t", real=True)
 
@@ -241,13 +241,9 @@ def _replay(inv: InventoryPartition, items: int, x0, r_lo: Fraction, target: Fra
     ``res.replay`` is its summary."""
     from .replay_cells import replay_inventory
 
-    def frac(c):
-        c = sympy.Rational(c)
-        return Fraction(int(c.p), int(c.q))
-
     d = inv.dist
-    data = {"density": [frac(c) for c in reversed(sympy.Poly(d.density, V).all_coeffs())], "lo": d.lo, "hi": d.hi,
-            "quantile": [frac(c) for c in reversed(sympy.Poly(inv.quantile, _TQ).all_coeffs())], "items": items,
+    data = {"density": d.coefficients, "lo": d.lo, "hi": d.hi,
+            "quantile": poly_fractions(inv.quantile, _TQ), "items": items,
             "x0": tuple(x0), "revenue": r_lo, "target": target, "final": res.final}
     rep = replay_inventory(data)
     if not rep.ok:

@@ -40,7 +40,7 @@ from ...exceptions import InputError, NotCertified
 from ...numbers import Certainty
 from .arb import PREC, _ball_of, arb_ball, arb_function, arb_interval, interval_arb, working_precision
 from .bnb import BnBResult, Rule, branch_and_bound
-from .densities import PolyDensity
+from .densities import PolyDensity, poly_fractions
 from .symbols import V
 
 _x = sympy.Symbol("x", real=True)
@@ -216,18 +216,16 @@ def certificate_data(cert: Lemma12Certificate, extras: dict | None, identical: b
     branch and bound with its rule, with the pieces behind ``rises``, ``falls`` and ``valley at v*``."""
     cons = cert.construction
     d = cons.dist
-    poly = sympy.Poly(sympy.expand(d.density), V)
-    dens = [Fraction(int(sympy.Rational(c).p), int(sympy.Rational(c).q)) for c in reversed(poly.all_coeffs())]
+    dens = d.coefficients
     margin = Fraction(1, 2**120)       # enclosures widened a little: the replay's own balls must fit inside
     with working_precision(PREC * 2):
         if cons.vstar.is_Rational:
             vstar = {"value": Fraction(int(cons.vstar.p), int(cons.vstar.q))}
         else:
             t = sympy.Dummy("t")
-            mp = sympy.Poly(sympy.minimal_polynomial(cons.vstar, t), t)
             a, b = arb_interval(_ball_of(cons.vstar))
-            vstar = {"minpoly": [Fraction(int(sympy.Rational(c).p), int(sympy.Rational(c).q))
-                                 for c in reversed(mp.all_coeffs())], "between": (a - margin, b + margin)}
+            vstar = {"minpoly": poly_fractions(sympy.minimal_polynomial(cons.vstar, t), t),
+                     "between": (a - margin, b + margin)}
         zl = arb_interval(_ball_of(cons.z_lo))
         zh = arb_interval(_ball_of(cons.z_hi))
     claim = "holds" if cert.certainty == Certainty.TRUE else "fosd fails"

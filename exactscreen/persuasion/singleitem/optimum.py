@@ -20,7 +20,7 @@ from .arb import (PREC, _ball_of, _certainly_ge, _certainly_le, _certainly_lt, a
                   working_precision)
 from .bnb import BnBResult, Rule, branch_and_bound
 from .densities import PolyCost, PolyDensity, _rat
-from .symbols import _A, _B, _P, Q, V
+from .symbols import _A, _B, _P, Q
 
 @dataclass(frozen=True)
 class SingleItem:
@@ -134,8 +134,7 @@ def _replay_psi(dist: PolyDensity, cost: PolyCost, xs, qs, cert: BnBResult) -> N
     and certified root isolation instead of interval branch and bound); NotCertified when it fails."""
     from .replay_psi import replay_psi_sign
 
-    coeffs = [Fraction(int(c.p), int(c.q)) for c in reversed(sympy.Poly(dist.density, V).all_coeffs())]
-    rep = replay_psi_sign(coeffs, dist.lo, dist.hi, cost.alpha, cost.beta, cost.delta, xs, qs)
+    rep = replay_psi_sign(dist.coefficients, dist.lo, dist.hi, cost.alpha, cost.beta, cost.delta, xs, qs)
     if not rep.ok:
         raise NotCertified(f"single-item optimum for {dist.name}: the psi-sign certificate's {rep.summary()}")
     cert.replay = rep.summary()
@@ -349,10 +348,9 @@ def _replay_cells(single: SingleItem, n: int, res: BnBResult) -> None:
     from .replay_cells import replay_cells
 
     dist, cost = single.dist, single.cost
-    coeffs = [Fraction(int(c.p), int(c.q)) for c in reversed(sympy.Poly(dist.density, V).all_coeffs())]
     with working_precision(PREC):
         pi1, vstar = arb_interval(single.profit_ball()), arb_interval(single.cutoff_ball())
-    rep = replay_cells({"density": coeffs, "lo": dist.lo, "hi": dist.hi, "alpha": cost.alpha, "beta": cost.beta,
+    rep = replay_cells({"density": dist.coefficients, "lo": dist.lo, "hi": dist.hi, "alpha": cost.alpha, "beta": cost.beta,
                         "delta": cost.delta, "n_cells": n, "pi1": pi1, "vstar": vstar, "final": res.final})
     if not rep.ok:
         raise NotCertified(f"{n}-cell certificate for {dist.name}: {rep.summary()}")

@@ -200,9 +200,7 @@ def _top_two_data(dist: PolyDensity, cost: PolyCost, oracle: SignOracle, lams, r
         x = sympy.Rational(x)
         return Fraction(int(x.p), int(x.q))
 
-    dens = sympy.Poly(sympy.expand(dist.density), V)
-    coeffs = [frac(c) for c in reversed(dens.all_coeffs())]
-    return {"domain": ((Fraction(0), Fraction(1)),) * 3, "density": coeffs, "lo": dist.lo, "hi": dist.hi,
+    return {"domain": ((Fraction(0), Fraction(1)),) * 3, "density": dist.coefficients, "lo": dist.lo, "hi": dist.hi,
             "alpha": frac(cost.alpha), "beta": frac(cost.beta), "lams": tuple(frac(x) for x in lams),
             "polys": {"G": oracle.coefficients("G"), "D": oracle.coefficients("D")}, "final": list(res.final)}
 
