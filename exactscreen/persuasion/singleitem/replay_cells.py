@@ -560,9 +560,13 @@ def _single_item_range(dens: _Density, cost: _Cost, x_lo: fmpq, x_hi: fmpq) -> t
 def replay_cells(cert: dict) -> CellsReplay:
     """Replay a ``certify_cells`` certificate (keys in the module docstring): tiling, outside
     boxes, and every ``bound`` / ``single item`` / ``top split`` box with the bounds written here."""
-    kind = f"{cert.get('n_cells', '?')} cells"
+    return _guarded(_replay_cells, cert, f"{cert.get('n_cells', '?')} cells")
+
+
+def _guarded(replay, cert: dict, kind: str) -> CellsReplay:
+    """``replay(cert, kind)``, with a malformed certificate (:class:`_Fail`) a failed replay."""
     try:
-        return _replay_cells(cert, kind)
+        return replay(cert, kind)
     except _Fail as exc:
         return CellsReplay(False, kind, len(cert.get("final", ())), 0, str(exc))
 
@@ -764,11 +768,7 @@ def replay_inventory(cert: dict) -> CellsReplay:
     """Replay an ``inventory_optimum`` certificate (keys in the module docstring): tiling, outside
     boxes, the revenue at ``x0``, and every box of the 2-item (``bound``, ``concave``) or 3-item
     (``bound``, ``merge top``, ``merge middle``, ``merge bottom``) search."""
-    kind = f"inventory, at most {cert.get('items', '?')} items"
-    try:
-        return _replay_inventory(cert, kind)
-    except _Fail as exc:
-        return CellsReplay(False, kind, len(cert.get("final", ())), 0, str(exc))
+    return _guarded(_replay_inventory, cert, f"inventory, at most {cert.get('items', '?')} items")
 
 
 def _replay_inventory(cert: dict, kind: str) -> CellsReplay:
@@ -786,9 +786,9 @@ def _replay_inventory(cert: dict, kind: str) -> CellsReplay:
     rev, target = _q(cert["revenue"]), _q(cert["target"])
     got = _Inventory(dens, cert["quantile"], 2).value(x0)
     if got != rev:
-        return CellsReplay(False, kind, len(final), 0, f"the revenue at x0 is {_show(got)}, not the given {_show(rev)}")
+        raise _Fail(f"the revenue at x0 is {_show(got)}, not the given {_show(rev)}")
     if not rev <= target:
-        return CellsReplay(False, kind, len(final), 0, "the target is below the revenue at x0")
+        raise _Fail("the target is below the revenue at x0")
     tests = _inventory_rule_tests(cert)
     ok, pieces, why, box = _check_boxes(final, tests, lo, hi)
     if not ok:
