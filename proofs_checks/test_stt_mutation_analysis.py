@@ -165,3 +165,77 @@ def test_app_c_defaults_are_zero_and_bad_fields_are_named(evidence):
             normalize_app_c(*args)
         assert str(err.value).startswith(field + ": "), (field, str(err.value))
     evidence.equal("App. C's normalization recomputed (cases with omitted fields)", len(cases) + 1, 5)
+
+
+def _paper_values(env: Environment, swapped: bool) -> dict:
+    """(v1, v2) per alternative in the paper's labels, from the environment's raw numbers."""
+    return {a: ((y, x) if swapped else (x, y)) for a, (x, y) in _pairs(env).items()}
+
+
+def _regimes_and_binding(t) -> tuple[int, set]:
+    """Every deterministic piece of Theorem 1 at one q (its point, or its midpoint): the regime
+    from the optimal type-1 alternatives of the brute force and a^BD1 (BD1) computed here, and
+    each menu's binding constraints and type 2's utility from the IR/IC constraints of Sec. 2
+    evaluated at the menu's payments.  Returns (pieces, regimes seen)."""
+    env = t.environment
+    v = _paper_values(env, t.swapped)
+    d = {a: y - x for a, (x, y) in v.items()}
+    below = [a for a in v if d[a] <= 0]
+    b = max(v[a][0] for a in below)
+    bd1 = {a for a in below if v[a][0] == b}
+    both_uncontested = _uncontested_as_type_2(_pairs(env), 0) and _uncontested_as_type_2(_pairs(env), 1)
+    seen = set()
+    for piece in t.deterministic_pieces:
+        q = piece.lo if piece.is_point else (piece.lo + piece.hi) / 2
+        _, menus = brute_deterministic(env, t.to_file_q(q))
+        s1 = {(a2 if t.swapped else a1) for a1, a2, _, _ in menus}
+        if both_uncontested:
+            want = "first-best"
+        elif not s1 & bd1:
+            want = "A+"
+        elif s1 <= bd1:
+            want = "BD1"
+        else:
+            want = "both"
+        assert piece.regime == want, (q, piece.regime, want, s1, bd1)
+        seen.add(want)
+        for m in piece.menus:
+            for a1 in m.a1:
+                for a2 in m.a2:
+                    u1, u2 = v[a1][0] - m.p1, v[a2][1] - m.p2
+                    binding = {name for name, tight in (("IR1", u1 == 0), ("IR2", u2 == 0),
+                                                        ("IC1", u1 == v[a2][0] - m.p2),
+                                                        ("IC2", u2 == v[a1][1] - m.p1)) if tight}
+                    assert set(m.binding) == binding, (q, a1, a2, m.binding, binding)
+                    assert m.u2 == u2, (q, a1, a2, m.u2, u2)
+    return len(t.deterministic_pieces), seen
+
+
+@claim("STT-THM1")
+def test_theorem1_regimes_and_binding_constraints_of_the_restaurant(evidence):
+    """App. B's restaurant at v = 5, 15, 25, 35 (every regime of App. B): each deterministic
+    piece's regime (A_1(q) inside A+ without a^BD1, equal to a^BD1, both at q^BD1, or
+    first-best) agrees with the optimal type-1 alternatives of the brute force, and each menu's
+    binding constraints (IR1, IR2, IC1, IC2) and type 2's utility are those of its payments.
+    App. B: for 10 <= v <= 20 (v = 15) type 1 gets fish (= a^BD1) for q above q^BD1; at
+    v = 35 the menu is first-best."""
+    seen = {}
+    for v in (5, 15, 25, 35):
+        t = analyze(restaurant(F(v)))
+        _, regimes = _regimes_and_binding(t)
+        seen[v] = sorted(regimes)
+    evidence.equal("regimes of Theorem 1 by v", seen,
+                   {5: ["A+", "BD1", "both"], 15: ["A+", "BD1", "both"], 25: ["A+", "BD1", "both"],
+                    35: ["first-best"]})
+
+
+@claim("STT-THM1")
+@FILTERING
+@given(st.one_of(two_type_environments(), contested_environments()))
+def test_theorem1_regimes_and_binding_constraints(evidence, env):
+    """Generated two-type environments: the same comparisons at every piece.  Hard case: a
+    piece at q^BD1 where a^BD1 and an alternative of A+ are both optimal for type 1 ("both")."""
+    t = analyze(env)
+    _, regimes = _regimes_and_binding(t)
+    evidence.reach("a piece where a^BD1 and A+ are both optimal (q^BD1)", "both" in regimes)
+    evidence.instances(1)
