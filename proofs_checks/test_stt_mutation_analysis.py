@@ -239,3 +239,63 @@ def test_theorem1_regimes_and_binding_constraints(evidence, env):
     _, regimes = _regimes_and_binding(t)
     evidence.reach("a piece where a^BD1 and A+ are both optimal (q^BD1)", "both" in regimes)
     evidence.instances(1)
+
+
+def _particulars(t) -> int:
+    """Corollary 2's "one particular x1" (paper 003, Sec. 4.2, 3(b) and 3(c)) at every random
+    piece with q >= q^CD, against B_1(q^CD) = argmax v1 - q^CD v2 computed here from the raw
+    values: at q = q^CD probability 1 on an alternative of B_1(q^CD) maximizing v2 - v1; above
+    q^CD a lottery over the alternatives of B_1(q^CD) maximizing and minimizing v2 - v1 with
+    v2 - v1 = 0 in expectation (one atom when they coincide).  Returns the pieces compared."""
+    v = _paper_values(t.environment, t.swapped)
+    qcd = t.q_cd
+    top = max(x - qcd * y for x, y in v.values())
+    b1 = [a for a, (x, y) in v.items() if x - qcd * y == top]
+    d = {a: v[a][1] - v[a][0] for a in b1}
+    dmax, dmin = max(d.values()), min(d.values())
+    n = 0
+    for piece in t.random_pieces:
+        x = {a: p for a, p in piece.particular.items() if p != 0}
+        assert sum(x.values()) == 1 and all(p > 0 for p in x.values()), (piece.case, x)
+        if piece.case == "q=qCD":
+            assert len(x) == 1 and d.get(next(iter(x))) == dmax, (x, d)
+        elif piece.case == "q>qCD":
+            assert all(a in d and d[a] in (dmax, dmin) for a in x), (x, d)
+            assert len({d[a] for a in x}) == len(x) <= 2, (x, d)
+            assert sum(p * d[a] for a, p in x.items()) == 0, (x, d)
+        else:
+            continue
+        n += 1
+    return n
+
+
+@claim("STT-COR2")
+def test_corollary2_particular_x1_is_the_papers(evidence):
+    """Corollary 2's particular x1 above q^CD randomizes only over the two alternatives of
+    B_1(q^CD) that maximize and minimize v2 - v1 (paper 003, Sec. 4.2, 3(c)).  Instances: App. B's
+    restaurant at v = 25 (B_1(1/8) = {steak, fish}: 6/7 fish, 1/7 steak) and a hand-built one
+    where B_1(1/2) also holds an alternative on the diagonal: hi (3, 4), mid (2, 2), lo (1, 0),
+    all on v1 - v2/2 = 1, so q^CD = 1/2; another optimal lottery (mid alone) has the same values,
+    but the paper's particular x1 is 1/2 hi + 1/2 lo."""
+    t = analyze(restaurant(F(25)))
+    assert _particulars(t) == 2
+    above = next(p for p in t.random_pieces if p.case == "q>qCD")
+    evidence.equal("restaurant v = 25: particular x1 above q^CD", above.particular, {"fish": F(6, 7), "steak": F(1, 7)})
+    env = Environment.from_dict({"t1": {"hi": 3, "mid": 2, "lo": 1}, "t2": {"hi": 4, "mid": 2, "lo": 0}},
+                                title="three alternatives of B_1(1/2) on both sides of the diagonal")
+    t = analyze(env)
+    assert t.q_cd == F(1, 2) and _particulars(t) == 2
+    above = next(p for p in t.random_pieces if p.case == "q>qCD")
+    evidence.equal("hand-built: particular x1 above q^CD = 1/2", above.particular, {"hi": F(1, 2), "lo": F(1, 2)})
+
+
+@claim("STT-COR2")
+@FILTERING
+@given(contested_environments())
+def test_corollary2_particular_x1_on_generated_environments(evidence, env):
+    """Constructed contested type 1 (either file order, ties allowed): the same statements at
+    every random piece with q >= q^CD.  Hard case: a piece above q^CD exists (q^CD < 1)."""
+    t = analyze(env)
+    _particulars(t)
+    evidence.reach("a random piece above q^CD (Corollary 2, 3(c))", any(p.case == "q>qCD" for p in t.random_pieces))
+    evidence.instances(1)
