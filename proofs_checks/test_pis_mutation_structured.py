@@ -1,0 +1,230 @@
+"""Paper 000, Sec. 3 (the optimal mechanism of a market, Lemma 1's LP) and Sec. 4.2 (the optimal
+face at markets on Lemma 3's hyperplanes): the structured engine's alternative routes must give
+the answers of its default route and of an LP written here (issue 13, item 4; docs/mutation.md,
+"structured").
+
+Every PIS verdict rests on ``exactscreen.mechanisms.structured``: the certified optimum
+(``solve_mechanism``) and the optimal face (``StructuredFace``: ranges, binding sets, the
+selected mechanism).  Its answers are exact, but it reaches them by several routes that the
+paper's small instances never take:
+
+* **Without the float hint.**  HiGHS only suggests; when its answer is not optimal, or its
+  vertex fails the exact check, the exact engine decides (the generic exact LP for the optimum,
+  the exact active-set method ``_FaceLP.exact_maximize`` or the generic exact LP for a face LP).
+  Here HiGHS's status is reported "not optimal" to the structured module (``is_optimal`` patched
+  to False), so every one of those fallbacks runs.
+* **Face LPs instead of vertex enumeration.**  A small block of the face is solved by
+  enumerating its vertices; a large one by exact LPs (``_FaceLP``).  Here the enumeration is
+  made to give up (``_vertices`` patched to None), so every block of dimension 2 or more is
+  solved by LPs, with and without the hint.
+* **Lazy IC rows with copied types.**  With more than 8 types the IC rows enter the float model
+  lazily, each violated row together with the same row between copies of its types
+  (``_with_twins``); the check builds markets of 9-12 types out of 3-4 distinct ones.
+
+What is compared: the optimal revenue with ``max f.p`` over the IC-IR system of Sec. 3 written
+here (columns ``x(t, a)``, ``p(t)``; solved by the exact LP engine, not by the structured
+module); and, between the routes, the payment and surplus ranges over all optimal mechanisms,
+the binding sets, uniqueness and the selected mechanism (the selection stages pin one mechanism,
+so it is route-independent).  Also the library function ``mechanism_face`` (the same ranges from
+``StructuredFace``) against the ranges of ``optimal_mechanism``.  A patch is undone after each
+call (``monkeypatch.context``).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from exactscreen.claims import claim
+from exactscreen.environment import Environment, Market
+from exactscreen.lp.exact import LinearProgram, solve_lp
+from exactscreen.mechanisms import structured
+from exactscreen.mechanisms.optimum import optimal_mechanism, payment_polytope
+from exactscreen.strategies import markets
+
+from .pis_common import FILTERING, on_hyperplane, paper_environments, q_market, sec311
+
+ZERO = F(0)
+
+
+def _revenue_by_the_ic_ir_lp(env: Environment, market: Market) -> F:
+    """``max sum_t f(t) p(t)`` over the IC-IR system of Sec. 3, written here from the raw values:
+    columns ``x(t, a)`` (``a = k`` the outside option, worth 0) then ``p(t)``; one probability
+    equation per type; IR(t): ``p(t) - v(t, x(t)) <= 0``; IC(t -> s):
+    ``p(t) - p(s) - v(t, x(t)) + v(t, x(s)) <= 0``, with ``v(t, a)`` the net value (fn 5)."""
+    n, k = env.n, env.k
+    w = k + 1
+    net = [[F(v) - F(c) for v, c in zip(row, env.costs)] + [ZERO] for row in env.values]
+
+    def x(t: int, a: int) -> int:
+        return t * w + a
+
+    def p(t: int) -> int:
+        return n * w + t
+
+    c = [ZERO] * (n * w) + [F(f) for f in market.weights]
+    A_eq = [tuple((x(t, a), F(1)) for a in range(w)) for t in range(n)]
+    A_ub = []
+    for t in range(n):
+        own = [(x(t, a), -net[t][a]) for a in range(w) if net[t][a]]
+        A_ub.append(tuple(own + [(p(t), F(1))]))
+        for s in range(n):
+            if s != t:
+                other = [(x(s, a), net[t][a]) for a in range(w) if net[t][a]]
+                A_ub.append(tuple(own + other + [(p(t), F(1)), (p(s), F(-1))]))
+    lp = LinearProgram(tuple(c), tuple(A_eq), tuple([F(1)] * n), tuple(A_ub), tuple([ZERO] * len(A_ub)))
+    return solve_lp(lp).objective
+
+
+def _answers(res) -> tuple:
+    """What every route must agree on (exact values, names)."""
+    face = res.face
+    return (res.revenue, res.mechanism.allocation, res.mechanism.payments,
+            tuple((r.lo, r.hi) for r in face.payment), tuple((r.lo, r.hi) for r in face.surplus),
+            tuple(tuple((r.lo, r.hi) for r in row) for row in face.allocation),
+            tuple(sorted(face.always_binding)), tuple(sorted(face.sometimes_binding)), face.unique)
+
+
+def _routes(env: Environment, market: Market) -> dict[str, object]:
+    """optimal_mechanism by the default route and the three patched ones, undone after each."""
+    out = {"default": optimal_mechanism(env, market)}
+    patches = {
+        "no float hint": (("is_optimal", lambda status: False),),
+        "face LPs": (("_vertices", lambda G, h: None),),
+        "face LPs without the hint": (("is_optimal", lambda status: False), ("_vertices", lambda G, h: None)),
+    }
+    for name, items in patches.items():
+        with pytest.MonkeyPatch.context() as mp:
+            for attr, fn in items:
+                mp.setattr(structured, attr, fn)
+            out[name] = optimal_mechanism(env, market)
+    return out
+
+
+def _agree(env: Environment, market: Market) -> dict[str, object]:
+    routes = _routes(env, market)
+    rev = _revenue_by_the_ic_ir_lp(env, market)
+    base = _answers(routes["default"])
+    for name, res in routes.items():
+        assert res.revenue == rev, f"{name}: revenue {res.revenue}, the IC-IR LP of Sec. 3 gives {rev}"
+        assert _answers(res) == base, f"the route '{name}' differs from the default route"
+        assert res.selected_check is not None and res.selected_check.ok, name
+    return routes
+
+
+def _degenerate_market(data, env: Environment) -> Market:
+    """A market with several optimal mechanisms most of the time: one or more types left out
+    (weight 0: their options are pinned only by the IC rows of the others, fn 14's reason why
+    Lemma 2 speaks of types *in the market*), or a full-support market moved onto the line
+    where two vertices of P tie (Lemma 3's hyperplane through them, Sec. 4.2)."""
+    market = data.draw(markets(env, allow_zero=False), label="market")
+    how = data.draw(st.sampled_from(["types left out", "two vertices of P tie", "as drawn"]), label="how")
+    if how == "types left out" and env.n >= 2:
+        out = data.draw(st.sets(st.integers(0, env.n - 1), min_size=1, max_size=env.n - 1), label="left out")
+        w = [ZERO if t in out else x for t, x in enumerate(market.weights)]
+        return Market(env, tuple(x / sum(w) for x in w))
+    if how == "two vertices of P tie":
+        verts = payment_polytope(env).vertices
+        top = sorted(verts, key=lambda v: -sum((f * p for f, p in zip(market.weights, v)), ZERO))
+        if len(top) >= 2:
+            other = data.draw(st.integers(1, len(top) - 1), label="second vertex")
+            moved = on_hyperplane(market, [a - b for a, b in zip(top[0], top[other])])
+            if moved is not None:
+                return moved
+    return market
+
+
+@claim("PIS-LEM1", "PIS-LEM3")
+def test_the_optimum_and_its_face_do_not_depend_on_the_float_hint_at_sec311(evidence):
+    """Sec. 3.1.1 at f3 = (1/4, 3/4), on Lemma 3's hyperplane 3 f(tL) - f(tH) = 0 (the optimal
+    payment rules form a segment of P, Fig. 4a), and at q = 1/2 (a unique optimum)."""
+    env = sec311()
+    for q in (F(3, 4), F(1, 2)):
+        routes = _agree(env, q_market(env, q))
+        assert routes["default"].face.unique == (q != F(3, 4))
+    evidence.note("Sec. 3.1.1 at q = 3/4 and 1/2: four routes (default, no float hint, face LPs, both) "
+                  "agree, revenue equal to the IC-IR LP written in the check")
+
+
+@claim("PIS-LEM1", "PIS-LEM3")
+@FILTERING
+@given(paper_environments(min_types=2), st.data())
+def test_the_optimum_and_its_face_do_not_depend_on_the_float_hint(evidence, env, data):
+    """Random environments of Sec. 3 and markets built to have several optimal mechanisms (see
+    :func:`_degenerate_market`).  Hard case: the face LPs run, i.e. a block of the optimal face of
+    dimension 2 or more, decided without the hint by the exact active-set method."""
+    market = _degenerate_market(data, env)
+    counted: dict[str, int] = {}
+    real_run = structured._FaceLP.exact_maximize
+
+    def counting(self, g, start, max_iter=None):
+        counted["exact"] = counted.get("exact", 0) + 1
+        return real_run(self, g, start, max_iter)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(structured._FaceLP, "exact_maximize", counting)
+        routes = _agree(env, market)
+    evidence.reach("a face LP decided without the float hint (exact active-set method)", counted.get("exact", 0) > 0)
+    evidence.reach("several optimal mechanisms (the face is not a point)", not routes["default"].face.unique)
+    evidence.instances(1)
+
+
+@st.composite
+def _copied_types(draw):
+    """A market of 9-12 types made of 3-4 distinct types of Sec. 3 and their copies."""
+    base = draw(paper_environments(min_types=3, max_types=4))
+    n = draw(st.integers(9, 12))
+    pick = [t % base.n for t in range(base.n)] + [draw(st.integers(0, base.n - 1)) for _ in range(n - base.n)]
+    values = tuple(base.values[i] for i in pick)
+    env = Environment(tuple(f"t{j + 1}" for j in range(n)), base.alternatives, values, base.costs)
+    return env, draw(markets(env, allow_zero=False))
+
+
+@claim("PIS-LEM1")
+@FILTERING
+@given(_copied_types())
+def test_lazy_ic_rows_with_copied_types_give_the_optimum_of_the_ic_ir_lp(evidence, case):
+    """More than 8 types: IC rows enter the float model lazily, a violated row with its copies
+    between copied types.  The certified optimum must equal the IC-IR LP written here, and the
+    ranges must equal those of the route without the float hint (all IC rows, exact engine).
+    Hard case: the lazy loop added a row between copies (more than one round)."""
+    env, market = case
+    added: list[int] = []
+    real = structured._with_twins
+
+    def spy(d, pairs, in_model):
+        out = real(d, pairs, in_model)
+        added.append(len(out) - len(pairs))
+        return out
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(structured, "_with_twins", spy)
+        res = optimal_mechanism(env, market)
+    rev = _revenue_by_the_ic_ir_lp(env, market)
+    assert res.revenue == rev, f"revenue {res.revenue}, the IC-IR LP of Sec. 3 gives {rev}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(structured, "is_optimal", lambda status: False)
+        exact = optimal_mechanism(env, market)
+    assert _answers(exact) == _answers(res), "lazy rows with copies differ from all rows without the hint"
+    evidence.reach("the lazy loop added an IC row between copies of types", any(a > 0 for a in added))
+    evidence.instances(1)
+
+
+@claim("PIS-LEM1", "PIS-LEM3")
+@FILTERING
+@given(paper_environments(min_types=2), st.data())
+def test_mechanism_face_gives_the_ranges_of_the_optimal_face(evidence, env, data):
+    """``structured.mechanism_face`` (library API) against ``optimal_mechanism``'s face: every
+    type's payment and surplus range, and uniqueness.  Hard case: a range that is not a point."""
+    market = _degenerate_market(data, env)
+    res = optimal_mechanism(env, market)
+    mf = structured.mechanism_face(env, market)
+    assert tuple((r.lo, r.hi) for r in mf.payments) == tuple((r.lo, r.hi) for r in res.face.payment)
+    assert tuple((r.lo, r.hi) for r in mf.surpluses) == tuple((r.lo, r.hi) for r in res.face.surplus)
+    assert mf.unique == res.face.unique
+    evidence.reach("a payment or surplus range that is not a point",
+                   any(r.lo != r.hi for r in (*mf.payments, *mf.surpluses)))
+    evidence.instances(1)
