@@ -19,7 +19,10 @@
   revenue change of the shortest-path IC payments (:func:`direct_revenue`) and of the brute
   force's menu profit.
 * **Bad input names its field** (project standard): a float among the probabilities, the item
-  masses of Corollary 3's LP or the start of a uniform grid; (14) with fewer than three values.
+  masses of Corollary 3's LP, the start of a uniform grid or an aligned inventory's qualities;
+  (14) with fewer than three values; non-increasing values, a negative cost coefficient, a
+  quality list of the wrong length.
+* **A fixed cost gamma > 0** in (55): the DP charges it once, the brute force per unit of mass.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from exactscreen.claims import claim
 from exactscreen.exceptions import ExactNumberError, InputError
 from exactscreen.persuasion import partition_check as pc
 from exactscreen.persuasion.partitions import FiniteValues, Inventory, QuadraticCost, condition14, condition40, \
-    direct_revenue, information_lp, optimal_partition, pooling_gain_top_pair, uniform_values
+    direct_revenue, information_lp, optimal_partition, partition_mechanism, pooling_gain_top_pair, uniform_values
 
 from .swp_common import discrete_mechanisms, distributions, model_data, persuasion_instances
 
@@ -73,6 +76,7 @@ def test_interval_dps_on_the_papers_grid_equal_the_brute_force(evidence):
     }
     reg = FiniteValues.of([10, 11, 12, 13, 14, 15], ["1/6"] * 6)
     cases["regular 10..15, inventory 1..6"] = (reg, {"inventory": Inventory.aligned(reg, [1, 2, 3, 4, 5, 6])})
+    cases["uniform 1..5, c = q/2 + q^2/2 + 1/3 (gamma > 0)"] = (d5, {"cost": QuadraticCost(F(1, 2), 1, F(1, 3))})
     three = FiniteValues.of([1, 5, 15], ["5/15", "9/15", "1/15"])
     cases["1, 5, 15 (weights 5, 9, 1), c = q^2/2"] = (three, {"cost": QuadraticCost(0, 1)})
     out = {}
@@ -81,7 +85,7 @@ def test_interval_dps_on_the_papers_grid_equal_the_brute_force(evidence):
         out[name] = (cells, excluded, complete)
     evidence.note("; ".join(f"{k}: {c} cell(s){', lowest excluded' if e else ''}{', complete disclosure' if cd else ''}"
                             for k, (c, e, cd) in out.items()))
-    evidence.equal("instances where both the DP and the brute force were solved", len(out), 6)
+    evidence.equal("instances where both the DP and the brute force were solved", len(out), 7)
 
 
 @claim("SWP-THM1")
@@ -196,14 +200,17 @@ def test_top_pair_gain_with_two_atoms(evidence, mech):
 
 @claim("SWP-EQ9-10")
 def test_bad_numbers_are_refused_naming_their_field(evidence):
-    """A float among the probabilities, in the item masses of Corollary 3's LP or as the start of
-    a uniform grid is refused with a message that starts with the field's name; (14) with two
-    values is refused saying it needs three."""
+    """A float among the probabilities, in the item masses of Corollary 3's LP, as the start of
+    a uniform grid or among an aligned inventory's qualities is refused with a message that
+    starts with the field's name; (14) with two values is refused saying it needs three; values
+    that do not increase, a negative cost coefficient and a quality list of the wrong length are
+    refused with messages that name the atoms, the coefficients and the counts."""
     refused = []
     for field, call in (
         ("probabilities[1]", lambda: FiniteValues.of([1, 2], ["1/2", 0.5])),
         ("item masses[0]", lambda: information_lp(uniform_values(2), [1, 2], [0.5, "1/2"])),
         ("start", lambda: uniform_values(3, start=0.5)),
+        ("qualities[1]", lambda: Inventory.aligned(uniform_values(2), [1, 2.5])),
     ):
         with pytest.raises(ExactNumberError) as err:
             call()
@@ -211,4 +218,11 @@ def test_bad_numbers_are_refused_naming_their_field(evidence):
         refused.append(field)
     with pytest.raises(InputError, match=r"^condition \(14\) needs at least three values$"):
         condition14(uniform_values(2))
-    evidence.equal("fields named", refused, ["probabilities[1]", "item masses[0]", "start"])
+    with pytest.raises(InputError, match=r"^values: must be strictly increasing, but v2=2 >= v3=2$"):
+        FiniteValues.of([1, 2, 2], ["1/3"] * 3)
+    with pytest.raises(InputError, match=r"^cost.alpha and cost.gamma must be non-negative$"):
+        QuadraticCost(-1, 1)
+    d = uniform_values(3)
+    with pytest.raises(InputError, match=r"^need one quality per cell \(2\), got 1$"):
+        partition_mechanism(d, (0, 1, 3), cost=QuadraticCost(0, 1), qualities=[1])
+    evidence.equal("fields named", refused, ["probabilities[1]", "item masses[0]", "start", "qualities[1]"])
