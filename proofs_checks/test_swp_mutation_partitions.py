@@ -53,6 +53,13 @@ def _dp_against_brute_force(d, model) -> tuple[int, bool, bool]:
     assert len(mech.qualities) == len(mech.cuts) - 1
     assert pc.menu_profit(d.values, d.masses, mech.cuts, mech.qualities, **data) == mech.profit
     assert type(mech.candidates) is int and mech.candidates >= 1
+    assert mech.method == "interval-dp" and mech.revenue - mech.cost == mech.profit
+    if "cost" in model:  # (3): the cost of every unit sold, c(0) = gamma for the excluded
+        c = model["cost"]
+        assert mech.cost == sum((m * (c.alpha * q + c.beta * q * q / 2 + c.gamma)
+                                 for m, q in zip(mech.masses, mech.qualities)), F(0)), mech.cost
+    else:
+        assert mech.cost == 0
     if "inventory" in model:  # one value per cell [a, b): N (N + 1) / 2 of them
         assert mech.candidates == d.n * (d.n + 1) // 2
     excluded = mech.qualities[0] == 0
@@ -203,8 +210,10 @@ def test_bad_numbers_are_refused_naming_their_field(evidence):
     """A float among the probabilities, in the item masses of Corollary 3's LP, as the start of
     a uniform grid or among an aligned inventory's qualities is refused with a message that
     starts with the field's name; (14) with two values is refused saying it needs three; values
-    that do not increase, a negative cost coefficient and a quality list of the wrong length are
-    refused with messages that name the atoms, the coefficients and the counts."""
+    that do not increase, a negative cost coefficient, a quality list of the wrong length and
+    cuts that do not run from 0 to N are refused with messages that name the atoms, the
+    coefficients, the counts and the cuts; a mechanism with given qualities says so
+    (method "given") and charges their cost (3)."""
     refused = []
     for field, call in (
         ("probabilities[1]", lambda: FiniteValues.of([1, 2], ["1/2", 0.5])),
@@ -225,4 +234,10 @@ def test_bad_numbers_are_refused_naming_their_field(evidence):
     d = uniform_values(3)
     with pytest.raises(InputError, match=r"^need one quality per cell \(2\), got 1$"):
         partition_mechanism(d, (0, 1, 3), cost=QuadraticCost(0, 1), qualities=[1])
+    for cuts in ((1, 3), (0, 2), (0, 2, 2, 3), (3,)):  # must start at 0, end at N = 3, increase
+        with pytest.raises(InputError, match=r"^cuts must be 0 < \.\.\. < 3"):
+            partition_mechanism(d, cuts, cost=QuadraticCost(0, 1))
+    given = partition_mechanism(d, (0, 1, 3), cost=QuadraticCost(0, 1), qualities=[1, 2])
+    assert given.method == "given" and given.cost == F(1, 3) * F(1, 2) + F(2, 3) * 2
+    assert given.profit == given.revenue - given.cost
     evidence.equal("fields named", refused, ["probabilities[1]", "item masses[0]", "start", "qualities[1]"])
