@@ -212,8 +212,7 @@ def test_bad_numbers_are_refused_naming_their_field(evidence):
     starts with the field's name; (14) with two values is refused saying it needs three; values
     that do not increase, a negative cost coefficient, a quality list of the wrong length and
     cuts that do not run from 0 to N are refused with messages that name the atoms, the
-    coefficients, the counts and the cuts; a mechanism with given qualities says so
-    (method "given") and charges their cost (3)."""
+    coefficients, the counts and the cuts."""
     refused = []
     for field, call in (
         ("probabilities[1]", lambda: FiniteValues.of([1, 2], ["1/2", 0.5])),
@@ -237,7 +236,16 @@ def test_bad_numbers_are_refused_naming_their_field(evidence):
     for cuts in ((1, 3), (0, 2), (0, 2, 2, 3), (3,)):  # must start at 0, end at N = 3, increase
         with pytest.raises(InputError, match=r"^cuts must be 0 < \.\.\. < 3"):
             partition_mechanism(d, cuts, cost=QuadraticCost(0, 1))
-    given = partition_mechanism(d, (0, 1, 3), cost=QuadraticCost(0, 1), qualities=[1, 2])
-    assert given.method == "given" and given.cost == F(1, 3) * F(1, 2) + F(2, 3) * 2
-    assert given.profit == given.revenue - given.cost
     evidence.equal("fields named", refused, ["probabilities[1]", "item masses[0]", "start", "qualities[1]"])
+
+
+@claim("SWP-EQ9-10")
+def test_a_menu_with_given_qualities_is_labelled_given_and_charged_their_cost(evidence):
+    """Uniform values 1, 2, 3 pooled as {1}, {2, 3} with the given qualities 1 and 2 under
+    c(q) = q^2/2: the mechanism says how it was found (method "given", one candidate), charges
+    the cost (3) of the units sold, 1/3 c(1) + 2/3 c(2) = 1/6 + 4/3 = 3/2, and its revenue is
+    (10) with the cells' means (1 and 5/2): 1 * 1 + (2 - 1) * 5/2 * 2/3 = 8/3."""
+    given = partition_mechanism(uniform_values(3), (0, 1, 3), cost=QuadraticCost(0, 1), qualities=[1, 2])
+    assert given.method == "given" and given.candidates == 1
+    assert given.cost == F(3, 2) and given.revenue == F(8, 3) and given.profit == F(7, 6)
+    evidence.equal("profit of the given menu", given.profit, F(7, 6))
