@@ -35,3 +35,18 @@ def test_certificate_records_keep_the_data_each_rule_returned(evidence):
     assert res.final == [(((F(0), F(1, 2)),), "plain", None), (((F(1, 2), F(1)),), "data", {"side": "right"})], \
         res.final
     evidence.note("toy search on [0, 1]: the records keep None for a plain True and the rule's dict otherwise")
+
+
+@claim("SWP-FIG2")
+def test_a_refuted_search_reports_its_outside_boxes_and_records(evidence):
+    """[0, 1], no rule settles anything, depth limit 2, boxes with x <= 1/4 are outside, and the
+    property certainly fails at every point with x > 1/4.  Depth first (left halves first):
+    [0, 1/4] is discarded as outside, then [1/4, 1/2] reaches the depth limit and its midpoint
+    3/8 refutes: FALSE at (3/8,), with 1 outside box and the record of that box kept."""
+    res = branch_and_bound(((F(0), F(1)),), [Rule("never", lambda balls, box: False)], max_depth=2,
+                           outside=lambda box: box[0][1] <= F(1, 4), refute=lambda pt: pt[0] > F(1, 4))
+    assert res.certainty is Certainty.FALSE and res.counterexample == (F(3, 8),)
+    assert res.outside == 1 and res.boxes == 3 and res.depth == 2, (res.outside, res.boxes, res.depth)
+    assert res.final == [(((F(0), F(1, 4)),), "outside", None)], res.final
+    assert res.undecided == [((F(1, 4), F(1, 2)),)]
+    evidence.note("refuted toy search: counterexample 3/8, 1 outside box recorded")
