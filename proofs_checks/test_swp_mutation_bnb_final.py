@@ -50,3 +50,14 @@ def test_a_refuted_search_reports_its_outside_boxes_and_records(evidence):
     assert res.final == [(((F(0), F(1, 4)),), "outside", None)], res.final
     assert res.undecided == [((F(1, 4), F(1, 2)),)]
     evidence.note("refuted toy search: counterexample 3/8, 1 outside box recorded")
+
+
+@claim("SWP-FIG2")
+def test_an_undecided_box_and_a_spent_budget_give_undecided(evidence):
+    """[0, 1], no rule, depth limit 1, budget 2 boxes: [0, 1] is bisected, [0, 1/2] is left
+    undecided at the depth limit, and [1/2, 1] finds the budget spent: two boxes undecided, the
+    answer UNDECIDED (never TRUE)."""
+    res = branch_and_bound(((F(0), F(1)),), [Rule("never", lambda balls, box: False)], max_depth=1, max_boxes=2)
+    assert res.certainty is Certainty.UNDECIDED and res.exhausted and res.boxes == 2
+    assert res.undecided == [((F(0), F(1, 2)),), ((F(1, 2), F(1)),)], res.undecided
+    evidence.note("a depth-limit box and a spent budget: UNDECIDED with both boxes listed")
