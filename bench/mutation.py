@@ -26,6 +26,13 @@ to ``bench/results/mutation-<UTC>-seed<seed>.json`` and ``.md``, with every surv
 Score = (killed + timeout) / (run - equivalent): a mutant that makes a check exceed its CPU
 limit (``timeout_multiplier`` in ``[tool.mutmut]``) counts as killed by timeout; a mutant no
 check reaches ("no checks") counts as not killed.
+
+Verdict-path score = (killed + timeout) / (run - equivalent - outside): "outside" counts the
+"no checks" mutants of the functions listed in the TOML's ``[outside_verdict_path]`` table
+(display and CLI-only code, each with the reason no verdict reads it). mutmut's statistics run
+is the evidence that no claim check executes such a mutant, so it cannot change a verdict; a
+mutant of a listed function that a check does reach and that survives still counts, and a "no
+checks" mutant of an unlisted function counts as not killed (code the checks should reach).
 """
 
 from __future__ import annotations
@@ -127,13 +134,18 @@ class Row:
     no_checks: int = 0
     other: int = 0
     equivalent: int = 0
+    outside: int = 0  # "no checks" mutants of functions listed outside the verdict path
     score: float | None = None  # (killed + timeout) / (run - equivalent)
+    score_verdict_path: float | None = None  # (killed + timeout) / (run - equivalent - outside)
     survivors: list[dict[str, Any]] = field(default_factory=list)
 
 
 def tally(module: str, path: str, results: dict[str, int | None], sample: Sequence[str],
-          equivalent: dict[str, str]) -> Row:
-    """Count the sampled mutants' statuses; equivalent survivors leave the denominator."""
+          equivalent: dict[str, str], outside: dict[str, str] | None = None) -> Row:
+    """Count the sampled mutants' statuses; equivalent survivors leave the denominator of both
+    scores, "no checks" mutants of a function in ``outside`` (function name -> reason) leave the
+    verdict-path score's."""
+    outside = outside or {}
     row = Row(module=module, path=path, total=len(results), sampled=len(sample))
     for name in sample:
         st = status_of(results.get(name))
@@ -152,12 +164,38 @@ def tally(module: str, path: str, results: dict[str, int | None], sample: Sequen
             row.other += 1
         if st in ("survived", "no checks", "other"):
             eq = equivalent.get(name)
+            why = outside.get(function_name(name)) if st == "no checks" else None
             if eq is not None:
                 row.equivalent += 1
-            row.survivors.append({"name": name, "status": st,
-                                  "class": f"equivalent ({eq})" if eq is not None else "not yet killed"})
+                cls = f"equivalent ({eq})"
+            elif why is not None:
+                row.outside += 1
+                cls = f"outside the verdict path ({why})"
+            else:
+                cls = "not yet killed"
+            row.survivors.append({"name": name, "status": st, "class": cls})
     denom = row.run - row.equivalent
     row.score = (row.killed + row.timeout) / denom if denom > 0 else None
+    denom -= row.outside
+    row.score_verdict_path = (row.killed + row.timeout) / denom if denom > 0 else None
+    return row
+
+
+def retally(stored: dict[str, Any], equivalent: dict[str, str], outside: dict[str, str]) -> Row:
+    """A module's row of a stored results JSON classified again with the current TOML tables
+    (no ``mutants/`` needed: the counts are kept, the listed non-killed mutants are re-read)."""
+    row = Row(**{k: stored[k] for k in ("module", "path", "total", "sampled", "run", "killed",
+                                        "timeout", "survived", "no_checks", "other")})
+    codes = {"survived": 0, "no checks": 33, "other": 35}
+    results = {s["name"]: codes[s["status"]] for s in stored["survivors"]}
+    again = tally(row.module, row.path, results, sorted(results), equivalent, outside)
+    row.equivalent, row.outside = again.equivalent, again.outside
+    keep = {s["name"]: s for s in stored["survivors"]}
+    row.survivors = [{**keep[s["name"]], "class": s["class"]} for s in again.survivors]
+    denom = row.run - row.equivalent
+    row.score = (row.killed + row.timeout) / denom if denom > 0 else None
+    denom -= row.outside
+    row.score_verdict_path = (row.killed + row.timeout) / denom if denom > 0 else None
     return row
 
 
@@ -170,12 +208,27 @@ def to_run(sample: Sequence[str], results: dict[str, int | None], *, rerun: bool
     return [n for n in sample if rerun or status_of(results.get(n)) in again | {"not run"}]
 
 
-def load_equivalent(file: Path = EQUIVALENT_FILE) -> dict[str, str]:
-    """Mutant name -> why it is equivalent (``[equivalent]`` table of the TOML file)."""
+def _load_table(file: Path, table: str) -> dict[str, str]:
     if not file.exists():
         return {}
     with open(file, "rb") as f:
-        return {str(k): str(v) for k, v in tomllib.load(f).get("equivalent", {}).items()}
+        return {str(k): str(v) for k, v in tomllib.load(f).get(table, {}).items()}
+
+
+def load_equivalent(file: Path = EQUIVALENT_FILE) -> dict[str, str]:
+    """Mutant name -> why it is equivalent (``[equivalent]`` table of the TOML file)."""
+    return _load_table(file, "equivalent")
+
+
+def load_outside(file: Path = EQUIVALENT_FILE) -> dict[str, str]:
+    """Function (a mutant's name without ``__mutmut_N``) -> why no verdict reads it
+    (``[outside_verdict_path]`` table of the TOML file)."""
+    return _load_table(file, "outside_verdict_path")
+
+
+def function_name(mutant: str) -> str:
+    """The function part of a mutant name: ``pkg.mod.x_f__mutmut_3`` -> ``pkg.mod.x_f``."""
+    return mutant.rsplit("__mutmut_", 1)[0]
 
 
 # ----------------------------------------------------------------------------
@@ -312,14 +365,21 @@ def markdown(rows: list[Row], meta: dict[str, Any]) -> str:
         f"Tool: mutmut {meta['versions'].get('mutmut')}, Python {meta['versions'].get('python')}; "
         f"suite: the claim checks (proofs_checks/, hypothesis profile ci); command: `{meta['command']}`",
         "",
-        "| module | file | mutants | sampled | run | killed | timeout | survived | no checks | other | equivalent | score |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| module | file | mutants | sampled | run | killed | timeout | survived | no checks | other "
+        "| equivalent | outside | score | verdict-path score |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+
+    def pct(x: float | None) -> str:
+        return "-" if x is None else f"{100 * x:.1f}%"
+
     for r in rows:
-        score = "-" if r.score is None else f"{100 * r.score:.1f}%"
         lines.append(f"| {r.module} | `{r.path}` | {r.total} | {r.sampled} | {r.run} | {r.killed} | "
-                     f"{r.timeout} | {r.survived} | {r.no_checks} | {r.other} | {r.equivalent} | {score} |")
-    lines += ["", "Score = (killed + timeout) / (run - equivalent).", ""]
+                     f"{r.timeout} | {r.survived} | {r.no_checks} | {r.other} | {r.equivalent} | "
+                     f"{r.outside} | {pct(r.score)} | {pct(r.score_verdict_path)} |")
+    lines += ["", "Score = (killed + timeout) / (run - equivalent). Verdict-path score = (killed + timeout) / "
+              "(run - equivalent - outside); outside = \"no checks\" mutants (no claim check runs them) of "
+              "functions listed in `[outside_verdict_path]` of bench/mutation_equivalent.toml.", ""]
     for r in rows:
         if not r.survivors:
             continue
@@ -363,13 +423,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--rerun-survivors", action="store_true",
                    help="also run again the sampled mutants that survived or reached no check (after new checks)")
     p.add_argument("--report-only", action="store_true", help="no run: tables from mutmut's stored results")
+    p.add_argument("--retally", metavar="JSON", type=Path, default=None,
+                   help="no run, no mutants/ needed: a stored bench/results/mutation-*.json classified "
+                        "again with the current bench/mutation_equivalent.toml (printed, not written)")
     args = p.parse_args(argv)
+    if args.retally is not None:
+        stored = json.loads(args.retally.read_text(encoding="utf-8"))
+        rows = [retally(m, load_equivalent(), load_outside()) for m in stored["modules"]]
+        meta = {**stored["meta"], "command": f"{stored['meta']['command']} (re-tallied with the current TOML)"}
+        print(markdown(rows, meta))
+        return 0
     modules = parse_modules(args.modules)
 
     os.chdir(ROOT)
     if not args.report_only:
         generate(args.nice)
     equivalent = load_equivalent()
+    outside = load_outside()
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     RESULTS_DIR.mkdir(exist_ok=True)
     log = RESULTS_DIR / f"mutation-{stamp}.log.tmp"
@@ -387,7 +457,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rc = run_mutants(todo, args.max_children, args.nice, deadline, log)
                 print(f"{module}: mutmut exit {rc} after {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
             results = load_meta(path)
-        rows.append(tally(module, path, results, sample, equivalent))
+        rows.append(tally(module, path, results, sample, equivalent, outside))
     describe_survivors(rows)
     cmd = "python -m bench.mutation " + " ".join(argv if argv is not None else sys.argv[1:])
     meta = {"utc": stamp, "seed": args.seed, "sample": args.sample, "max_children": args.max_children,

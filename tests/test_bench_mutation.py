@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -111,7 +112,7 @@ def test_results_table_files(tmp_path, monkeypatch):
     data = json.loads(js.read_text())
     assert data["modules"][0]["killed"] == 1 and data["modules"][0]["score"] == 0.5
     text = md.read_text()
-    assert "| m | `m.py` | 2 | 2 | 2 | 1 | 0 | 1 | 0 | 0 | 0 | 50.0% |" in text
+    assert "| m | `m.py` | 2 | 2 | 2 | 1 | 0 | 1 | 0 | 0 | 0 | 0 | 50.0% | 50.0% |" in text
     assert "m.py:12: `if v > 0:` -> `if v >= 0:`: not yet killed" in text
 
 
@@ -179,3 +180,39 @@ def test_mutation_plugin_turns_shrinking_off_and_keeps_the_profile():
         assert now.derandomize == settings.get_profile("ci").derandomize
     finally:
         settings.load_profile(before)
+
+
+def test_unreached_mutants_of_functions_listed_outside_the_verdict_path_leave_only_that_score():
+    results = {"p.x_show__mutmut_1": 33, "p.x_show__mutmut_2": 0, "p.x_core__mutmut_1": 33,
+               "p.x_core__mutmut_2": 1, "p.x_core__mutmut_3": 0}
+    row = mutation.tally("m", "m.py", results, sorted(results), {"p.x_core__mutmut_3": "same number"},
+                         {"p.x_show": "notebook display"})
+    # a reached survivor of a listed function still counts; an unreached mutant of an unlisted one too
+    assert (row.run, row.killed, row.equivalent, row.outside) == (5, 1, 1, 1)
+    assert row.score == pytest.approx(1 / 4)
+    assert row.score_verdict_path == pytest.approx(1 / 3)
+    classes = {s["name"]: s["class"] for s in row.survivors}
+    assert classes["p.x_show__mutmut_1"] == "outside the verdict path (notebook display)"
+    assert classes["p.x_show__mutmut_2"] == "not yet killed"
+    assert classes["p.x_core__mutmut_1"] == "not yet killed"
+
+
+def test_every_function_listed_outside_the_verdict_path_exists_in_a_mutated_module():
+    by_module = {mutation.module_key(path): path for path in mutation.MODULES.values()}
+    for key, why in mutation.load_outside().items():
+        assert why.strip(), key
+        module, _, local = key.rpartition(".")
+        assert module in by_module, f"{key}: not a function of a mutated module"
+        cls, func = mutation.function_of(key + "__mutmut_1")
+        source = (mutation.ROOT / by_module[module]).read_text(encoding="utf-8")
+        assert mutation.function_start(source, cls, func) is not None, f"{key}: no such function"
+
+
+def test_a_stored_result_is_retallied_with_the_current_tables():
+    results = {"p.x_show__mutmut_1": 33, "p.x_core__mutmut_2": 1, "p.x_core__mutmut_3": 0}
+    stored = asdict(mutation.tally("m", "m.py", results, sorted(results), {}))
+    assert stored["score"] == pytest.approx(1 / 3)
+    row = mutation.retally(json.loads(json.dumps(stored)), {"p.x_core__mutmut_3": "same number"},
+                           {"p.x_show": "display"})
+    assert (row.run, row.killed, row.equivalent, row.outside) == (3, 1, 1, 1)
+    assert row.score == pytest.approx(1 / 2) and row.score_verdict_path == pytest.approx(1.0)
