@@ -7,7 +7,8 @@ hyperplanes (Fig. 4b: f2 = (3/4, 1/4), f3 = (1/4, 3/4) of Sec. 3.1.1) that set h
 payment rules, and the consumer surplus ``CS = sum_t f(t) u(t)`` varies over it (at f3 between
 the mechanisms of p3 = (0, 2) and p2 = (3/4, 7/4), the paper's description of the optimal face).
 The engine's ``"consumer-best"`` / ``"consumer-worst"`` rules (``exactscreen solve --selection``)
-and a linear functional given as a mapping (``{"CS": 1}``, ``{"u(tH)": -1}``) must select an
+and a linear functional given as a mapping (``{"CS": 1}``, ``{"u(tH)": -1}``, ``{"p(tL)": -1}``,
+``{"x(tL,aL)": 1}``, ``{"x(tL,0)": 1, "revenue": 1}``) must select an
 optimal mechanism at which that functional is extreme over *all* optimal mechanisms; the
 default rule must select one maximizing the total value of the market's support among them.
 
@@ -95,6 +96,27 @@ class _Optima:
                 out[j] = out.get(j, ZERO) + F(w) * a
         return out
 
+    def functional(self, terms: dict[str, int]) -> dict[int, F]:
+        """The columns of a mapping such as {"u(t1)": -1, "x(t1,0)": 1, "revenue": 1} (the terms of
+        ``linear_functional``'s docstring) in this module's layout."""
+        env, out = self.env, {}
+        alts = (*env.alternatives, "0")
+        for term, coeff in terms.items():
+            if term == "CS":
+                part = self.cs()
+            elif term == "revenue":
+                part = {self.s.p(t): F(w) for t, w in enumerate(self.market.weights) if w}
+            elif term.startswith("u("):
+                part = self.surplus(env.types.index(term[2:-1]))
+            elif term.startswith("p("):
+                part = {self.s.p(env.types.index(term[2:-1])): F(1)}
+            else:
+                t, a = term[2:-1].split(",")
+                part = {self.s.x(env.types.index(t), alts.index(a)): F(1)}
+            for j, a in part.items():
+                out[j] = out.get(j, ZERO) + coeff * a
+        return out
+
     def extreme(self, obj: dict[int, F], sign: int, fixed=()) -> F:
         """``sign * max (sign * obj)`` over the optimal mechanisms with each ``(g, v)`` in
         ``fixed`` holding as ``g.x = v``."""
@@ -149,7 +171,8 @@ def test_selection_rules_pick_extremes_over_all_optimal_mechanisms(evidence):
     """On Fig. 4b's hyperplane markets f3 (q = 3/4) and f2 (q = 1/4), off them (q = 1/2), at a
     market without tL (q = 1), fn 25 and fn 28: "consumer-best" / {"CS": 1} select an optimal
     mechanism with the largest CS over all optimal mechanisms, "consumer-worst" / {"CS": -1} one
-    with the smallest, {"u(tH)": -1} (Sec. 3.1.1) one with the smallest u(tH); after the first
+    with the smallest, the mappings {"u(t_n)": -1}, {"p(t_1)": -1}, {"x(t_1,a_1)": 1} and
+    {"x(t_1,0)": 1, "revenue": 1} one where that functional is largest; after the first
     stage, and for the default rule, the support's total value is the largest possible (step 1
     of the rule); every one IC, IR, revenue R*.  All extremes certified here (module docstring)."""
     spread = 0
@@ -164,9 +187,11 @@ def test_selection_rules_pick_extremes_over_all_optimal_mechanisms(evidence):
         spread += cs_hi > cs_lo
         rules = [("consumer-best", cs, cs_hi), ("consumer-worst", cs, cs_lo),
                  ({"CS": 1}, cs, cs_hi), ({"CS": -1}, cs, cs_lo)]
-        if "tH" in env.types:
-            uh = opt.surplus(env.types.index("tH"))
-            rules.append(({"u(tH)": -1}, uh, opt.extreme(uh, -1)))
+        first, last, alt = env.types[0], env.types[-1], env.alternatives[0]
+        for terms in ({f"u({last})": -1}, {f"p({first})": -1}, {f"x({first},{alt})": 1},
+                      {f"x({first},0)": 1, "revenue": 1}):
+            obj = opt.functional(terms)
+            rules.append((terms, obj, opt.extreme(obj, 1)))
         for rule, obj, want in rules:
             res = optimal_mechanism(env, market, selection=rule, face=False)
             m = res.mechanism
@@ -176,8 +201,10 @@ def test_selection_rules_pick_extremes_over_all_optimal_mechanisms(evidence):
             # step 1 of the rule among the mechanisms extreme for the first stage
             best_sv = opt.extreme(sv, 1, fixed=[(obj, want)])
             assert opt.of(sv, m) == best_sv, (label, rule, "support value", opt.of(sv, m), best_sv)
-            if isinstance(rule, dict):
-                assert res.selection.startswith("maximize "), res.selection
+            if isinstance(rule, dict):  # the rule's name the result reports
+                assert res.selection == "maximize " + " + ".join(f"{c}*{t}" for t, c in rule.items()), res.selection
+            else:
+                assert res.selection == rule
         res = optimal_mechanism(env, market, face=False)
         _optimal(env, market, res.mechanism, opt.revenue)
         assert opt.of(sv, res.mechanism) == opt.extreme(sv, 1), (label, "default rule, support value")
