@@ -70,6 +70,7 @@ MODULES: dict[str, str] = {
     "optimum": "exactscreen/mechanisms/optimum.py",
     "entropy": "exactscreen/persuasion/entropy.py",
     "bnb": "exactscreen/persuasion/singleitem/bnb.py",
+    "lp_exact": "exactscreen/lp/exact.py",
 }
 
 # mutmut 3's exit code -> status (mutmut.stats.status_by_exit_code), grouped for the table.

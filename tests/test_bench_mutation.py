@@ -216,3 +216,12 @@ def test_a_stored_result_is_retallied_with_the_current_tables():
                            {"p.x_show": "display"})
     assert (row.run, row.killed, row.equivalent, row.outside) == (3, 1, 1, 1)
     assert row.score == pytest.approx(1 / 2) and row.score_verdict_path == pytest.approx(1.0)
+
+
+def test_the_driver_mutates_exactly_the_files_mutmut_is_configured_to_mutate():
+    import tomllib
+
+    with open(mutation.ROOT / "pyproject.toml", "rb") as f:
+        only = tomllib.load(f)["tool"]["mutmut"]["only_mutate"]
+    assert sorted(only) == sorted(mutation.MODULES.values())
+    assert all((mutation.ROOT / path).is_file() for path in only)
