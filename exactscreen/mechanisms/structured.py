@@ -1128,23 +1128,6 @@ class StructuredFace:
                 out[i] = (out[i][0], c)
         return out
 
-    def _terms_on(self, row, pos, by) -> list[tuple[int, int]]:
-        """:meth:`_terms` of an IR/IC row restricted to the columns listed in ``by``
-        (:meth:`_by_type`), built from those columns only."""
-        d = self.d
-        i = row[1]
-        Ni = d.N[i]
-        xs, pc = by[i]
-        terms = [(pos[c], -Ni[j]) for c, j in xs if Ni[j]]
-        if pc is not None:
-            terms.append((pos[pc], d.s))
-        if row[0] == "ic":
-            xs, pc = by[row[2]]
-            terms += [(pos[c], Ni[j]) for c, j in xs if Ni[j]]
-            if pc is not None:
-                terms.append((pos[pc], -d.s))
-        return terms
-
     def _rows_touching(self, cols: set):
         """(i, t) of every IR (t None) and IC row with a term on ``cols``, in mechanism_lp order."""
         d = self.d
@@ -1187,8 +1170,9 @@ class StructuredFace:
         return out
 
     def _row_image(self, row, pos, by, M, cache: dict):
-        """``(g, prim, lam)``: ``g = _image(_terms_on(row, pos, by), M)`` (a sparse vector
-        without zeros) and ``_sparse_primitive(g)``; None when ``g = 0``.
+        """``(g, prim, lam)``: ``g = _image(terms, M)``, ``terms`` the row's terms on the
+        columns listed in ``by`` (:meth:`_by_type`), as a sparse vector without zeros, and
+        ``_sparse_primitive(g)``; None when ``g = 0``.
 
         Built from the images of the row's two halves: type i's own terms
         (``-v(t_i, .) x(t_i) + p(t_i)``, shared by IR(t_i) and every IC(t_i -> .)) and, for
