@@ -85,7 +85,7 @@ def test_a_forced_labelling_is_refused_exactly_when_type_2_would_be_contested(ev
             {"A": {"steak": 60, "fish": 20}, "T": {"steak": 30, "fish": v}}, title=f"restaurant, A first, v = {v}")
         refusals[v] = (_forced_labellings(env)[0], _forced_labellings(swapped_env)[0])
     evidence.equal("refused forced labellings (T first, A first) at v = 5, 25, 35",
-                   refusals, {5: (1, 1), 25: (1, 1), 35: (0, 0)})
+                   refusals, {5: (1, 1), 25: (1, 1), 35: (0, 0)}, source="expected")
 
 
 @claim("STT-UNC")
@@ -122,7 +122,7 @@ def test_theorem1_menus_are_given_only_for_q_strictly_between_0_and_1(evidence):
             if t.swapped:
                 got = {(a2, a1, p2, p1) for a1, a2, p1, p2 in got}
             assert got == set(want), (v, q, got, want)
-    evidence.equal("q outside (0, 1) refused (4 restaurants x 4 values of q)", refused, 16)
+    evidence.equal("q outside (0, 1) refused (4 restaurants x 4 values of q)", refused, 16, source="expected")
 
 
 def _normalized(values, costs, outside, c0) -> dict:
@@ -164,7 +164,7 @@ def test_app_c_defaults_are_zero_and_bad_fields_are_named(evidence):
         with pytest.raises(ExactNumberError) as err:
             normalize_app_c(*args)
         assert str(err.value).startswith(field + ": "), (field, str(err.value))
-    evidence.equal("App. C's normalization recomputed (cases with omitted fields)", len(cases) + 1, 5)
+    evidence.equal("App. C's normalization recomputed (cases with omitted fields)", len(cases) + 1, 5, source="expected")
 
 
 def _paper_values(env: Environment, swapped: bool) -> dict:
@@ -226,7 +226,7 @@ def test_theorem1_regimes_and_binding_constraints_of_the_restaurant(evidence):
         seen[v] = sorted(regimes)
     evidence.equal("regimes of Theorem 1 by v", seen,
                    {5: ["A+", "BD1", "both"], 15: ["A+", "BD1", "both"], 25: ["A+", "BD1", "both"],
-                    35: ["first-best"]})
+                    35: ["first-best"]}, source="expected")
 
 
 @claim("STT-THM1")
@@ -280,13 +280,15 @@ def test_corollary2_particular_x1_is_the_papers(evidence):
     t = analyze(restaurant(F(25)))
     assert _particulars(t) == 2
     above = next(p for p in t.random_pieces if p.case == "q>qCD")
-    evidence.equal("restaurant v = 25: particular x1 above q^CD", above.particular, {"fish": F(6, 7), "steak": F(1, 7)})
+    evidence.equal("restaurant v = 25: particular x1 above q^CD", above.particular, {"fish": F(6, 7), "steak": F(1, 7)},
+                   source="expected")
     env = Environment.from_dict({"t1": {"hi": 3, "mid": 2, "lo": 1}, "t2": {"hi": 4, "mid": 2, "lo": 0}},
                                 title="three alternatives of B_1(1/2) on both sides of the diagonal")
     t = analyze(env)
     assert t.q_cd == F(1, 2) and _particulars(t) == 2
     above = next(p for p in t.random_pieces if p.case == "q>qCD")
-    evidence.equal("hand-built: particular x1 above q^CD = 1/2", above.particular, {"hi": F(1, 2), "lo": F(1, 2)})
+    evidence.equal("hand-built: particular x1 above q^CD = 1/2", above.particular, {"hi": F(1, 2), "lo": F(1, 2)},
+                   source="expected")
 
 
 @claim("STT-COR2")

@@ -92,7 +92,7 @@ def test_interval_dps_on_the_papers_grid_equal_the_brute_force(evidence):
         out[name] = (cells, excluded, complete)
     evidence.note("; ".join(f"{k}: {c} cell(s){', lowest excluded' if e else ''}{', complete disclosure' if cd else ''}"
                             for k, (c, e, cd) in out.items()))
-    evidence.equal("instances where both the DP and the brute force were solved", len(out), 7)
+    evidence.equal("instances where both the DP and the brute force were solved", len(out), 7, source="expected")
 
 
 @claim("SWP-THM1")
@@ -159,7 +159,7 @@ def test_condition40_at_its_boundary(evidence):
     inside = (F(0), F(2), F(6))
     assert _lhs40(inside, w, 1) < 1 and _no_parenthesis39(inside, w, 1)
     assert condition40(inside, w, 1) is True
-    evidence.equal("left side of (40) at (0, 2, 5), k = 1", _lhs40(at, w, 1), F(1))
+    evidence.equal("left side of (40) at (0, 2, 5), k = 1", _lhs40(at, w, 1), F(1), source="expected")
 
 
 @claim("SWP-LEM4")
@@ -236,7 +236,7 @@ def test_bad_numbers_are_refused_naming_their_field(evidence):
     for cuts in ((1, 3), (0, 2), (0, 2, 2, 3), (3,)):  # must start at 0, end at N = 3, increase
         with pytest.raises(InputError, match=r"^cuts must be 0 < \.\.\. < 3"):
             partition_mechanism(d, cuts, cost=QuadraticCost(0, 1))
-    evidence.equal("fields named", refused, ["probabilities[1]", "item masses[0]", "start", "qualities[1]"])
+    evidence.equal("fields named", refused, ["probabilities[1]", "item masses[0]", "start", "qualities[1]"], source="expected")
 
 
 @claim("SWP-EQ9-10")
@@ -248,4 +248,4 @@ def test_a_menu_with_given_qualities_is_labelled_given_and_charged_their_cost(ev
     given = partition_mechanism(uniform_values(3), (0, 1, 3), cost=QuadraticCost(0, 1), qualities=[1, 2])
     assert given.method == "given" and given.candidates == 1
     assert given.cost == F(3, 2) and given.revenue == F(8, 3) and given.profit == F(7, 6)
-    evidence.equal("profit of the given menu", given.profit, F(7, 6))
+    evidence.equal("profit of the given menu", given.profit, F(7, 6), source="expected")

@@ -153,3 +153,15 @@ def test_summary_picks_the_status_line_without_the_test_tag():
     r = combine(C, [outcome(Status.VERIFIED, "t1", "revenue 3/2"), outcome(Status.QUALIFIED, "t2", "qualified: x")])
     assert r.evidence == ("revenue 3/2 [t1]", "qualified: x [t2]")
     assert r.summary == "qualified: x"
+
+
+def test_a_value_not_stated_by_the_paper_is_labelled_by_its_source_and_a_difference_is_an_error():
+    ev = Evidence()
+    ev.equal("left side at a hand-made point", 1, 1, source="expected")
+    assert ev.lines[-1] == "left side at a hand-made point: computed 1, expected 1 (equal)"
+    assert ev.compared("x", 2, 2) is True and ev.lines[-1].endswith("paper 2 (equal)")
+    with pytest.raises(AssertionError, match="computed 1, expected 2"):
+        ev.equal("y", 1, 2, source="expected", confirmed_by="anything")
+    assert ev.counterexamples == ()
+    with pytest.raises(TypeError, match="source"):
+        ev.compared("z", 1, 1, source="")

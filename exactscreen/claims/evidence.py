@@ -237,16 +237,22 @@ class Evidence:
             raise TypeError(f"evidence.note(text): text must be a str, got {type(text).__name__}")
         self._add(text)
 
-    def compared(self, what: str, computed: Any, stated: Any) -> bool | None:
+    def compared(self, what: str, computed: Any, stated: Any, *, source: str = "paper") -> bool | None:
         """Record an exact comparison of a computed value with the paper's.
 
         Does not assert: the check asserts.  Returns whether the two are
         exactly equal (``None`` when that cannot be decided symbolically).
+        ``source`` names where ``stated`` comes from in the evidence line:
+        ``"paper"`` (the default) only when the paper states the value
+        (docs/verdicts.md); e.g. ``"expected"`` for a value the check derived
+        itself or built into a hand-made instance.
         """
+        if not source or not isinstance(source, str):
+            raise TypeError(f"compared({what!r}): source must be a non-empty string, got {source!r}")
         c, s = show(computed, f"compared({what!r}) computed"), show(stated, f"compared({what!r}) stated")
         same = _equal(computed, stated)
         verdict = {True: "equal", False: "DIFFERENT", None: "equality undecided"}[same]
-        self._add(f"{what}: computed {c}, paper {s} ({verdict})")
+        self._add(f"{what}: computed {c}, {source} {s} ({verdict})")
         if same is False:
             self._different.append(what)
         return same
@@ -259,21 +265,24 @@ class Evidence:
         *,
         confirmed_by: str | None = None,
         confirm: bool | Callable[[], bool] | None = None,
+        source: str = "paper",
     ) -> None:
-        """Record an exact comparison (as :meth:`compared`) and assert it.
+        """Record an exact comparison (as :meth:`compared`, ``source`` as there) and assert it.
 
         Unequal values are a refutation only with a confirming second route
         (``confirmed_by`` / ``confirm``, as in :meth:`fails`: the other route
         also finds the value differs from the stated one); without one the
         check fails as an ``error``.  An undecidable equality is an ``error``.
         """
-        same = self.compared(what, computed, stated)
+        same = self.compared(what, computed, stated, source=source)
         if same is True:
             return
-        shown = f"{what}: computed {show(computed)}, paper {show(stated)}"
+        shown = f"{what}: computed {show(computed)}, {source} {show(stated)}"
         if same is None:
             raise AssertionError(f"equality undecided: {shown}")
         self._different.remove(what)  # it fails the check; not a silent difference
+        if source != "paper":  # not the paper's value: a difference is the check's failure, never a refutation
+            raise AssertionError(f"{shown}")
         if confirmed_by is None:
             raise AssertionError(f"{shown} (not confirmed by a second route)")
         self.fails(f"{what} = {show(stated)}", {"what": what, "computed": computed, "stated": stated},

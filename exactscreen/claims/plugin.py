@@ -287,9 +287,9 @@ class EvidenceHandle:
         """See :meth:`Evidence.note`."""
         self._current().note(text)
 
-    def compared(self, what: str, computed: Any, stated: Any) -> bool | None:
+    def compared(self, what: str, computed: Any, stated: Any, *, source: str = "paper") -> bool | None:
         """See :meth:`Evidence.compared` (records; does not assert)."""
-        return self._current().compared(what, computed, stated)
+        return self._current().compared(what, computed, stated, source=source)
 
     def instances(self, n: int = 1) -> None:
         """See :meth:`Evidence.instances`."""
