@@ -141,6 +141,15 @@ class Row:
     survivors: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _score(row: Row) -> Row:
+    """Fill in both scores of ``row`` from its counts (None when nothing is left to score)."""
+    denom = row.run - row.equivalent
+    row.score = (row.killed + row.timeout) / denom if denom > 0 else None
+    denom -= row.outside
+    row.score_verdict_path = (row.killed + row.timeout) / denom if denom > 0 else None
+    return row
+
+
 def tally(module: str, path: str, results: dict[str, int | None], sample: Sequence[str],
           equivalent: dict[str, str], outside: dict[str, str] | None = None) -> Row:
     """Count the sampled mutants' statuses; equivalent survivors leave the denominator of both
@@ -175,11 +184,7 @@ def tally(module: str, path: str, results: dict[str, int | None], sample: Sequen
             else:
                 cls = "not yet killed"
             row.survivors.append({"name": name, "status": st, "class": cls})
-    denom = row.run - row.equivalent
-    row.score = (row.killed + row.timeout) / denom if denom > 0 else None
-    denom -= row.outside
-    row.score_verdict_path = (row.killed + row.timeout) / denom if denom > 0 else None
-    return row
+    return _score(row)
 
 
 def retally(stored: dict[str, Any], equivalent: dict[str, str], outside: dict[str, str]) -> Row:
@@ -193,11 +198,7 @@ def retally(stored: dict[str, Any], equivalent: dict[str, str], outside: dict[st
     row.equivalent, row.outside = again.equivalent, again.outside
     keep = {s["name"]: s for s in stored["survivors"]}
     row.survivors = [{**keep[s["name"]], "class": s["class"]} for s in again.survivors]
-    denom = row.run - row.equivalent
-    row.score = (row.killed + row.timeout) / denom if denom > 0 else None
-    denom -= row.outside
-    row.score_verdict_path = (row.killed + row.timeout) / denom if denom > 0 else None
-    return row
+    return _score(row)
 
 
 def to_run(sample: Sequence[str], results: dict[str, int | None], *, rerun: bool = False,
