@@ -1,6 +1,6 @@
 """Paper 000, Sec. 3 (the optimal mechanism of a market, Lemma 1's LP) and Sec. 4.2 (the optimal
 face at markets on Lemma 3's hyperplanes): the structured engine's alternative routes must give
-the answers of its default route and of an LP written here (issue 13, item 4; docs/mutation.md,
+the answers of its default route and of an LP written in the checks (issue 13, item 4; docs/mutation.md,
 "structured").
 
 Every PIS verdict rests on ``exactscreen.mechanisms.structured``: the certified optimum
@@ -23,8 +23,8 @@ paper's small instances never take:
   (``_with_twins``); the check builds markets of 9-12 types out of 3-4 distinct ones.
 
 What is compared: the optimal revenue with ``max f.p`` over the IC-IR system of Sec. 3 written
-here (columns ``x(t, a)``, ``p(t)``; solved by the exact LP engine, not by the structured
-module); and, between the routes, the payment and surplus ranges over all optimal mechanisms,
+from the raw values in the checks (``test_pis_independent._System``: columns ``x(t, a)``,
+``p(t)``; solved by the exact LP engine, not by the structured module); and, between the routes, the payment and surplus ranges over all optimal mechanisms,
 the binding sets, uniqueness and the selected mechanism (the selection stages pin one mechanism,
 so it is route-independent).  Also the library function ``mechanism_face`` (the same ranges from
 ``StructuredFace``) against the ranges of ``optimal_mechanism``.  A patch is undone after each
@@ -41,43 +41,26 @@ from hypothesis import strategies as st
 
 from exactscreen.claims import claim
 from exactscreen.environment import Environment, Market
-from exactscreen.lp.exact import LinearProgram, solve_lp
+from exactscreen.lp.exact import solve_lp
 from exactscreen.mechanisms import structured
 from exactscreen.mechanisms.optimum import optimal_mechanism, payment_polytope
 from exactscreen.strategies import markets
 
 from .pis_common import FILTERING, on_hyperplane, paper_environments, q_market, sec311
+from .test_pis_independent import _System
 
 ZERO = F(0)
 
 
 def _revenue_by_the_ic_ir_lp(env: Environment, market: Market) -> F:
-    """``max sum_t f(t) p(t)`` over the IC-IR system of Sec. 3, written here from the raw values:
-    columns ``x(t, a)`` (``a = k`` the outside option, worth 0) then ``p(t)``; one probability
-    equation per type; IR(t): ``p(t) - v(t, x(t)) <= 0``; IC(t -> s):
-    ``p(t) - p(s) - v(t, x(t)) + v(t, x(s)) <= 0``, with ``v(t, a)`` the net value (fn 5)."""
-    n, k = env.n, env.k
-    w = k + 1
-    net = [[F(v) - F(c) for v, c in zip(row, env.costs)] + [ZERO] for row in env.values]
-
-    def x(t: int, a: int) -> int:
-        return t * w + a
-
-    def p(t: int) -> int:
-        return n * w + t
-
-    c = [ZERO] * (n * w) + [F(f) for f in market.weights]
-    A_eq = [tuple((x(t, a), F(1)) for a in range(w)) for t in range(n)]
-    A_ub = []
-    for t in range(n):
-        own = [(x(t, a), -net[t][a]) for a in range(w) if net[t][a]]
-        A_ub.append(tuple(own + [(p(t), F(1))]))
-        for s in range(n):
-            if s != t:
-                other = [(x(s, a), net[t][a]) for a in range(w) if net[t][a]]
-                A_ub.append(tuple(own + other + [(p(t), F(1)), (p(s), F(-1))]))
-    lp = LinearProgram(tuple(c), tuple(A_eq), tuple([F(1)] * n), tuple(A_ub), tuple([ZERO] * len(A_ub)))
-    return solve_lp(lp).objective
+    """``max sum_t f(t) p(t)`` over the IC-IR system of Sec. 3 written from the raw values
+    (``test_pis_independent._System``: columns ``x(t, a)``, ``p(t)``; the probability equations,
+    IR and IC rows), solved by the exact LP engine, not by the structured module."""
+    system = _System(env)
+    c = [ZERO] * system.nvar
+    for t, f in enumerate(market.weights):
+        c[system.p(t)] = F(f)
+    return solve_lp(system.lp(c)).objective
 
 
 def _answers(res) -> tuple:
@@ -151,7 +134,7 @@ def test_the_optimum_and_its_face_do_not_depend_on_the_float_hint_at_sec311(evid
         assert routes["default"].face.unique == (q != F(3, 4))
     evidence.note("Sec. 3.1.1 at q = 3/4 and 1/2: five routes (default, no float hint, face LPs, both, "
                   "generic exact LPs) "
-                  "agree, revenue equal to the IC-IR LP written in the check")
+                  "agree, revenue equal to the IC-IR LP of Sec. 3 written in the checks")
 
 
 @claim("PIS-LEM1", "PIS-LEM3")
@@ -193,7 +176,7 @@ def _copied_types(draw):
 @given(_copied_types())
 def test_lazy_ic_rows_with_copied_types_give_the_optimum_of_the_ic_ir_lp(evidence, case):
     """More than 8 types: IC rows enter the float model lazily, a violated row with its copies
-    between copied types.  The certified optimum must equal the IC-IR LP written here, and the
+    between copied types.  The certified optimum must equal the IC-IR LP of Sec. 3 (``_System``), and the
     ranges must equal those of the route without the float hint (all IC rows, exact engine).
     Hard case: the lazy loop added a row between copies (more than one round)."""
     env, market = case
