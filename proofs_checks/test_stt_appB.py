@@ -270,3 +270,53 @@ def test_restaurant_thresholds_as_functions_of_v_derived_by_the_code(evidence):
     assert regions["{20}"]["q_bd1"] == sympy.Rational(1, 4) and regions["{20}"]["a_BD1"] == {"fish"}
     assert regions["{10}"]["q_bd1"] == sympy.Rational(1, 2)
     evidence.note(f"q^BD1(v) = {res.threshold('q_bd1')}")
+
+
+# The derivation in v above, once per hash seed, in a fresh interpreter: the printed digest of
+# every cell's snapshot (canonical text: sets sorted, dicts by key).
+_DIGEST = r"""
+import hashlib, sys
+from exactscreen.two_types.parametric import parametric_analysis
+
+def canon(o):
+    if isinstance(o, (set, frozenset)):
+        return "{" + ",".join(sorted(canon(x) for x in o)) + "}"
+    if isinstance(o, dict):
+        return "{" + ",".join(sorted(canon(k) + ":" + canon(v) for k, v in o.items())) + "}"
+    if isinstance(o, (tuple, list)):
+        return "(" + ",".join(canon(x) for x in o) + ")"
+    return str(o)
+
+res = parametric_analysis({"T": {"steak": "30", "fish": "v"}, "A": {"steak": "60", "fish": "20"}}, "v", (0, None))
+sys.stdout.write(hashlib.sha256(canon(res.cells).encode()).hexdigest())
+"""
+
+
+@claim("STT-EXB")
+def test_the_derivation_in_v_is_the_same_under_every_hash_seed(evidence):
+    """The App. B derivation above does not depend on ``PYTHONHASHSEED``.  Iterating a set of
+    dish names follows the hash seed; with parametric values the order of the comparisons
+    decides how the v-line is cut, and at a breakpoint of q where several menus are optimal the
+    reported profit line is that of one of them (``_ordered`` fixes the order,
+    ``two_types/analysis.py``).  Three fresh interpreters (seeds 0-2) must print the same digest
+    of every cell (thresholds, pieces, menus, profit lines)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import exactscreen
+
+    env = dict(os.environ)
+    # the exactscreen this process imported (under mutation testing: the mutated copy)
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(exactscreen.__file__).resolve().parents[1]), *sys.path])
+    digests = {}
+    for seed in range(3):
+        env["PYTHONHASHSEED"] = str(seed)
+        run = subprocess.run([sys.executable, "-c", _DIGEST], env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+        digests[seed] = run.stdout.strip()
+    for seed in (1, 2):
+        evidence.equal(f"digest of the derivation under PYTHONHASHSEED={seed} (first 12 hex)",
+                       digests[seed][:12], digests[0][:12], source="expected")
+    assert len(set(digests.values())) == 1, digests
