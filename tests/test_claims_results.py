@@ -155,6 +155,14 @@ def test_summary_picks_the_status_line_without_the_test_tag():
     assert r.summary == "qualified: x"
 
 
+def test_summary_prefers_a_line_about_the_paper_to_a_comparison_with_a_derived_value():
+    r = combine(C, [outcome(Status.VERIFIED, "t1", "q outside (0, 1) refused: computed 16, expected 16 (equal)"),
+                    outcome(Status.VERIFIED, "t2", "q^BD1: computed 1/2, paper 1/2 (equal)")])
+    assert r.summary == "q^BD1: computed 1/2, paper 1/2 (equal) (2 instances)"
+    only = combine(C, [outcome(Status.VERIFIED, "t1", "x: computed 1, expected 1 (equal)")])
+    assert only.summary.startswith("x: computed 1, expected 1 (equal)")
+
+
 def test_a_value_not_stated_by_the_paper_is_labelled_by_its_source_and_a_difference_is_an_error():
     ev = Evidence()
     ev.equal("left side at a hand-made point", 1, 1, source="expected")
