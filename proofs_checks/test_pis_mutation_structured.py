@@ -40,13 +40,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactscreen.claims import claim
-from exactscreen.environment import Environment, Market
+from exactscreen.environment import Environment, Market, load_toml
 from exactscreen.lp.exact import solve_lp
 from exactscreen.mechanisms import structured
-from exactscreen.mechanisms.optimum import optimal_mechanism, payment_polytope
+from exactscreen.mechanisms.optimum import mechanism_lp, optimal_mechanism, payment_polytope
 from exactscreen.strategies import markets
 
-from .pis_common import FILTERING, on_hyperplane, paper_environments, q_market, sec311
+from .pis_common import EXAMPLES, FILTERING, on_hyperplane, paper_environments, q_market, sec311
 from .test_pis_independent import _System
 
 ZERO = F(0)
@@ -216,3 +216,45 @@ def test_mechanism_face_gives_the_ranges_of_the_optimal_face(evidence, env, data
     evidence.reach("a payment or surplus range that is not a point",
                    any(r.lo != r.hi for r in (*mf.payments, *mf.surpluses)))
     evidence.instances(1)
+
+
+@claim("PIS-LEM1")
+def test_the_certified_solution_reports_its_route_and_an_optimal_basis(evidence):
+    """What ``solve_mechanism`` reports besides the optimum must be true of it, at Sec. 3.1.1's
+    markets q = 1/4, 1/2, 3/4, fn 25's environment and a three-type market whose optimal basis is
+    degenerate: the method names the route that decided
+    (``"highs-core"``: HiGHS's basis solved exactly; ``"fallback:..."`` with the note
+    ``"HiGHS basis: HiGHS status ..."`` when the float hint is refused); the reported basis is an
+    optimal basis of ``mechanism_lp`` (the exact simplex started from it accepts it and stops at
+    the same optimum); and with the IC rows lazy and one float round only, the exact primal
+    check must find the IC rows the float model lacks, add them and still reach the optimum of
+    the IC-IR LP of Sec. 3 (``_System``).  Hard case: that last route took more than one round."""
+    cases = [(sec311(), q_market(sec311(), q)) for q in (F(1, 4), F(1, 2), F(3, 4))]
+    fn25 = load_toml(EXAMPLES / "pis_fn25.toml")[0]
+    cases.append((fn25, Market(fn25, tuple(F(1, fn25.n) for _ in range(fn25.n)))))
+    # a degenerate optimal basis (found by a search of the generated markets): a lottery row of a
+    # type other than the first keeps its artificial basic, so the basis lists that artificial
+    deg = Environment(("t1", "t2", "t3"), ("a", "b"),
+                      ((F(5, 2), F(7, 2)), (F(1), F(-4, 3)), (F(1), F(0))), (F(0), F(0)), "degenerate basis")
+    cases.append((deg, Market(deg, (F(4, 11), F(1, 11), F(6, 11)))))
+    rounds = []
+    for env, market in cases:
+        sol = structured.solve_mechanism(env, market)
+        assert sol.method == "highs-core", f"default route reported method {sol.method!r}"
+        warm = solve_lp(mechanism_lp(env, market), warm_basis=sol.result.basis)
+        assert warm.objective == sol.objective, "the reported basis is not optimal"
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(structured, "is_optimal", lambda status: False)
+            fb = structured.solve_mechanism(env, market)
+        assert isinstance(fb.method, str) and fb.method.startswith("fallback:"), fb.method
+        assert fb.result.note.startswith("HiGHS basis: HiGHS status"), fb.result.note
+        assert fb.objective == sol.objective
+        one = structured.solve_mechanism(env, market, lazy=True, max_rounds=1)
+        rev = _revenue_by_the_ic_ir_lp(env, market)
+        evidence.equal(f"optimal revenue, lazy IC rows with one float round ({env.title or 'fn 25'}, "
+                       f"f = {tuple(str(x) for x in market.weights)})", one.objective, rev, source="expected")
+        rounds.append(one.rounds)
+    assert all(r > 1 for r in rounds), f"rounds of the lazy route with one float round: {rounds}"
+    evidence.note(f"lazy IC rows, one float round: the exact check added the missing IC rows at every "
+                  f"instance (rounds {rounds})")
+    evidence.instances(len(cases))
