@@ -64,7 +64,7 @@ def _routes(lp, others, cold: bool = True) -> dict[str, object]:
     return out
 
 
-def _check(evidence, env, market, drawn: list[F], large: bool = False) -> dict[str, object]:
+def _check(env, market, drawn: list[F], large: bool = False) -> dict[str, object]:
     system = _System(env)
     c = [ZERO] * system.nvar
     for t, f in enumerate(market.weights):
@@ -85,12 +85,12 @@ def _check(evidence, env, market, drawn: list[F], large: bool = False) -> dict[s
 
 @claim("PIS-LEM1")
 def test_every_route_of_the_exact_simplex_gives_sec311s_revenues(evidence):
-    """Sec. 3.1.1: the optimal revenue at q = 1/4, 1/2, 3/4 by every route (the paper's 1,
-    then the two sides of Fig. 4's ties)."""
+    """Sec. 3.1.1: the optimal revenue at q = 1/4, 1/2, 3/4 (Fig. 4's ties and the market between
+    them) by every route."""
     env = sec311()
     for q in (F(1, 4), F(1, 2), F(3, 4)):
         market = q_market(env, q)
-        routes = _check(evidence, env, market, [F(j % 3) for j in range(_System(env).nvar)])
+        routes = _check(env, market, [F(j % 3) for j in range(_System(env).nvar)])
         evidence.note(f"q = {q}: revenue {routes['default'].objective} by all {len(routes)} routes")
     evidence.instances(3)
 
@@ -104,7 +104,7 @@ def test_every_route_of_the_exact_simplex_reaches_the_optimum_of_sec3s_lp(eviden
     market = data.draw(markets(env, allow_zero=True), label="market")
     n = _System(env).nvar
     drawn = data.draw(st.lists(st.integers(-3, 3).map(F), min_size=n, max_size=n), label="objective")
-    routes = _check(evidence, env, market, drawn)
+    routes = _check(env, market, drawn)
     pivoted = any(r.stats is not None and r.stats.pivots > 0
                   for name, r in routes.items() if name.startswith(("warm", "hint")))
     evidence.reach("the exact simplex pivoted from a given feasible basis", pivoted)
@@ -121,7 +121,7 @@ def test_the_revised_simplex_reaches_the_optimum_of_sec3s_lp_with_many_types(evi
     env, market = case
     n = _System(env).nvar
     drawn = data.draw(st.lists(st.integers(-2, 2).map(F), min_size=n, max_size=n), label="objective")
-    routes = _check(evidence, env, market, drawn, large=True)
+    routes = _check(env, market, drawn, large=True)
     revised = any(r.stats is not None and r.stats.revised for r in routes.values())
     evidence.reach("the revised simplex ran from a given feasible basis", revised)
     evidence.instances(1)
