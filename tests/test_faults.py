@@ -463,7 +463,8 @@ def test_interrupted_solve_prints_one_line(tmp_path, sig):
         if proc.poll() is None:
             proc.kill()
         os.close(master)
-    assert proc.returncode == EXIT[sig]
+    # shown when it fails (an exit 1 instead of 143 was seen once under load, undiagnosed)
+    assert proc.returncode == EXIT[sig], (proc.returncode, stdout, seen + rest)
     assert stdout == b""
     last = rest.decode("utf-8", "replace").replace("\r", "").strip().splitlines()[-1]
     assert last.endswith(f"exactscreen solve: interrupted by {sig.name}")

@@ -110,6 +110,13 @@ class LocalProcesses:
                 proc.terminate()
         for proc in processes:
             proc.join(timeout=5)
+        # let the executor's manager thread notice and close its wake-up pipe now: on Python
+        # < 3.12 the interpreter's exit hook (concurrent.futures.process._python_exit) checks
+        # that pipe is open and then writes to it, and a close in between printed "Exception
+        # ignored ... OSError: Bad file descriptor" after an interrupted hunt (seen once under load)
+        manager = getattr(self.pool, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=5)
 
     def __repr__(self) -> str:
         return f"LocalProcesses({self.parallelism})"
